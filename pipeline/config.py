@@ -1,0 +1,262 @@
+"""`pipeline.toml`: the board's stages, tiers, sources and cadence, and the shipped presets."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .locate import key_position
+from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
+
+CONFIG_FILE = "pipeline.toml"
+DEFAULT_PRESET = "seven-stage"
+STAGE_KINDS = ("open", "won", "lost")
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    label: str
+    label_en: str
+    kind: str = "open"
+    probability: float = 0.0
+    stale_after_days: int | None = None
+    criteria: tuple[str, ...] = ()
+
+    def title(self, english: bool = False) -> str:
+        return self.label_en if english else self.label
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    id: str
+    label: str
+    label_en: str
+    color: str = "white"
+    follow_up_days: int = 14
+    target_share: float | None = None
+    min_amount: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    name: str = "销售漏斗"
+    currency: str = "CNY"
+    preset: str = ""
+    stages: tuple[Stage, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    sources: tuple[str, ...] = ()
+    source_labels: dict[str, str] = field(default_factory=dict)
+    lost_reasons: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    cadence: dict[str, int] = field(default_factory=lambda: {"high": 1, "medium": 7, "low": 90})
+    max_open_per_owner: int = 150
+    won_per_month: tuple[int, int] = (4, 6)
+
+    # Lookups are rebuilt on demand; the config is small and immutable.
+    def stage(self, stage_id: str) -> Stage | None:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        return None
+
+    def tier(self, tier_id: str) -> Tier | None:
+        for t in self.tiers:
+            if t.id == tier_id:
+                return t
+        return None
+
+    def stage_index(self, stage_id: str) -> int:
+        for i, s in enumerate(self.stages):
+            if s.id == stage_id:
+                return i
+        return -1
+
+    @property
+    def stage_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages)
+
+    @property
+    def open_stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in self.stages if s.kind == "open")
+
+    @property
+    def won_stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.kind == "won"), None)
+
+    @property
+    def lost_stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.kind == "lost"), None)
+
+    def source_label(self, source: str) -> str:
+        return self.source_labels.get(source, source)
+
+
+def preset_names() -> list[str]:
+    files = resources.files("pipeline").joinpath("presets")
+    return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+def preset_text(name: str) -> str:
+    """The shipped `pipeline.toml` text of a preset (raises KeyError if unknown)."""
+    if name not in preset_names():
+        raise KeyError(name)
+    return resources.files("pipeline").joinpath("presets").joinpath(f"{name}.toml").read_text("utf-8")
+
+
+def load_preset(name: str) -> Config:
+    config, problems = parse_config(preset_text(name), Path(f"<preset {name}>"))
+    errors = [p for p in problems if p.is_error]
+    if errors:  # a shipped preset is ours to keep valid; the tests load every one
+        raise ValueError(errors[0].format())
+    return config
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read `root/pipeline.toml`; a broken one yields the default preset plus its problems."""
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return load_preset(DEFAULT_PRESET), [
+            Problem(path, 0, 0, Severity.ERROR, "pipeline.toml not found; using the default stages")
+        ]
+    except (OSError, UnicodeDecodeError) as exc:
+        return load_preset(DEFAULT_PRESET), [Problem(path, 1, 1, Severity.ERROR, str(exc))]
+    config, problems = parse_config(text, path)
+    if any(p.is_error for p in problems) and not config.stages:
+        config = load_preset(DEFAULT_PRESET)
+    return config, problems
+
+
+def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
+    problems: list[Problem] = []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = decode_error_position(str(exc), text)
+        msg = strip_position(str(exc))
+        problems.append(Problem(path, line, col, Severity.ERROR, msg, excerpt_at(text, line, col)))
+        return Config(), problems
+
+    def bad(keys: tuple[Any, ...], message: str, severity: Severity = Severity.ERROR) -> None:
+        line, col = key_position(text, keys)
+        problems.append(Problem(path, line, col, severity, message, excerpt_at(text, line, col)))
+
+    stages = _parse_stages(data.get("stages"), bad)
+    tiers = _parse_tiers(data.get("tiers"), bad)
+    kwargs: dict[str, Any] = {}
+    for key in ("name", "currency", "preset"):
+        if key in data:
+            if isinstance(data[key], str):
+                kwargs[key] = data[key]
+            else:
+                bad((key,), f"{key} must be a string")
+    for key in ("sources", "lost_reasons", "owners"):
+        if key in data:
+            value = data[key]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                kwargs[key] = tuple(value)
+            else:
+                bad((key,), f"{key} must be a list of strings")
+    labels = data.get("source_labels", {})
+    if isinstance(labels, dict):
+        kwargs["source_labels"] = {str(k): str(v) for k, v in labels.items()}
+    cadence = data.get("cadence", {})
+    if isinstance(cadence, dict):
+        merged = dict(Config().cadence)
+        for k, v in cadence.items():
+            if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+                merged[k] = v
+            else:
+                bad(("cadence", k), "cadence days must be a whole number ≥ 0")
+        kwargs["cadence"] = merged
+    capacity = data.get("capacity", {})
+    if isinstance(capacity, dict):
+        if isinstance(capacity.get("max_open_per_owner"), int):
+            kwargs["max_open_per_owner"] = capacity["max_open_per_owner"]
+        lo, hi = capacity.get("won_per_month_min", 4), capacity.get("won_per_month_max", 6)
+        if isinstance(lo, int) and isinstance(hi, int):
+            kwargs["won_per_month"] = (lo, hi)
+    return Config(stages=stages, tiers=tiers, **kwargs), problems
+
+
+def _parse_stages(raw: Any, bad: Any) -> tuple[Stage, ...]:
+    if not isinstance(raw, list) or not raw:
+        bad(("stages",), "pipeline.toml needs at least one [[stages]] entry")
+        return ()
+    stages: list[Stage] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+            bad(("stages", i), "every [[stages]] entry needs a string id")
+            continue
+        sid = item["id"]
+        if sid in seen:
+            bad(("stages", i, "id"), f"duplicate stage id {sid!r}")
+            continue
+        seen.add(sid)
+        kind = item.get("kind", "open")
+        if kind not in STAGE_KINDS:
+            bad(("stages", i, "kind"), f"stage kind must be open, won or lost, not {kind!r}")
+            kind = "open"
+        prob = item.get("probability", 100 if kind == "won" else 0)
+        if not _is_number(prob) or not 0 <= prob <= 100:
+            bad(("stages", i, "probability"), "stage probability must be a number 0-100")
+            prob = 0
+        stale = item.get("stale_after_days")
+        if stale is not None and (not isinstance(stale, int) or isinstance(stale, bool)):
+            bad(("stages", i, "stale_after_days"), "stale_after_days must be a whole number")
+            stale = None
+        criteria = item.get("criteria", [])
+        if not isinstance(criteria, list):
+            criteria = []
+        stages.append(
+            Stage(
+                id=sid,
+                label=str(item.get("label", sid)),
+                label_en=str(item.get("label_en", item.get("label", sid))),
+                kind=kind,
+                probability=float(prob),
+                stale_after_days=stale,
+                criteria=tuple(str(c) for c in criteria),
+            )
+        )
+    return tuple(stages)
+
+
+def _parse_tiers(raw: Any, bad: Any) -> tuple[Tier, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        bad(("tiers",), "tiers must be an array of tables ([[tiers]])")
+        return ()
+    tiers: list[Tier] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            bad(("tiers", i), "every [[tiers]] entry needs a string id")
+            continue
+        min_amount = item.get("min_amount")
+        share = item.get("target_share")
+        days = item.get("follow_up_days", 14)
+        tiers.append(
+            Tier(
+                id=item["id"],
+                label=str(item.get("label", item["id"])),
+                label_en=str(item.get("label_en", item["id"])),
+                color=str(item.get("color", "white")),
+                follow_up_days=days if isinstance(days, int) else 14,
+                target_share=float(share) if _is_number(share) else None,
+                min_amount=float(min_amount) if _is_number(min_amount) else None,
+                description=str(item.get("description", "")),
+            )
+        )
+    return tuple(tiers)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,43 @@
+"""Shared fixtures: real folders in tmp_path, a pinned today, the demo pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import preset_text
+from pipeline.demo import write_demo
+
+TODAY = date(2026, 11, 23)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+TOML_TEST = SHARED / "data" / "toml-test"
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    monkeypatch.setenv("TUIBOARD_TODAY", TODAY.isoformat())
+    return TODAY
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An empty seven-stage pipeline folder."""
+    root = tmp_path / "pipe"
+    (root / "customers").mkdir(parents=True)
+    (root / "pipeline.toml").write_text(preset_text("seven-stage"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def demo_folder(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    write_demo(root, 60, 7, TODAY)
+    return root
+
+
+def write_customer(root: Path, cid: str, text: str) -> Path:
+    path = root / "customers" / f"{cid}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

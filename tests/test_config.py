@@ -1,0 +1,102 @@
+"""pipeline.toml: the seven shipped presets and the problems a hand-edited config reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import DEFAULT_PRESET, load_config, load_preset, parse_config, preset_names, preset_text
+
+PRESETS = ["aida", "four-level", "grade-f-a", "leads", "prospect", "seven-stage", "ten-level"]
+
+
+def test_seven_presets_ship() -> None:
+    assert preset_names() == PRESETS
+    assert DEFAULT_PRESET == "seven-stage"
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_loads_without_problems(name: str) -> None:
+    config, problems = parse_config(preset_text(name), Path(f"{name}.toml"))
+    assert problems == []
+    assert config.preset == name
+    kinds = [s.kind for s in config.stages]
+    assert kinds.count("won") == 1 and kinds.count("lost") == 1
+    assert kinds[0] == "open"
+    ids = config.stage_ids
+    assert len(set(ids)) == len(ids)
+    for stage in config.stages:
+        assert stage.label and stage.label_en
+        assert 0 <= stage.probability <= 100
+        if stage.kind == "open":
+            assert stage.stale_after_days and stage.stale_after_days > 0
+    assert config.tiers and config.sources and config.lost_reasons
+
+
+def test_seven_stage_matches_the_seed() -> None:
+    config = load_preset("seven-stage")
+    assert config.stage_ids == (
+        "target",
+        "potential",
+        "intent",
+        "project",
+        "approved",
+        "negotiation",
+        "won",
+        "lost",
+    )
+    assert [config.stage(s).probability for s in config.stage_ids] == [5, 10, 25, 40, 60, 80, 100, 0]
+    assert [s.stale_after_days for s in config.open_stages] == [30, 21, 21, 30, 30, 14]
+    assert config.stage("target").label == "目标客户"
+    assert config.cadence == {"high": 1, "medium": 7, "low": 90}
+
+
+def test_ten_level_loses_at_a31() -> None:
+    config = load_preset("ten-level")
+    assert config.lost_stage is not None and config.lost_stage.id == "A31"
+    assert config.won_stage is not None and config.won_stage.id == "A01"
+    assert config.stage_ids[:3] == ("A21", "A08", "A07")
+
+
+def test_unknown_preset_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        preset_text("nope")
+
+
+def test_missing_config_falls_back_to_the_default(tmp_path: Path) -> None:
+    config, problems = load_config(tmp_path)
+    assert config.stage_ids == load_preset("seven-stage").stage_ids
+    assert len(problems) == 1 and problems[0].is_error and "not found" in problems[0].message
+
+
+def test_broken_config_reports_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.toml").write_text('name = "x"\n[[stages]\nid = "a"\n', encoding="utf-8")
+    config, problems = load_config(tmp_path)
+    assert config.stages  # the default preset keeps the board usable
+    assert [(p.line, p.is_error) for p in problems] == [(2, True)]
+    assert problems[0].column > 0 and problems[0].excerpt.startswith("[[stages]")
+
+
+def test_schema_problems_in_config_name_their_key() -> None:
+    text = (
+        'name = 3\nsources = "web"\n\n'
+        '[[stages]]\nid = "a"\nkind = "maybe"\nprobability = 140\nstale_after_days = "x"\n\n'
+        '[[stages]]\nid = "a"\n\n'
+        "[cadence]\nhigh = -1\n"
+    )
+    config, problems = parse_config(text, Path("pipeline.toml"))
+    found = {(p.line, p.message.split(" ")[0]) for p in problems}
+    assert (1, "name") in found
+    assert (2, "sources") in found
+    assert (6, "stage") in found and (7, "stage") in found  # kind, probability
+    assert (8, "stale_after_days") in found
+    assert (11, "duplicate") in found
+    assert (14, "cadence") in found
+    assert config.stage_ids == ("a",)
+    assert config.stages[0].kind == "open" and config.stages[0].probability == 0
+
+
+def test_config_without_stages_is_an_error() -> None:
+    _, problems = parse_config('name = "x"\n', Path("pipeline.toml"))
+    assert any("at least one [[stages]]" in p.message for p in problems)

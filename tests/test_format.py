@@ -1,0 +1,251 @@
+"""One customer file -> Customer + problems (never an exception); canonical text for new files."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_preset
+from pipeline.format import MAX_FILE_BYTES, dump_customer, has_comments, parse_customer
+from pipeline.problems import Problem
+
+CONFIG = load_preset("seven-stage")
+PATH = Path("customers/acme.toml")
+
+GOOD = """\
+name = "苏州华东精密机械有限公司"
+stage = "intent"                 # a stage id
+tier = "B"
+owner = "wang.li"
+source = "exhibition"
+amount = 180_000
+probability = 40
+expected_close = 2026-12-15
+intent = "high"
+tags = ["ERP", "制造业"]
+created = 2026-09-02
+wechat = "zw-1988"               # unknown keys are kept
+
+[contact]
+name = "张伟"
+
+[next]
+action = "发送修订报价"
+due = 2026-11-25
+
+[[history]]
+date = 2026-09-02
+stage = "target"
+
+[[history]]
+date = 2026-10-10
+stage = "intent"
+
+[[log]]
+date = 2026-11-18
+kind = "visit"
+note = "见了IT经理"
+"""
+
+
+def parse(text: str | bytes) -> tuple[object, list[Problem]]:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_customer(raw, PATH, CONFIG, 123)
+
+
+def found(problems: list[Problem]) -> set[tuple[int, int, str, str]]:
+    return {(p.line, p.column, p.severity.value, p.message) for p in problems}
+
+
+def test_a_good_file() -> None:
+    c, problems = parse(GOOD)
+    assert problems == []
+    assert c.id == "acme" and c.name == "苏州华东精密机械有限公司" and c.stage == "intent"
+    assert (c.tier, c.owner, c.source, c.amount, c.probability) == ("B", "wang.li", "exhibition", 180000, 40)
+    assert c.expected_close == date(2026, 12, 15) and c.created == date(2026, 9, 2)
+    assert c.tags == ("ERP", "制造业") and c.contact == "张伟" and c.intent == "high"
+    assert (c.next_action, c.next_due) == ("发送修订报价", date(2026, 11, 25))
+    assert [(h.date.month, h.stage) for h in c.history] == [(9, "target"), (10, "intent")]
+    assert [(e.kind, e.note) for e in c.log] == [("visit", "见了IT经理")]
+    assert c.data["wechat"] == "zw-1988"  # unknown keys kept
+    assert c.fingerprint.mtime_ns == 123 and c.fingerprint.size == len(GOOD.encode())
+
+
+def test_schema_problems_carry_line_and_column() -> None:
+    text = """\
+name = "Acme"
+stage = "lost"
+tier = "Z"
+amount = -5
+probability = 150
+tags = "x"
+source = "tv"
+intent = "hot"
+expected_close = "2026-12-01"
+created = "last week"
+  owner = 7
+
+[next]
+action = 3
+due = "soon"
+
+[[history]]
+date = 2026-01-01
+stage = "nowhere"
+
+[[history]]
+stage = "target"
+"""
+    c, problems = parse(text)
+    assert found(problems) == {
+        (2, 1, "warning", "lost customer has no lost_reason"),
+        (3, 1, "error", "unknown tier 'Z' (known: VIP, A, B, C, D)"),
+        (4, 1, "error", "amount must not be negative"),
+        (5, 1, "error", "probability must be between 0 and 100"),
+        (6, 1, "error", "tags must be a list of strings"),
+        (7, 1, "warning", "source 'tv' is not one of pipeline.toml's sources"),
+        (8, 1, "warning", "intent must be high, medium or low"),
+        (9, 1, "warning", "expected_close is a quoted date; write it without quotes"),
+        (10, 1, "warning", "created is not a date: 'last week' (write YYYY-MM-DD)"),
+        (11, 3, "error", "owner must be a string"),
+        (14, 1, "error", "next.action must be a string"),
+        (15, 1, "warning", "next.due is not a date: 'soon' (write YYYY-MM-DD)"),
+        (19, 1, "warning", "history names unknown stage 'nowhere'"),
+        (21, 1, "warning", "history entries need a date and a stage"),
+    }
+    assert c.has_errors
+    assert c.expected_close == date(2026, 12, 1)  # a quoted date is still read
+    assert c.amount is None and c.probability is None and c.tier is None and c.history == ()
+    problem = next(p for p in problems if p.line == 11)
+    assert problem.excerpt == "  owner = 7\n  ^"
+    assert problem.format(Path("customers/..").parent).startswith("acme.toml:11:3: error: owner must be")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('stage = "intent"\n', {(1, 1, "error", "name is required")}),
+        ('name = ""\nstage = "intent"\n', {(1, 1, "error", "name is required")}),
+        ('name = 3\nstage = "intent"\n', {(1, 1, "error", "name must be a string")}),
+        ('name = "x"\n', {(1, 1, "error", "stage is required")}),
+        (
+            'name = "x"\n  stage   =   "nope"\n',
+            {(2, 3, "error", "unknown stage 'nope' (known: " + ", ".join(CONFIG.stage_ids) + ")")},
+        ),
+        (
+            'name = "x"\nstage = "won"\nnext = 5\n',
+            {(3, 1, "error", "next must be a table with action and due")},
+        ),
+        (
+            'name = "x"\nstage = "won"\nhistory = 5\n',
+            {(3, 1, "error", "history must be an array of tables ([[history]])")},
+        ),
+        ('name = "x"\nstage = "won"\namount = "lots"\n', {(3, 1, "error", "amount must be a number")}),
+        ('name = "x"\nstage = "won"\namount = true\n', {(3, 1, "error", "amount must be a number")}),
+        ('name = "x"\nstage = "won"\namount = nan\n', {(3, 1, "error", "amount must be a number")}),
+        (
+            'name = "x"\nstage = "won"\nprobability = -1\n',
+            {(3, 1, "error", "probability must not be negative")},
+        ),
+        (
+            'name = "x"\nstage = "won"\ncreated = 12\n',
+            {(3, 1, "warning", "created must be a date (YYYY-MM-DD)")},
+        ),
+    ],
+)
+def test_one_problem_each(text: str, expected: set[tuple[int, int, str, str]]) -> None:
+    _, problems = parse(text)
+    assert found(problems) == expected
+
+
+def test_a_datetime_counts_as_its_date_and_dotted_keys_are_located() -> None:
+    c, problems = parse('name = "x"\nstage = "won"\ncreated = 2026-01-02T10:00:00\nnext.due = "?"\n')
+    assert c.created == date(2026, 1, 2)
+    assert found(problems) == {(4, 6, "warning", "next.due is not a date: '?' (write YYYY-MM-DD)")}
+
+
+def test_lost_with_a_reason_is_fine() -> None:
+    c, problems = parse('name = "x"\nstage = "lost"\nlost_reason = "价格过高"\n')
+    assert problems == [] and c.lost_reason == "价格过高"
+
+
+def test_syntax_error_position_and_excerpt() -> None:
+    c, problems = parse('name = "x"\nstage = "won"\namount = 1 2\n')
+    assert c is None
+    [p] = problems
+    assert (p.line, p.column, p.is_error) == (3, 12, True)
+    assert p.excerpt == "amount = 1 2\n           ^"
+    assert "at line" not in p.message
+
+
+def test_unterminated_string_at_end_of_file() -> None:
+    _, [p] = parse('name = "x\n')
+    assert p.line == 1 and p.is_error
+
+
+def test_byte_order_mark_is_a_warning() -> None:
+    c, problems = parse(b"\xef\xbb\xbf" + GOOD.encode())
+    assert c is not None and c.name.startswith("苏州")
+    assert found(problems) == {(1, 1, "warning", "file starts with a byte-order mark")}
+
+
+def test_invalid_utf8_names_the_byte_and_position() -> None:
+    c, [p] = parse(b'name = "x"\nstage = "a\xff"\n')
+    assert c is None and (p.line, p.column) == (2, 11) and "0xff" in p.message
+
+
+def test_oversized_files_are_not_parsed() -> None:
+    c, [p] = parse(b"# " + b"x" * MAX_FILE_BYTES)
+    assert c is None and p.is_error and "limit" in p.message
+
+
+def test_deep_nesting_is_a_problem_not_a_crash() -> None:
+    c, problems = parse("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert c is None and problems and problems[0].is_error
+
+
+def test_control_characters_never_reach_an_excerpt() -> None:
+    _, [p] = parse('name = "x"\nstage = "\x1b[31mred"\n')
+    assert "\x1b" not in p.excerpt and "\x1b" not in p.message
+
+
+def test_has_comments_ignores_hashes_inside_strings() -> None:
+    assert has_comments("a = 1 # c\n")
+    assert not has_comments('a = "#1"\nb = \'#2\'\nc = """\n# 3\n"""\n')
+    assert has_comments('c = """\n# 3\n"""\n# real\n')
+    assert not has_comments('a = "say \\"#\\""\n')
+
+
+def test_dump_is_canonical_and_round_trips() -> None:
+    data = {
+        "history": [{"date": date(2026, 9, 2), "stage": "target"}],
+        "next": {"action": "call", "due": date(2026, 12, 1)},
+        "wechat": "zw",
+        "stage": "target",
+        "name": "苏州华东",
+        "company": {"region": "苏州"},
+        "amount": 5,
+    }
+    text = dump_customer(data)
+    assert text.endswith("\n") and "\r" not in text
+    assert tomllib.loads(text) == data
+    lines = [ln for ln in text.splitlines() if ln and not ln[0].isspace()]
+    keys = [ln.split(" ")[0] for ln in lines]
+    assert keys == [
+        "name",
+        "stage",
+        "amount",
+        "wechat",
+        "[company]",
+        "region",
+        "[next]",
+        "action",
+        "due",
+        "[[history]]",
+        "date",
+        "stage",
+    ]
+    assert dump_customer(tomllib.loads(text)) == text

@@ -1,0 +1,156 @@
+"""Business rules as pure functions: no files, no clock."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import rules
+from pipeline.config import load_preset
+from pipeline.model import Customer, HistoryEntry
+from pipeline.rules import DueStatus, TransitionError
+
+CONFIG = load_preset("seven-stage")
+TODAY = date(2026, 11, 23)
+
+
+def cust(**kw: Any) -> Customer:
+    kw.setdefault("stage", "intent")
+    return Customer(id=kw.pop("id", "c"), path=Path("c.toml"), data={}, name=kw.pop("name", "C"), **kw)
+
+
+def test_effective_probability_is_the_customers_else_the_stages() -> None:
+    assert rules.effective_probability(cust(), CONFIG) == 25
+    assert rules.effective_probability(cust(probability=70.0), CONFIG) == 70
+    assert rules.effective_probability(cust(probability=0.0), CONFIG) == 0  # 0 is a value, not "unset"
+    assert rules.effective_probability(cust(stage="gone"), CONFIG) == 0
+
+
+def test_weighted_amount() -> None:
+    assert rules.weighted_amount(cust(amount=200_000.0), CONFIG) == 50_000
+    assert rules.weighted_amount(cust(amount=200_000.0, probability=90.0), CONFIG) == 180_000
+    assert rules.weighted_amount(cust(), CONFIG) == 0
+    assert rules.weighted_amount(cust(stage="won", amount=10.0), CONFIG) == 10
+
+
+@pytest.mark.parametrize(
+    ("amount", "tier"),
+    [
+        (2_500_000.0, "VIP"),
+        (2_000_000.0, "VIP"),
+        (1_000_000.0, "A"),
+        (300_000.0, "B"),
+        (50_000.0, "C"),
+        (10.0, None),
+    ],
+)
+def test_computed_tier_from_min_amounts(amount: float, tier: str | None) -> None:
+    assert rules.effective_tier(cust(amount=amount), CONFIG) == tier
+
+
+def test_a_tier_set_by_hand_wins_over_the_rule() -> None:
+    assert rules.effective_tier(cust(amount=5_000_000.0, tier="D"), CONFIG) == "D"
+    assert rules.effective_tier(cust(), CONFIG) is None
+
+
+@pytest.mark.parametrize(
+    ("due", "status"),
+    [
+        (TODAY - timedelta(days=1), DueStatus.OVERDUE),
+        (TODAY, DueStatus.TODAY),
+        (TODAY + timedelta(days=1), DueStatus.UPCOMING),
+        (None, DueStatus.NONE),
+    ],
+)
+def test_due_status(due: date | None, status: DueStatus) -> None:
+    assert rules.due_status(cust(next_due=due), TODAY) is status
+
+
+def test_days_in_stage_counts_from_the_latest_entry_into_it() -> None:
+    history = (
+        HistoryEntry(date(2026, 9, 1), "target"),
+        HistoryEntry(date(2026, 10, 1), "intent"),
+        HistoryEntry(date(2026, 10, 20), "project"),
+        HistoryEntry(date(2026, 11, 3), "intent"),  # fell back
+    )
+    c = cust(history=history, created=date(2026, 8, 1))
+    assert rules.stage_entered(c) == date(2026, 11, 3)
+    assert rules.days_in_stage(c, TODAY) == 20
+    assert rules.days_in_stage(cust(created=date(2026, 11, 13)), TODAY) == 10  # no history: created
+    assert rules.days_in_stage(cust(), TODAY) is None
+    assert rules.days_in_stage(cust(created=TODAY + timedelta(days=3)), TODAY) == 0
+
+
+def test_stale_after_the_stages_threshold_for_open_stages_only() -> None:
+    entered = (HistoryEntry(TODAY - timedelta(days=21), "intent"),)  # intent: stale after 21 days
+    assert not rules.is_stale(cust(history=entered), CONFIG, TODAY)
+    older = (HistoryEntry(TODAY - timedelta(days=22), "intent"),)
+    assert rules.is_stale(cust(history=older), CONFIG, TODAY)
+    long_ago = (HistoryEntry(TODAY - timedelta(days=400), "won"),)
+    assert not rules.is_stale(cust(stage="won", history=long_ago), CONFIG, TODAY)
+    assert not rules.is_stale(cust(), CONFIG, TODAY)  # no date known
+
+
+@pytest.mark.parametrize(
+    ("kw", "days"),
+    [
+        ({"intent": "high"}, 1),
+        ({"intent": "medium"}, 7),
+        ({"intent": "low"}, 90),
+        ({"tier": "B"}, 14),
+        ({"amount": 60_000.0}, 30),  # computed tier C
+        ({}, rules.DEFAULT_FOLLOW_UP_DAYS),
+    ],
+)
+def test_default_due_from_cadence(kw: dict[str, Any], days: int) -> None:
+    assert rules.default_due(cust(**kw), CONFIG, TODAY) == TODAY + timedelta(days=days)
+
+
+def test_transitions() -> None:
+    c = cust()
+    rules.check_transition(c, CONFIG, "project", None)
+    rules.check_transition(c, CONFIG, "target", None)  # going back is allowed
+    rules.check_transition(c, CONFIG, "lost", "价格过高")
+    with pytest.raises(TransitionError, match="needs a reason"):
+        rules.check_transition(c, CONFIG, "lost", None)
+    with pytest.raises(TransitionError, match="needs a reason"):
+        rules.check_transition(c, CONFIG, "lost", "   ")
+    with pytest.raises(TransitionError, match="unknown stage"):
+        rules.check_transition(c, CONFIG, "nowhere", None)
+    with pytest.raises(TransitionError, match="already"):
+        rules.check_transition(c, CONFIG, "intent", None)
+
+
+def test_neighbour_stage_skips_lost_unless_shown() -> None:
+    assert rules.neighbour_stage(CONFIG, "intent", 1) == "project"
+    assert rules.neighbour_stage(CONFIG, "target", -1) is None
+    assert rules.neighbour_stage(CONFIG, "won", 1) is None
+    assert rules.neighbour_stage(CONFIG, "won", 1, include_lost=True) == "lost"
+
+
+def test_work_priority_follows_seed_003() -> None:
+    assert rules.work_priority(cust(stage="target"), CONFIG) == 1
+    assert rules.work_priority(cust(stage="potential"), CONFIG) == 2
+    assert rules.work_priority(cust(stage="negotiation"), CONFIG) == 3
+    assert rules.work_priority(cust(stage="approved"), CONFIG) == 4
+    assert rules.work_priority(cust(stage="intent"), CONFIG) == 5
+    assert rules.work_priority(cust(stage="won"), CONFIG) == 6
+    fell = (HistoryEntry(date(2026, 9, 1), "project"), HistoryEntry(date(2026, 10, 1), "intent"))
+    assert rules.fell_back(cust(history=fell), CONFIG)
+    assert rules.work_priority(cust(history=fell), CONFIG) == 7
+    assert rules.work_priority(cust(stage="lost"), CONFIG) == 8
+
+
+def test_cards_sort_overdue_first_then_today_none_upcoming() -> None:
+    cards = [
+        cust(name="up", next_due=TODAY + timedelta(days=2)),
+        cust(name="none"),
+        cust(name="today", next_due=TODAY),
+        cust(name="old", next_due=TODAY - timedelta(days=9)),
+        cust(name="late", next_due=TODAY - timedelta(days=1)),
+    ]
+    ordered = sorted(cards, key=lambda c: rules.card_sort_key(c, TODAY))
+    assert [c.name for c in ordered] == ["old", "late", "today", "none", "up"]

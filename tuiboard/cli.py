@@ -1,0 +1,421 @@
+"""The `tuiboard` command: plain `tuiboard` opens the board; subcommands script the folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import rules
+from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, preset_names, preset_text
+from pipeline.edit import (
+    WriteError,
+    atomic_write,
+    create_customer,
+    edit_customer,
+    log_changes,
+    move_changes,
+    next_changes,
+)
+from pipeline.format import dump_customer, has_comments
+from pipeline.model import LOG_KINDS, Customer
+from pipeline.store import Board
+
+from .cli_git import git_setup, merge_file, setup_git
+from .cli_report import export, import_cmd, report
+from .cliutil import fail, load_from, resolve, root_from, when_from
+from .clock import today
+from .textout import money, safe, table
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run as if started in DIR (like git -C).",
+)
+@click.version_option(package_name="tuiboard")
+@click.pass_context
+def main(ctx: click.Context, directory: Path | None) -> None:
+    """A sales-pipeline board in the terminal, over a folder of TOML files in git."""
+    ctx.ensure_object(dict)
+    ctx.obj["dir"] = directory
+    if ctx.invoked_subcommand is None:
+        open_board(root_from(ctx))
+
+
+def open_board(root: Path) -> None:
+    from .app import run_board
+
+    run_board(root)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--preset", type=click.Choice(preset_names()), default=DEFAULT_PRESET, show_default=True)
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None, preset: str) -> None:
+    """Create a pipeline folder (pipeline.toml, customers/) from a preset."""
+    folder = directory or ctx.obj.get("dir") or Path.cwd()
+    if (folder / CONFIG_FILE).exists():
+        fail(f"{folder / CONFIG_FILE} already exists")
+    init_folder(folder, preset)
+    click.echo(f"created {folder / CONFIG_FILE} (preset {preset}) and {folder / 'customers'}/")
+    click.echo(setup_git(folder))
+
+
+def init_folder(folder: Path, preset: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CONFIG_FILE).write_text(preset_text(preset), encoding="utf-8")
+    (folder / "customers").mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(".tuiboard/\n", encoding="utf-8")
+
+
+@main.command()
+@click.argument(
+    "directory", required=False, default="tuiboard-demo", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--customers", "count", type=click.IntRange(0, 200_000), default=120, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--preset", type=click.Choice(preset_names()), default=DEFAULT_PRESET, show_default=True)
+@click.option("--no-open", is_flag=True, help="Only write the folder; don't open the board.")
+def demo(directory: Path, count: int, seed: int, preset: str, no_open: bool) -> None:
+    """Write a realistic sample pipeline (deterministic for a seed) and open it."""
+    from pipeline.demo import write_demo
+
+    if (directory / CONFIG_FILE).exists():
+        click.echo(f"{directory} already holds a pipeline; opening it as it is", err=True)
+    elif directory.exists() and any(directory.iterdir()):
+        fail(f"{directory} exists and is not empty")
+    else:
+        n = write_demo(directory, count, seed, today(), preset)
+        (directory / ".gitignore").write_text(".tuiboard/\n", encoding="utf-8")
+        _git_init(directory)
+        click.echo(f"wrote {n} customers to {directory}/", err=True)
+    if not no_open:
+        open_board(directory.resolve())
+
+
+def _git_init(folder: Path) -> None:
+    """Demo folders are git repositories, as real pipelines are (skipped without git)."""
+    git = shutil.which("git")
+    if not git:
+        return
+    env_args = ["-c", "user.name=tuiboard demo", "-c", "user.email=demo@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], [*env_args, "commit", "-q", "-m", "demo pipeline"]):
+        subprocess.run([git, *args], cwd=folder, check=False, capture_output=True)
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.pass_context
+def check(ctx: click.Context, strict: bool) -> None:
+    """List every problem in the folder, bean-check style; exit 1 on errors."""
+    board = load_from(ctx)
+    problems = board.problems
+    for p in problems:
+        click.echo(p.format(board.root))
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{len(board.customers)} customers, {errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Only list files that are not canonical.")
+@click.pass_context
+def fmt(ctx: click.Context, check_only: bool) -> None:
+    """Rewrite customer files in the canonical layout (files with comments are left alone)."""
+    board = load_from(ctx)
+    differ = 0
+    for c in sorted(board.customers.values(), key=lambda c: c.id):
+        if c.has_errors or c.fingerprint is None:
+            continue
+        current = c.path.read_bytes()
+        wanted = dump_customer(c.data).encode("utf-8")
+        if current == wanted:
+            continue
+        rel = c.path.relative_to(board.root)
+        if has_comments(current.decode("utf-8-sig")):
+            click.echo(f"{rel}: has comments; left as written", err=True)
+            continue
+        differ += 1
+        if check_only:
+            click.echo(f"{rel}: not canonical")
+            continue
+        try:
+            atomic_write(c.path, wanted, expected=c.fingerprint)
+        except WriteError as exc:
+            fail(str(exc))
+        click.echo(f"{rel}: formatted")
+    if check_only and differ:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--stage", help="Stage id (default: the first stage).")
+@click.option("--tier")
+@click.option("--amount", type=click.FloatRange(min=0))
+@click.option("--owner")
+@click.option("--source")
+@click.option("--next", "next_action", metavar="ACTION", help="The next action.")
+@click.option("--due", help="Its due date (default: from the follow-up cadence).")
+@click.pass_context
+def new(
+    ctx: click.Context,
+    name: str,
+    stage: str | None,
+    tier: str | None,
+    amount: float | None,
+    owner: str | None,
+    source: str | None,
+    next_action: str | None,
+    due: str | None,
+) -> None:
+    """Add a customer; prints the new file's path."""
+    board = load_from(ctx)
+    config = board.config
+    stage = stage or config.stages[0].id
+    if config.stage(stage) is None:
+        raise click.BadParameter(f"unknown stage {stage!r} (known: {', '.join(config.stage_ids)})")
+    if tier and config.tier(tier) is None:
+        raise click.BadParameter(f"unknown tier {tier!r} (known: {', '.join(t.id for t in config.tiers)})")
+    if not name.strip():
+        raise click.BadParameter("the name must not be empty")
+    data = new_customer_data(
+        board,
+        name.strip(),
+        stage,
+        tier=tier,
+        owner=owner,
+        source=source,
+        amount=amount,
+        next_action=next_action,
+        due=when_from(due) if due else None,
+    )
+    try:
+        result = create_customer(board.root, config, data)
+    except WriteError as exc:
+        fail(str(exc))
+    click.echo(result.customer.path)
+
+
+def new_customer_data(
+    board: Board,
+    name: str,
+    stage: str,
+    *,
+    tier: str | None = None,
+    owner: str | None = None,
+    source: str | None = None,
+    amount: float | None = None,
+    next_action: str | None = None,
+    due: date | None = None,
+) -> dict[str, Any]:
+    day = today()
+    data: dict[str, Any] = {"name": name, "stage": stage}
+    for key, value in (("tier", tier), ("owner", owner), ("source", source)):
+        if value:
+            data[key] = value
+    if amount is not None:
+        data["amount"] = int(amount) if float(amount).is_integer() else amount
+    data["created"] = day
+    if next_action:
+        probe = Customer(id="", path=Path(), data={}, name=name, stage=stage, tier=tier, amount=amount)
+        data["next"] = {"action": next_action, "due": due or rules.default_due(probe, board.config, day)}
+    data["history"] = [{"date": day, "stage": stage}]
+    return data
+
+
+def _write(board: Board, customer: Customer, changes: list[Any], done: str) -> None:
+    try:
+        result = edit_customer(customer, board.config, changes)
+    except (WriteError, rules.TransitionError) as exc:
+        fail(str(exc))
+    click.echo(f"{done} ({result.customer.path.relative_to(board.root)})")
+
+
+@main.command()
+@click.argument("customer_id", metavar="ID")
+@click.argument("stage")
+@click.option("--reason", help="Why it was lost (required for the lost stage).")
+@click.option("--date", "when", help="Date of the move (default today).")
+@click.pass_context
+def move(ctx: click.Context, customer_id: str, stage: str, reason: str | None, when: str | None) -> None:
+    """Move a customer to STAGE, appending a history entry."""
+    board = load_from(ctx)
+    c = resolve(board, customer_id)
+    try:
+        changes = move_changes(c, board.config, stage, when_from(when), reason)
+    except rules.TransitionError as exc:
+        fail(str(exc))
+    _write(board, c, changes, f"{safe(c.name)}: {c.stage} → {stage}")
+
+
+@main.command("next")
+@click.argument("customer_id", metavar="ID")
+@click.argument("action")
+@click.option("--due", required=True, help="YYYY-MM-DD, today, +3d, +1w, +1q.")
+@click.pass_context
+def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> None:
+    """Set a customer's next action and its due date."""
+    board = load_from(ctx)
+    c = resolve(board, customer_id)
+    when = when_from(due)
+    try:
+        changes = next_changes(action, when)
+    except WriteError as exc:
+        fail(str(exc))
+    _write(board, c, changes, f"{safe(c.name)}: next {safe(action)} by {when}")
+
+
+@main.command()
+@click.argument("customer_id", metavar="ID")
+@click.argument("kind", type=click.Choice(LOG_KINDS))
+@click.argument("note")
+@click.option("--date", "when", help="Date of the activity (default today).")
+@click.pass_context
+def log(ctx: click.Context, customer_id: str, kind: str, note: str, when: str | None) -> None:
+    """Append an activity (call, visit, email, demo, meeting, note) to the log."""
+    board = load_from(ctx)
+    c = resolve(board, customer_id)
+    _write(board, c, log_changes(kind, note, when_from(when)), f"{safe(c.name)}: logged {kind}")
+
+
+def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
+    config = board.config
+    return {
+        "id": c.id,
+        "name": c.name,
+        "stage": c.stage,
+        "tier": rules.effective_tier(c, config),
+        "owner": c.owner,
+        "source": c.source,
+        "amount": c.amount,
+        "probability": rules.effective_probability(c, config),
+        "weighted": rules.weighted_amount(c, config),
+        "expected_close": c.expected_close.isoformat() if c.expected_close else None,
+        "next_action": c.next_action,
+        "next_due": c.next_due.isoformat() if c.next_due else None,
+        "due_status": rules.due_status(c, day).name.lower(),
+        "days_in_stage": rules.days_in_stage(c, day),
+        "stale": rules.is_stale(c, config, day),
+        "path": str(c.path.relative_to(board.root)),
+        "problems": len(c.problems),
+    }
+
+
+@main.command("list")
+@click.option("--stage")
+@click.option("--tier")
+@click.option("--owner")
+@click.option("--overdue", is_flag=True, help="Only overdue next actions.")
+@click.option("--stale", is_flag=True, help="Only customers past their stage's threshold.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_cmd(
+    ctx: click.Context,
+    stage: str | None,
+    tier: str | None,
+    owner: str | None,
+    overdue: bool,
+    stale: bool,
+    as_json: bool,
+) -> None:
+    """List customers, most urgent first within each stage."""
+    board = load_from(ctx)
+    config, day = board.config, today()
+    picked = [
+        c
+        for c in board.customers.values()
+        if (stage is None or c.stage == stage)
+        and (tier is None or rules.effective_tier(c, config) == tier)
+        and (owner is None or c.owner == owner)
+        and (
+            not overdue or (rules.is_open(c, config) and rules.due_status(c, day) is rules.DueStatus.OVERDUE)
+        )
+        and (not stale or rules.is_stale(c, config, day))
+    ]
+    picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
+    records = [customer_record(c, board, day) for c in picked]
+    if as_json:
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    rows = [["ID", "NAME", "STAGE", "TIER", "AMOUNT", "P%", "DUE", "NEXT ACTION"]]
+    for r in records:
+        rows.append(
+            [
+                r["id"],
+                r["name"],
+                r["stage"],
+                r["tier"] or "",
+                money(r["amount"], config.currency),
+                f"{r['probability']:.0f}",
+                r["next_due"] or "—",
+                r["next_action"] or "",
+            ]
+        )
+    click.echo(table(rows, [24, 28, 12, 4, 9, 3, 10, 24]))
+
+
+@main.command()
+@click.argument("customer_id", metavar="ID")
+@click.pass_context
+def show(ctx: click.Context, customer_id: str) -> None:
+    """Everything about one customer: fields, computed values, history, log, problems."""
+    board = load_from(ctx)
+    c = resolve(board, customer_id)
+    day = today()
+    rec = customer_record(c, board, day)
+    lines = [f"{safe(c.name)}  ({rec['path']})"]
+    for key in (
+        "stage",
+        "tier",
+        "owner",
+        "source",
+        "amount",
+        "probability",
+        "weighted",
+        "expected_close",
+        "next_action",
+        "next_due",
+        "due_status",
+        "days_in_stage",
+        "stale",
+    ):
+        lines.append(f"  {key:<15} {safe(rec[key])}")
+    for key, value in c.data.items():
+        if key in rec or key in ("name", "history", "log", "next"):
+            continue
+        lines.append(f"  {safe(key):<15} {safe(value)}")
+    if c.history:
+        lines.append("history:")
+        lines += [f"  {h.date}  {safe(h.stage)}" for h in c.history]
+    if c.log:
+        lines.append("log:")
+        lines += [f"  {e.date or '—'}  {safe(e.kind):<8} {safe(e.note)}" for e in c.log]
+    for p in board.problems_for(c.id):
+        lines.append(p.format(board.root))
+    click.echo("\n".join(lines))
+
+
+main.add_command(git_setup)
+main.add_command(merge_file)
+main.add_command(report)
+main.add_command(export)
+main.add_command(import_cmd)
+
+
+def run() -> None:
+    main(prog_name="tuiboard")
