@@ -1,0 +1,376 @@
+"""Every metric against numbers worked out by hand on six customers (seven-stage preset).
+
+a  negotiation, history target → intent → negotiation, overdue next action
+b  went back a stage: target → potential → intent → potential, own probability 30
+c  won (target → project → won), source customer-referral
+d  lost after potential
+e  target, no amount, no expected_close, no next action (a leak)
+f  intent, no history at all (created 2026-10-20), next action without a due date
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline import rules
+from pipeline.analytics import Analysis, month_ends
+from pipeline.model import Customer
+from pipeline.query import Filter, select
+from pipeline.store import load_board
+from tests.conftest import TODAY, write_customer
+
+CUSTOMERS = {
+    "a": """name = "甲公司"
+stage = "negotiation"
+tier = "B"
+owner = "wang"
+source = "exhibition"
+amount = 100000
+expected_close = 2026-12-10
+created = 2026-09-01
+[next]
+action = "催签合同"
+due = 2026-11-20
+[[history]]
+date = 2026-09-01
+stage = "target"
+[[history]]
+date = 2026-10-01
+stage = "intent"
+[[history]]
+date = 2026-11-01
+stage = "negotiation"
+""",
+    "b": """name = "乙公司"
+stage = "potential"
+owner = "wang"
+source = "internet"
+amount = 50000
+probability = 30
+expected_close = 2027-01-05
+created = 2026-08-01
+[next]
+action = "电话回访"
+due = 2026-12-01
+[[history]]
+date = 2026-08-01
+stage = "target"
+[[history]]
+date = 2026-09-01
+stage = "potential"
+[[history]]
+date = 2026-10-01
+stage = "intent"
+[[history]]
+date = 2026-10-15
+stage = "potential"
+""",
+    "c": """name = "丙公司"
+stage = "won"
+owner = "li"
+source = "customer-referral"
+amount = 200000
+created = 2026-06-01
+[[history]]
+date = 2026-06-01
+stage = "target"
+[[history]]
+date = 2026-07-01
+stage = "project"
+[[history]]
+date = 2026-09-10
+stage = "won"
+""",
+    "d": """name = "丁公司"
+stage = "lost"
+owner = "li"
+source = "exhibition"
+amount = 30000
+lost_reason = "价格过高"
+created = 2026-07-01
+[[history]]
+date = 2026-07-01
+stage = "target"
+[[history]]
+date = 2026-08-01
+stage = "potential"
+[[history]]
+date = 2026-09-01
+stage = "lost"
+""",
+    "e": """name = "戊公司"
+stage = "target"
+created = 2026-11-10
+[[history]]
+date = 2026-11-10
+stage = "target"
+""",
+    "f": """name = "己公司"
+stage = "intent"
+owner = "wang"
+amount = 80000
+expected_close = 2026-12-20
+created = 2026-10-20
+[next]
+action = "安排产品演示"
+""",
+}
+
+
+@pytest.fixture
+def small(folder: Path) -> Path:
+    for cid, text in CUSTOMERS.items():
+        write_customer(folder, cid, text)
+    return folder
+
+
+@pytest.fixture
+def analysis(small: Path) -> Analysis:
+    board = load_board(small, use_cache=False)
+    assert not board.problems
+    return Analysis(list(board.customers.values()), board.config, TODAY)
+
+
+def by(records: list[dict], key: str) -> dict:
+    return {r[key]: r for r in records}
+
+
+def test_funnel_counts_amounts_and_weights_per_stage(analysis: Analysis) -> None:
+    f = by(analysis.funnel(), "stage")
+    assert list(f) == ["target", "potential", "intent", "project", "approved", "negotiation", "won", "lost"]
+    assert f["target"] == {"stage": "target", "label": "目标客户", "count": 1, "amount": 0.0, "weighted": 0.0}
+    assert (f["potential"]["count"], f["potential"]["amount"], f["potential"]["weighted"]) == (
+        1,
+        50000,
+        15000,
+    )
+    assert (f["intent"]["amount"], f["intent"]["weighted"]) == (80000, 20000)
+    assert f["project"]["count"] == 0 and f["approved"]["amount"] == 0
+    assert (f["negotiation"]["amount"], f["negotiation"]["weighted"]) == (100000, 80000)
+    assert (f["won"]["amount"], f["won"]["weighted"]) == (200000, 200000)
+    assert (f["lost"]["count"], f["lost"]["amount"], f["lost"]["weighted"]) == (1, 30000, 0)
+
+
+def test_conversion_uses_the_furthest_stage_reached(analysis: Analysis) -> None:
+    steps = analysis.conversion()
+    got = [(s["from"], s["to"], s["reached_from"], s["reached_to"], s["rate"]) for s in steps]
+    assert got == [
+        ("target", "potential", 6, 5, 0.833),
+        ("potential", "intent", 5, 4, 0.8),
+        ("intent", "project", 4, 2, 0.5),
+        ("project", "approved", 2, 2, 1.0),
+        ("approved", "negotiation", 2, 2, 1.0),
+        ("negotiation", "won", 2, 1, 0.5),
+    ]
+
+
+def test_conversion_per_month(analysis: Analysis) -> None:
+    monthly = {
+        s["from"]: {m["month"]: (m["entered"], m["advanced"]) for m in s["monthly"]}
+        for s in analysis.conversion()
+    }
+    assert len(monthly["target"]) == 12 and min(monthly["target"]) == "2025-12"
+    active = {f: {m: v for m, v in months.items() if v != (0, 0)} for f, months in monthly.items()}
+    assert active["target"] == {
+        "2026-06": (1, 1),
+        "2026-07": (1, 1),
+        "2026-08": (1, 1),
+        "2026-09": (1, 1),
+        "2026-11": (0 + 1, 0),
+    }
+    # b entered potential twice: in September it went on to intent, in October it stayed.
+    assert active["potential"] == {"2026-08": (1, 0), "2026-09": (1, 1), "2026-10": (1, 0)}
+    assert active["intent"] == {"2026-10": (2, 1)}
+    assert active["project"] == {"2026-07": (1, 1)}
+    assert active["approved"] == {}
+    assert active["negotiation"] == {"2026-11": (1, 0)}
+    rates = {m["month"]: m["rate"] for m in analysis.conversion()[2]["monthly"]}
+    assert rates["2026-10"] == 0.5 and rates["2026-09"] is None
+
+
+def test_win_rate(analysis: Analysis) -> None:
+    assert analysis.win_rate() == {"won": 1, "lost": 1, "rate": 0.5}
+
+
+def test_time_in_stage_median_and_mean(analysis: Analysis) -> None:
+    t = by(analysis.time_in_stage(), "stage")
+    # target spells 30 (a), 31 (b), 30 (c), 31 (d), 13 (e, until today)
+    assert (t["target"]["spells"], t["target"]["median_days"], t["target"]["mean_days"]) == (5, 30, 27.0)
+    # potential 30 and 39 (b, back again since 10-15), 31 (d)
+    assert (t["potential"]["median_days"], t["potential"]["mean_days"]) == (31, 33.3)
+    # intent 31 (a), 14 (b), 34 (f: no history, counted from created)
+    assert (t["intent"]["spells"], t["intent"]["median_days"], t["intent"]["mean_days"]) == (3, 31, 26.3)
+    assert (t["project"]["median_days"], t["negotiation"]["median_days"], t["won"]["mean_days"]) == (
+        71,
+        22,
+        74,
+    )
+    assert t["approved"] == {
+        "stage": "approved",
+        "label": "认可客户",
+        "spells": 0,
+        "median_days": None,
+        "mean_days": None,
+    }
+
+
+def test_forecast_by_expected_close_month(analysis: Analysis) -> None:
+    assert analysis.forecast() == [
+        {"month": "2026-12", "count": 2, "amount": 180000, "weighted": 100000},
+        {"month": "2027-01", "count": 1, "amount": 50000, "weighted": 15000},
+        {"month": "unscheduled", "count": 1, "amount": 0, "weighted": 0},
+    ]
+
+
+def test_sources_of_won_customers(analysis: Analysis) -> None:
+    assert analysis.sources_won() == [
+        {"source": "customer-referral", "label": "客户介绍", "count": 1, "share": 1.0}
+    ]
+
+
+def test_amount_buckets_leave_out_missing_amounts(analysis: Analysis) -> None:
+    got = [(b["bucket"], b["count"], b["amount"]) for b in analysis.amount_buckets()]
+    assert got == [
+        ("<1万", 0, 0),
+        ("1-5万", 1, 30000),
+        ("5-10万", 2, 130000),  # 50000 sits in [50000, 100000)
+        ("10-20万", 1, 100000),
+        (">20万", 1, 200000),
+    ]
+
+
+def test_trend_rebuilds_past_month_ends(analysis: Analysis) -> None:
+    counts: dict[str, dict[str, int]] = {}
+    for r in analysis.trend():
+        counts.setdefault(r["month"], {})[r["stage"]] = r["count"]
+    assert list(counts) == [e.strftime("%Y-%m") for e in month_ends(TODAY)] and len(counts) == 12
+    nonzero = {m: {s: n for s, n in c.items() if n} for m, c in counts.items()}
+    assert nonzero["2026-05"] == {}
+    assert nonzero["2026-06"] == {"target": 1}
+    assert nonzero["2026-08"] == {"target": 1, "potential": 1, "project": 1}
+    assert nonzero["2026-09"] == {"target": 1, "potential": 1, "won": 1, "lost": 1}
+    assert nonzero["2026-10"] == {"potential": 1, "intent": 2, "won": 1, "lost": 1}
+    now = {r["stage"]: r["count"] for r in analysis.funnel() if r["count"]}
+    assert nonzero["2026-11"] == now
+
+
+def test_leak_rate(analysis: Analysis) -> None:
+    assert analysis.leak_rate() == {
+        "open": 4,
+        "leaks": 2,
+        "rate": 0.5,
+        "missing": {"amount": 1, "expected_close": 1, "next_action": 1, "next_due": 2},
+    }
+
+
+def test_capacity_per_owner(analysis: Analysis) -> None:
+    cap = by(analysis.capacity(), "owner")
+    assert list(cap) == [None, "li", "wang"]
+    assert (cap["wang"]["open"], cap["wang"]["won_last_90_days"], cap["wang"]["max_open"]) == (3, 0, 150)
+    assert (cap["li"]["won_last_90_days"], cap["li"]["won_per_month"]) == (1, 0.33)
+    assert cap["li"]["warnings"] == ["won_below_range"]
+
+
+def test_capacity_warns_past_the_limits(small: Path) -> None:
+    board = load_board(small, use_cache=False)
+    from dataclasses import replace
+
+    config = replace(board.config, max_open_per_owner=2, won_per_month=(0, 0))
+    cap = by(Analysis(list(board.customers.values()), config, TODAY).capacity(), "owner")
+    assert cap["wang"]["warnings"] == ["open_over_cap"]
+    assert cap["li"]["warnings"] == ["won_above_range"]
+
+
+def test_tier_mix_against_targets(analysis: Analysis) -> None:
+    mix = by(analysis.tier_mix(), "tier")
+    # a is B by hand; b 50000, c 200000, f 80000 reach C's min_amount; d and e have no tier
+    assert (mix["B"]["count"], mix["B"]["share"], mix["B"]["target_share"]) == (1, 0.25, 0.5)
+    assert (mix["C"]["count"], mix["C"]["share"], mix["C"]["target_share"]) == (3, 0.75, 0.25)
+    assert mix["VIP"]["share"] == 0 and mix[None]["count"] == 2
+
+
+def test_shape_of_a_healthy_small_funnel(analysis: Analysis) -> None:
+    assert [f["code"] for f in analysis.shape()] == ["healthy"]
+
+
+def _open(cid: str, stage: str, entered: date = date(2026, 11, 1)) -> Customer:
+    from pipeline.model import HistoryEntry
+
+    return Customer(cid, Path(cid), {}, cid, stage, history=(HistoryEntry(entered, stage),))
+
+
+def test_shape_flags_pile_up_and_narrow_top(analysis: Analysis) -> None:
+    config = analysis.config
+    people = [_open("t1", "target"), _open("p1", "potential")] + [_open(f"i{n}", "intent") for n in range(5)]
+    findings = Analysis(people, config, TODAY).shape()
+    assert [(f["code"], f["stage"]) for f in findings] == [("narrow_top", "target"), ("pile_up", "intent")]
+    assert "意向客户" in findings[1]["message"]
+
+
+def test_shape_flags_an_empty_early_stage_and_closes_without_new_meetings(analysis: Analysis) -> None:
+    config = analysis.config
+    people = [_open("p", "potential"), _open("n", "negotiation")]
+    people += [_open(f"w{n}", "won", date(2026, 10, n + 1)) for n in range(3)]
+    codes = [(f["code"], f["stage"]) for f in Analysis(people, config, TODAY).shape()]
+    assert codes == [("many_closes_few_new", "potential"), ("early_stage_empty", "target")]
+    assert Analysis([], config, TODAY).shape()[0]["code"] == "empty"
+
+
+def test_as_of_rewinds_stages_and_hides_later_customers(small: Path) -> None:
+    board = load_board(small, use_cache=False)
+    past = Analysis(list(board.customers.values()), board.config, date(2026, 10, 5))
+    f = {r["stage"]: (r["count"], r["amount"], r["weighted"]) for r in past.funnel() if r["count"]}
+    # a and b were both in intent; e (first history 11-10) and f (created 10-20) did not exist yet
+    assert f == {"intent": (2, 150000, 25000 + 15000), "won": (1, 200000, 200000), "lost": (1, 30000, 0)}
+    assert past.report()["as_of"] == "2026-10-05"
+
+
+def test_kpis(analysis: Analysis) -> None:
+    assert analysis.kpis() == {
+        "open": 4,
+        "open_amount": 230000,
+        "weighted_amount": 115000,
+        "win_rate": 0.5,
+        "leak_rate": 0.5,
+        "overdue": 1,  # a: due 11-20
+        "stale": 3,  # a 22 > 14 days, b 39 > 21 (since going back), f 34 > 21 (from created)
+    }
+
+
+def test_filter_is_applied_by_the_caller(small: Path) -> None:
+    board = load_board(small, use_cache=False)
+    mine = select(board.customers, Filter(owners=frozenset({"wang"})), board.config, TODAY)
+    f = {r["stage"]: r["count"] for r in Analysis(mine, board.config, TODAY).funnel() if r["count"]}
+    assert f == {"potential": 1, "intent": 1, "negotiation": 1}
+
+
+def test_frame_agrees_with_the_rules_on_the_demo(demo_folder: Path) -> None:
+    board = load_board(demo_folder, use_cache=False)
+    customers = list(board.customers.values())
+    a = Analysis(customers, board.config, TODAY)
+    config = board.config
+    assert a.c["weighted"].tolist() == pytest.approx([rules.weighted_amount(c, config) for c in customers])
+    assert a.c["stale"].tolist() == [rules.is_stale(c, config, TODAY) for c in customers]
+    tiers = [t if isinstance(t, str) else None for t in a.c["tier"]]
+    assert tiers == [rules.effective_tier(c, config) for c in customers]
+    overdue = [
+        rules.is_open(c, config) and rules.due_status(c, TODAY) is rules.DueStatus.OVERDUE for c in customers
+    ]
+    assert a.c["overdue"].tolist() == overdue
+    weighted_total = sum(rules.weighted_amount(c, config) for c in customers)
+    assert sum(r["weighted"] for r in a.funnel()) == pytest.approx(weighted_total)
+
+
+def test_month_ends() -> None:
+    ends = month_ends(date(2026, 3, 15), 3)
+    assert ends == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 15)]
+
+
+def test_empty_pipeline(analysis: Analysis) -> None:
+    empty = Analysis([], analysis.config, TODAY).report()
+    assert empty["win_rate"]["rate"] is None and empty["leak_rate"]["rate"] is None
+    assert all(r["count"] == 0 for r in empty["funnel"]) and empty["forecast"] == []
+    assert all(s["rate"] is None for s in empty["conversion"])

@@ -1,0 +1,250 @@
+"""`tuiboard report`, `export` and `import`: the funnel analysis and the folder as a table.
+
+pandas and plotext are imported inside the commands, so that the other commands start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.edit import WriteError, atomic_write
+from pipeline.query import Filter, select
+from pipeline.store import Board
+
+from .charts import CHARTS, render
+from .cliutil import fail, load_from, when_from
+from .clock import today
+from .textout import money, safe
+
+DEFAULT_HEIGHT = 20
+
+
+@click.command()
+@click.option(
+    "--chart",
+    type=click.Choice([*CHARTS, "summary", "all"]),
+    default="all",
+    show_default=True,
+    help="One chart, the text summary, or everything.",
+)
+@click.option("--width", type=click.IntRange(min=1), help="Columns (default: the terminal's).")
+@click.option(
+    "--height", type=click.IntRange(min=1), default=DEFAULT_HEIGHT, show_default=True, help="Lines per chart."
+)
+@click.option("--owner", multiple=True, help="Only these owners' customers (repeatable).")
+@click.option("--at", "at", metavar="DATE", help="Everything as of this past date, rebuilt from history.")
+@click.option("--json", "as_json", is_flag=True, help="Every metric as one JSON object.")
+@click.option(
+    "--sales-report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Bucket the customers of a raw sales report (CSV/XLSX) instead of the folder.",
+)
+@click.option("--product", help="With --sales-report: only this product's rows.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    chart: str,
+    width: int | None,
+    height: int,
+    owner: tuple[str, ...],
+    at: str | None,
+    as_json: bool,
+    sales_report: Path | None,
+    product: str | None,
+) -> None:
+    """Funnel analysis of the folder: charts, or --json for every metric."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    color = _color()
+    if sales_report is not None:
+        _sales_report(sales_report, product, width, height, as_json, color)
+        return
+    if product is not None:
+        raise click.UsageError("--product goes with --sales-report")
+    from pipeline.analytics import Analysis
+
+    board = load_from(ctx)
+    as_of = when_from(at) if at else today()
+    customers = select(board.customers, Filter(owners=frozenset(owner)), board.config, as_of)
+    analysis = Analysis(customers, board.config, as_of)
+    data = analysis.report()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    currency = board.config.currency
+    out = []
+    if chart in ("summary", "all"):
+        out += [
+            _heading("概要 Summary", width),
+            _summary(analysis, data, len(customers), owner, currency),
+            "",
+        ]
+    for name in CHARTS if chart == "all" else [chart] if chart in CHARTS else []:
+        out += [
+            _heading(CHARTS[name], width),
+            render(name, data, width, height, color=color, currency=currency),
+            "",
+        ]
+    click.echo("\n".join(out).rstrip("\n"), color=color)
+
+
+def _color() -> bool:
+    import os
+
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _heading(title: str, width: int) -> str:
+    from rich.cells import cell_len
+
+    head = f"── {title} "
+    return head + "─" * max(0, min(width, 100) - cell_len(head))
+
+
+def _summary(analysis: Any, data: dict[str, Any], n: int, owners: tuple[str, ...], currency: str) -> str:
+    k = analysis.kpis()
+    lines = [
+        f"as of {data['as_of']} · {n} customers" + (f" · owner {safe(', '.join(owners))}" if owners else ""),
+        f"进行中 {k['open']} · 未结金额 {money(k['open_amount'], currency)} · "
+        f"加权 {money(k['weighted_amount'], currency)} · 赢单率 {_pct(k['win_rate'])} · "
+        f"漏网率 {_pct(k['leak_rate'])} · 逾期 {k['overdue']} · 停滞 {k['stale']}",
+    ]
+    lines += [f"• {safe(f['message'])} [{f['code']}]" for f in data["shape"]]
+    for c in data["capacity"]:
+        if c["warnings"]:
+            lines.append(
+                f"• {safe(c['owner'] or '(no owner)')}: {c['open']} open (max {c['max_open']}), "
+                f"{c['won_per_month']:g} won/month ({c['won_per_month_min']}-{c['won_per_month_max']}) "
+                f"[{', '.join(c['warnings'])}]"
+            )
+    mix = [
+        f"{safe(t['label'])} {_pct(t['share'])}"
+        + (f" (目标 {_pct(t['target_share'])})" if t["target_share"] is not None else "")
+        for t in data["tier_mix"]
+        if t["tier"] is not None
+    ]
+    if mix:
+        lines.append("客户分级 tiers: " + " · ".join(mix))
+    return "\n".join(lines)
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f}%"
+
+
+def _sales_report(
+    path: Path, product: str | None, width: int, height: int, as_json: bool, color: bool
+) -> None:
+    from pipeline.sales_report import SalesReportError, read_sales_report
+
+    try:
+        rec = read_sales_report(path, product).record()
+    except SalesReportError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(rec, ensure_ascii=False, indent=2))
+        return
+    title = f"客户金额分段 {safe(path.name)}" + (f" · {safe(product)}" if product else "")
+    note = f"{rec['customers']} customers from {rec['rows']} rows" + (
+        f" ({rec['skipped_rows']} rows without a customer or amount left out)" if rec["skipped_rows"] else ""
+    )
+    chart = render("buckets", rec, width, height, color=color)
+    click.echo("\n".join([_heading(title, width), note, chart]), color=color)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), help="Default: from the file's suffix.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
+    """Every customer as a row (CSV or XLSX); the XLSX adds a sheet per analysis."""
+    from pipeline import tabular
+
+    fmt = fmt or output.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise click.BadParameter("give --format csv or xlsx, or an output file ending in .csv or .xlsx")
+    board = load_from(ctx)
+    columns, rows = tabular.customer_table(board.customers.values())
+    if fmt == "csv":
+        data = tabular.write_csv(columns, rows)
+    else:
+        from pipeline.analytics import Analysis
+
+        report_data = Analysis(list(board.customers.values()), board.config, today()).report()
+        del report_data["as_of"]
+        data = tabular.write_xlsx(columns, rows, report_data)
+    try:
+        atomic_write(output, data)
+    except WriteError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {len(rows)} customers to {output}", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--map", "maps", multiple=True, metavar="COLUMN=KEY", help="Read COLUMN into KEY (- to ignore it)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_context
+def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: bool) -> None:
+    """Create and update customers from a CSV or XLSX, matched by name."""
+    from pipeline import tabular
+
+    overrides = {}
+    for item in maps:
+        column, sep, key = item.partition("=")
+        if not sep or not column.strip():
+            raise click.BadParameter(f"{item!r}: write COLUMN=KEY", param_hint="--map")
+        overrides[column.strip()] = key.strip()
+    board = load_from(ctx)
+    try:
+        header, rows = tabular.read_table(file)
+        paths = tabular.column_paths(header, overrides)
+    except tabular.TableError as exc:
+        fail(str(exc))
+    plans = tabular.plan_import(board, header, rows, paths, today())
+    if not dry_run:
+        tabular.apply_import(board, plans)
+    click.echo(_import_lines(board, plans, dry_run))
+
+
+def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
+    verbs = (
+        {"create": "would create", "update": "would change"}
+        if dry_run
+        else {"create": "created", "update": "changed"}
+    )
+    lines, counts = [], dict.fromkeys(("create", "update", "unchanged", "skip"), 0)
+    for p in plans:
+        counts[p.action] += 1
+        name = safe(p.name) or "(no name)"
+        if p.action == "create":
+            where = f" ({_rel(board, p.customer.path)})" if p.customer is not None and not dry_run else ""
+            lines.append(f"{verbs['create']} {name}{where}")
+        elif p.action == "update":
+            lines.append(f"{verbs['update']} {name}: " + "; ".join(ch.describe() for ch in p.changes))
+        elif p.action == "unchanged":
+            lines.append(f"unchanged {name}")
+        else:
+            lines.append(f"skipped row {p.row} {name}: " + "; ".join(safe(n) for n in p.notes))
+            continue
+        lines += [f"  note: {safe(n)}" for n in p.notes]
+    summary = (
+        f"{counts['create']} created, {counts['update']} changed, "
+        f"{counts['unchanged']} unchanged, {counts['skip']} skipped"
+    )
+    lines.append(summary + (" (dry run: nothing written)" if dry_run else ""))
+    return "\n".join(lines)
+
+
+def _rel(board: Board, path: Path) -> str:
+    try:
+        return str(path.relative_to(board.root))
+    except ValueError:
+        return str(path)

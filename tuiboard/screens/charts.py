@@ -1,0 +1,191 @@
+"""The charts screen: a KPI strip and one tab per chart, over the board's filtered customers.
+
+The metrics (pandas) are computed in a thread worker; a newer board or filter
+(`update_board`) supersedes a computation still running. Each chart is drawn by
+`tuiboard.charts` for the size its widget has, again whenever that size changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.worker import get_current_worker
+
+from pipeline.query import Filter, select
+from pipeline.store import Board
+
+from ..charts import CHARTS, chart_text
+from ..textout import money, safe
+
+TAB_TITLES = {
+    "funnel": "漏斗 Funnel",
+    "conversion": "转化 Conversion",
+    "forecast": "预测 Forecast",
+    "sources": "来源 Sources",
+    "buckets": "金额段 Buckets",
+    "trend": "趋势 Trend",
+    "time": "停留 Time",
+}
+KPIS = (
+    ("open_amount", "未结金额 open"),
+    ("weighted_amount", "加权 weighted"),
+    ("win_rate", "赢单率 win"),
+    ("leak_rate", "漏网率 leak"),
+    ("overdue", "逾期 overdue"),
+    ("stale", "停滞 stale"),
+)
+
+
+class ChartView(Widget):
+    """One chart, drawn to fit the widget and drawn again when it is resized."""
+
+    DEFAULT_CSS = "ChartView { width: 1fr; height: 1fr; }"
+
+    def __init__(self, chart: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.chart = chart
+        self.data: dict[str, Any] | None = None
+        self.currency = "CNY"
+        self._cache: tuple[tuple[int, int, int], Text] | None = None
+
+    def show(self, data: dict[str, Any], currency: str) -> None:
+        self.data, self.currency = data, currency
+        self.refresh()
+
+    def on_resize(self, event: Resize) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        if self.data is None:
+            return Text("计算中… computing", style="dim")
+        width, height = self.size
+        key = (width, height, id(self.data))
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, chart_text(self.chart, self.data, width, height, currency=self.currency))
+        return self._cache[1]
+
+
+class ChartsScreen(Screen[None]):
+    """Funnel analytics for the customers that pass the board's filter."""
+
+    DEFAULT_CSS = """
+    ChartsScreen { layout: vertical; }
+    ChartsScreen #charts-title { height: 1; padding: 0 1; background: $panel; }
+    ChartsScreen #kpis { height: 4; }
+    ChartsScreen .kpi { width: 1fr; height: 4; border: round $primary-darken-1; padding: 0 1; }
+    ChartsScreen TabbedContent { height: 1fr; }
+    ChartsScreen TabPane { padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "关闭 Close"),
+        Binding("q", "close", "关闭 Close", show=False),
+        *(Binding(str(i), f"tab({i})", TAB_TITLES[name], show=False) for i, name in enumerate(CHARTS, 1)),
+    ]
+
+    def __init__(self, board: Board, flt: Filter, today: date) -> None:
+        super().__init__()
+        self.board, self.flt, self.today = board, flt, today
+        self.kpis: dict[str, Any] | None = None
+        self.report: dict[str, Any] | None = None
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(None), id="charts-title")
+        with Horizontal(id="kpis"):
+            for key, _ in KPIS:
+                yield Static(self._kpi(key), classes="kpi", id=f"kpi-{key}")
+        with TabbedContent(id="chart-tabs"):
+            for name in CHARTS:
+                with TabPane(TAB_TITLES[name], id=f"tab-{name}"):
+                    yield ChartView(name, id=f"chart-{name}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Tabs).focus()
+        self._recompute()
+
+    def update_board(self, board: Board, flt: Filter, today: date | None = None) -> None:
+        """The board reloaded or its filter changed: compute everything again, off the UI thread."""
+        self.board, self.flt = board, flt
+        self.today = today or self.today
+        if self.is_mounted:  # else on_mount computes it
+            self._recompute()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_tab(self, number: int) -> None:
+        self.query_one(TabbedContent).active = f"tab-{list(CHARTS)[number - 1]}"
+
+    # -- computing -----------------------------------------------------------------------
+
+    def _recompute(self) -> None:
+        self._generation += 1
+        self.query_one("#charts-title", Static).update(self._title(None, busy=True))
+        self._compute(self.board, self.flt, self.today, self._generation)
+
+    @work(thread=True, exclusive=True, group="charts")
+    def _compute(self, board: Board, flt: Filter, today: date, generation: int) -> None:
+        from pipeline.analytics import Analysis  # pandas: loaded on first use, off the UI thread
+
+        customers = select(board.customers, flt, board.config, today)
+        try:
+            analysis = Analysis(customers, board.config, today)
+            report, kpis = analysis.report(), analysis.kpis()
+        except Exception as exc:  # a bug in a metric must not take the board down with it
+            self.app.call_from_thread(self._failed, generation, f"{type(exc).__name__}: {exc}")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, generation, report, kpis, len(customers))
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self._generation and self.is_attached:
+            title = self._title(None)
+            title.append(f" · 计算失败 failed: {safe(message)}", style="bold red")
+            self.query_one("#charts-title", Static).update(title)
+
+    def _show(self, generation: int, report: dict[str, Any], kpis: dict[str, Any], count: int) -> None:
+        if generation != self._generation or not self.is_attached:
+            return  # a newer board or filter is being computed
+        self.report, self.kpis = report, kpis
+        self.query_one("#charts-title", Static).update(self._title(count))
+        for key, _ in KPIS:
+            self.query_one(f"#kpi-{key}", Static).update(self._kpi(key))
+        for view in self.query(ChartView):
+            view.show(report, self.board.config.currency)
+
+    # -- text ----------------------------------------------------------------------------
+
+    def _title(self, count: int | None, busy: bool = False) -> Text:
+        parts = ["漏斗分析 Charts", f"截至 {self.today.isoformat()}"]
+        if count is not None:
+            parts.append(f"{count} 个客户 customers")
+        if self.flt.active:
+            parts.append(f"筛选 {safe(self.flt.describe())}")
+        if busy:
+            parts.append("计算中…")
+        return Text(" · ".join(parts))
+
+    def _kpi(self, key: str) -> Text:
+        label = dict(KPIS)[key]
+        text = Text(label + "\n", style="dim")
+        if self.kpis is None:
+            return text.append("…")
+        value = self.kpis[key]
+        if key.endswith("amount"):
+            shown = money(value, self.board.config.currency)
+        elif key.endswith("rate"):
+            shown = "—" if value is None else f"{value * 100:.0f}%"
+        else:
+            shown = str(value)
+        return text.append(shown, style="bold")
