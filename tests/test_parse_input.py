@@ -1,0 +1,75 @@
+"""What reps type into the form's number and tag fields."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.parse_input import parse_amount, parse_percent, parse_tags
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("180000", 180000),
+        (" 180,000 ", 180000),
+        ("18万", 180000),
+        ("18 万", 180000),
+        ("18万元", 180000),
+        ("1.5w", 15000),
+        ("1.5W", 15000),
+        ("1.1w", 11000),  # exact: no 11000.000000000002
+        ("２０万", 200000),  # full-width digits from a Chinese IME
+        ("¥20k", 20000),
+        ("￥3千", 3000),
+        ("0.2亿", 20000000),
+        ("12.5", 12.5),
+        ("0", 0),
+    ],
+)
+def test_amounts_as_reps_write_them(text: str, value: float) -> None:
+    got = parse_amount(text)
+    assert got == value
+    assert type(got) is type(value)  # whole amounts stay ints in the file
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_amount_is_none(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("-5", "negative"), ("abc", "not an amount"), ("18万万", "not an amount"), ("1.2.3", "not an amount")],
+)
+def test_bad_amounts_say_why(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("40", 40), ("40%", 40), ("４０％", 40), ("12.5", 12.5), ("100", 100)]
+)
+def test_percentages(text: str, value: float) -> None:
+    assert parse_percent(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("120", "between 0 and 100"), ("-1", "not a percentage"), ("x", "not")]
+)
+def test_bad_percentages(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_percent(text)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_plain_and_wan_spellings_agree(n: int) -> None:
+    assert parse_amount(str(n)) == n
+    assert parse_amount(f"{n:,}") == n
+    assert parse_amount(f"{n}万") == n * 10_000
+
+
+def test_tags_split_on_either_comma_and_the_enumeration_comma() -> None:
+    assert parse_tags("ERP, 制造业，续费、 OA ;;") == ["ERP", "制造业", "续费", "OA"]
+    assert parse_tags("  ") == []

@@ -1,0 +1,70 @@
+"""Before a move: the target stage's entry criteria as a checklist the rep confirms or skips."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import SelectionList, Static
+
+from pipeline.config import Stage
+from pipeline.problems import printable
+
+from .dialog import Dialog, titled
+
+
+class CriteriaScreen(Dialog[bool]):
+    """True moves the card (enter: confirmed; ``s``: checklist skipped); escape cancels (False)."""
+
+    DEFAULT_CSS = """
+    CriteriaScreen SelectionList { height: auto; max-height: 16; }
+    CriteriaScreen #ticked { height: auto; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "确认移动 Move", priority=True),
+        Binding("s", "skip", "跳过 Skip"),
+        Binding("a", "tick_all", "全选 All"),
+    ]
+    KEYS = (
+        ("space", "勾选 tick"),
+        ("a", "全选 all"),
+        ("enter", "移动 move"),
+        ("s", "跳过 skip"),
+        ("esc", "取消 cancel"),
+    )
+    CANCEL_RESULT = False
+
+    def __init__(self, stage: Stage, customer_name: str, english: bool = False) -> None:
+        verb = "Move to" if english else "移动到"
+        super().__init__(titled(f"{verb} {printable(stage.title(english))}", name=customer_name))
+        self.stage = stage
+
+    def compose_body(self) -> ComposeResult:
+        if not self.stage.criteria:
+            yield Static(Text("这个阶段没有进入标准 · no entry criteria for this stage"), classes="muted")
+            return
+        yield Static(Text("进入标准 · entry criteria:"), classes="muted")
+        yield SelectionList[int](*((Text(printable(c)), i) for i, c in enumerate(self.stage.criteria)))
+        yield Static(self._ticked_text(0), id="ticked", markup=False)
+
+    @on(SelectionList.SelectedChanged)
+    def _count(self, event: SelectionList.SelectedChanged[int]) -> None:
+        self.query_one("#ticked", Static).update(self._ticked_text(len(event.selection_list.selected)))
+
+    def _ticked_text(self, ticked: int) -> Text:
+        total = len(self.stage.criteria)
+        style = "green" if ticked == total else "yellow"
+        return Text.assemble((f"{ticked}/{total}", f"bold {style}"), " 已确认 confirmed")
+
+    def action_tick_all(self) -> None:
+        for selections in self.query(SelectionList):
+            selections.select_all()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_skip(self) -> None:
+        self.dismiss(True)

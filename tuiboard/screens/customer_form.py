@@ -1,0 +1,285 @@
+"""The customer form: new (``n``) or edit (``e``). Validates as you type; submits typed values by key path.
+
+New mode returns every filled field; edit mode only the changed key paths (the stage is not
+here: moves go through the move action, which appends history). Clearing a field that the
+file sets is refused: removing a key is a job for $EDITOR, the form only sets values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Select
+
+from pipeline import rules
+from pipeline.config import Config
+from pipeline.model import INTENTS, Customer
+from pipeline.parse_input import parse_amount, parse_percent, parse_tags
+from pipeline.problems import printable
+
+from ..clock import parse_when
+from .dialog import Dialog, titled
+from .fields import Amount, FormField, Percent, Required, When
+
+KeyPath = tuple[str, ...]
+Changes = dict[KeyPath, Any]
+NONE = ""  # the Select value for "not set" (or "computed", for the tier)
+INTENT_LABELS = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    path: KeyPath
+    label: str
+    kind: str  # text | required | amount | percent | date | tags | stage | tier | source | intent
+
+    @property
+    def widget_id(self) -> str:
+        return "f-" + "-".join(self.path)
+
+
+NAME = Spec(("name",), "名称 Name *", "required")
+SHARED = (  # in both modes, in the file format's key order
+    Spec(("tier",), "级别 Tier", "tier"),
+    Spec(("owner",), "负责人 Owner", "text"),
+    Spec(("source",), "来源 Source", "source"),
+    Spec(("amount",), "金额 Amount", "amount"),
+    Spec(("probability",), "成功率 Prob. %", "percent"),
+    Spec(("expected_close",), "预计成交 Close", "date"),
+    Spec(("intent",), "意向 Intent", "intent"),
+)
+NEW_FIELDS = (
+    NAME,
+    Spec(("stage",), "阶段 Stage", "stage"),
+    *SHARED,
+    Spec(("next", "action"), "下一步 Next", "text"),
+    Spec(("next", "due"), "到期 Due", "date"),
+)
+EDIT_FIELDS = (
+    NAME,
+    *SHARED,
+    Spec(("contact", "name"), "联系人 Contact", "text"),
+    Spec(("contact", "title"), "职务 Title", "text"),
+    Spec(("contact", "phone"), "电话 Phone", "text"),
+    Spec(("competitor",), "竞争对手 Rival", "text"),
+    Spec(("tags",), "标签 Tags", "tags"),
+)
+SELECTS = ("stage", "tier", "source", "intent")
+PLACEHOLDERS = {
+    "amount": "180000 · 18万 · 1.5w",
+    "percent": "0-100",
+    "date": "2026-12-31 · +2w · +1q",
+    "tags": "ERP, 制造业",
+}
+
+
+class CustomerFormScreen(Dialog[Changes | None]):
+    DEFAULT_CSS = """
+    CustomerFormScreen > #dialog { width: 84; }
+    CustomerFormScreen #fields { height: auto; max-height: 100%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
+    KEYS = (
+        ("tab/shift+tab", "字段 field"),
+        ("enter/^s", "保存 save"),
+        ("esc", "取消 cancel"),
+    )
+
+    def __init__(self, config: Config, today: date, customer: Customer | None = None) -> None:
+        title = titled("新客户 New customer") if customer is None else titled("编辑 Edit", name=customer.name)
+        super().__init__(title)
+        self.config, self.today, self.customer = config, today, customer
+        self.specs = NEW_FIELDS if customer is None else tuple(s for s in EDIT_FIELDS if self._editable(s))
+        self.initial = {s.path: self._initial(s) for s in self.specs}
+
+    # -- building ------------------------------------------------------------------------
+
+    def _editable(self, spec: Spec) -> bool:
+        """A nested key can be set only where its parent is a table (or absent)."""
+        parent = self.customer.data.get(spec.path[0]) if self.customer and len(spec.path) > 1 else None
+        return parent is None or isinstance(parent, dict)
+
+    def _initial(self, spec: Spec) -> Any:
+        """The field's starting value: an Input's text or a Select's value."""
+        c = self.customer
+        if c is None:
+            return self.config.stages[0].id if spec.kind == "stage" else NONE
+        typed = {
+            "tier": c.tier,
+            "source": c.source,
+            "intent": c.intent,
+            "amount": c.amount,
+            "probability": c.probability,
+            "expected_close": c.expected_close,
+            "tags": ", ".join(c.tags),
+        }
+        value = typed[spec.path[0]] if spec.path[0] in typed else _raw(c.data, spec.path)
+        if value is None:
+            return NONE
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return printable(value if isinstance(value, str) else str(value))  # never raw into an Input
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="fields"):
+            for spec in self.specs:
+                yield FormField(spec.label, self._control(spec))
+
+    def _control(self, spec: Spec) -> Input | Select[str]:
+        initial = self.initial[spec.path]
+        if spec.kind in SELECTS:
+            return Select(
+                self._options(spec), value=initial, allow_blank=False, compact=True, id=spec.widget_id
+            )
+        validators: list[Validator] = {
+            "required": [Required("the name")],
+            "amount": [Amount()],
+            "percent": [Percent()],
+            "date": [When(self.today)],
+        }.get(spec.kind, [])
+        if self.customer is not None and initial and spec.kind not in ("required", "tags"):
+            validators.append(KeepSet(spec.label))
+        return Input(
+            initial,
+            placeholder=PLACEHOLDERS.get(spec.kind, ""),
+            validators=validators,
+            suggester=SuggestFromList(self.config.owners) if spec.path == ("owner",) else None,
+            compact=True,
+            id=spec.widget_id,
+        )
+
+    def _options(self, spec: Spec) -> list[tuple[Text, str]]:
+        blank = "— 按规则计算 computed —" if spec.kind == "tier" else "—"
+        initial = self.initial[spec.path]
+        options: list[tuple[Text, str]] = []
+        if spec.kind != "stage" and (self.customer is None or not initial):  # an edit cannot remove a key
+            options.append((Text(blank), NONE))
+        if spec.kind == "stage":
+            options += [_choice(s.id, s.label, s.label_en) for s in self.config.stages]
+        elif spec.kind == "tier":
+            options += [_choice(t.id, t.label, t.id) for t in self.config.tiers]
+        elif spec.kind == "source":
+            sources = list(self.config.sources)
+            if initial and initial not in sources:  # keep what the file says, even if unknown
+                sources.append(initial)
+            options += [_choice(s, self.config.source_label(s), s) for s in sources]
+        else:
+            options += [(Text(INTENT_LABELS[i]), i) for i in INTENTS]
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{NAME.widget_id}", Input).focus()
+        self._update_due_hint()
+
+    # -- live behaviour ------------------------------------------------------------------
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#f-amount")  # a computed tier follows the amount
+    def _update_due_hint(self) -> None:
+        """New mode: an empty due date takes the cadence default; show which one."""
+        if self.customer is not None:
+            return
+        due = self.query_one("#f-next-due", Input)
+        due.placeholder = f"默认 default {self._default_due()} · +2w · 2026-12-31"
+
+    def _default_due(self) -> date:
+        values = self._values()
+        probe = Customer(
+            id="",
+            path=Path(),
+            data={},
+            name="",
+            stage=values.get(("stage",), self.config.stages[0].id),
+            tier=values.get(("tier",)),
+            amount=values.get(("amount",)),
+            intent=values.get(("intent",)),
+        )
+        return rules.default_due(probe, self.config, self.today)
+
+    # -- submitting ----------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        if not self.form_valid():
+            return
+        values = self._values()
+        if self.customer is not None:
+            self.dismiss({p: v for p, v in values.items() if self._changed(p, v)})
+            return
+        if ("next", "due") in values and ("next", "action") not in values:
+            self.query_one("#f-next-action", Input).focus()
+            self.say("有到期日但没有下一步行动 · a due date needs a next action")
+            return
+        if ("next", "action") in values and ("next", "due") not in values:
+            values[("next", "due")] = self._default_due()
+        self.dismiss(values)
+
+    def _values(self) -> Changes:
+        """Every filled field, typed; a field that does not parse (yet) is left out."""
+        out: Changes = {}
+        for spec in self.specs:
+            if spec.kind in SELECTS:
+                choice = self.query_one(f"#{spec.widget_id}", Select).value
+                if choice != NONE:
+                    out[spec.path] = choice
+                continue
+            try:
+                value = _typed(spec.kind, self.query_one(f"#{spec.widget_id}", Input).value, self.today)
+            except ValueError:
+                continue
+            if value not in (None, "") or (spec.kind == "tags" and self.customer is not None):
+                out[spec.path] = value
+        return out
+
+    def _changed(self, path: KeyPath, value: Any) -> bool:
+        """Edited, and to a different value: retyping ``18万`` over ``180000`` is no change."""
+        spec = next(s for s in self.specs if s.path == path)
+        initial = self.initial[path]
+        if spec.kind in SELECTS:
+            return value != initial
+        text = self.query_one(f"#{spec.widget_id}", Input).value
+        return text != initial and value != _typed(spec.kind, initial, self.today)
+
+
+def _choice(value: str, label: str, label_en: str) -> tuple[Text, str]:
+    return Text(f"{printable(label)}  {printable(label_en)}"), value
+
+
+def _typed(kind: str, text: str, today: date) -> Any:
+    """A field's text as the value to write (raises ValueError if it does not parse)."""
+    if kind == "amount":
+        return parse_amount(text)
+    if kind == "percent":
+        return parse_percent(text)
+    if kind == "date":
+        return parse_when(text, today) if text.strip() else None
+    if kind == "tags":
+        return parse_tags(text)
+    return text.strip()
+
+
+def _raw(data: dict[str, Any], path: KeyPath) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)  # type: ignore[assignment]
+    return data
+
+
+class KeepSet(Required):
+    """Edit mode: a value the file sets may change but not be emptied (removing a key is $EDITOR's job)."""
+
+    def validate(self, value: str) -> ValidationResult:
+        if value.strip():
+            return self.success()
+        return self.failure(f"{self.what}: remove it in the editor (E), not here · 请在编辑器中删除")

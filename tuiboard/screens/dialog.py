@@ -1,0 +1,100 @@
+"""The frame every dialog shares: centred, bordered, titled, with its keys listed at the bottom."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from pipeline.problems import printable
+
+from .fields import check
+
+ResultT = TypeVar("ResultT")
+KEY_STYLE = "bold #ffa62b"
+
+
+def key_hint(keys: tuple[tuple[str, str], ...]) -> Text:
+    """``enter 确认 confirm   esc 取消 cancel`` with the keys highlighted."""
+    parts: list[Text | str | tuple[str, str]] = []
+    for key, what in keys:
+        if parts:
+            parts.append("   ")
+        parts += [(key, KEY_STYLE), " ", what]
+    return Text.assemble(*parts)
+
+
+def titled(*parts: str, name: str = "") -> Text:
+    """A dialog title: our own words, then the (untrusted) customer name made printable."""
+    text = Text(" · ".join(parts), style="bold")
+    if name:
+        text.append(" · ")
+        text.append(printable(name), style="bold")
+    return text
+
+
+class Dialog(ModalScreen[ResultT]):
+    """A modal box; subclasses yield their body from ``compose_body`` and list their ``KEYS``."""
+
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog > #dialog {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; border-title-style: bold; border-title-color: $text;
+        background: $surface; padding: 0 1;
+    }
+    Dialog #keys { height: auto; margin-top: 1; color: $text-muted; }
+    Dialog #status { height: auto; color: $text-error; display: none; }
+    Dialog #status.-shown { display: block; }
+    Dialog .muted { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消 Cancel", show=False)]
+    KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("esc", "取消 cancel"),)
+    CANCEL_RESULT: ClassVar[Any] = None
+
+    def __init__(self, title: Text) -> None:
+        super().__init__()
+        self.dialog_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.dialog_title
+            yield from self.compose_body()
+            yield Static("", id="status", markup=False)
+            yield Static(key_hint(self.keys()), id="keys", markup=False)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        return self.KEYS
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.CANCEL_RESULT)
+
+    def say(self, message: str) -> None:
+        """A line above the keys (errors that belong to no single field); empty hides it."""
+        status = self.query_one("#status", Static)
+        status.update(Text(message))
+        status.set_class(bool(message), "-shown")
+
+    @on(Input.Changed)
+    def _validate_as_you_type(self, event: Input.Changed) -> None:
+        if event.input.validators:
+            check(event.input)
+
+    def form_valid(self) -> bool:
+        """Validate every field; focus the first invalid one and say so. True when all are valid."""
+        bad = [i for i in self.query(Input) if i.validators and not check(i)]
+        if bad:
+            bad[0].focus()
+            self.say("请先修正标出的字段 · fix the marked fields first")
+            return False
+        self.say("")
+        return True

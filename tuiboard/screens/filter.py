@@ -1,0 +1,127 @@
+"""The board filter: tiers, owners, sources and tags to pick, and three toggles. Returns a Filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, SelectionList
+from textual.widgets.selection_list import Selection
+
+from pipeline.config import Config
+from pipeline.model import Customer
+from pipeline.problems import printable
+from pipeline.query import Filter
+
+from .dialog import Dialog, titled
+
+TOGGLES = (("overdue", "逾期 overdue"), ("stale", "停滞 stale"), ("no_next", "无下一步 no next action"))
+
+
+class FilterScreen(Dialog[Filter | None]):
+    """The new filter (its search text kept from ``current``), or None on escape."""
+
+    DEFAULT_CSS = """
+    FilterScreen > #dialog { width: 100; }
+    FilterScreen #lists { height: auto; }
+    FilterScreen SelectionList {
+        width: 1fr; height: auto; max-height: 12; border: round $panel; padding: 0;
+    }
+    FilterScreen SelectionList:focus-within { border: round $primary; }
+    FilterScreen #toggles { height: auto; margin-top: 1; }
+    FilterScreen Checkbox { width: auto; margin-right: 3; }
+    FilterScreen #buttons { height: auto; align-horizontal: right; }
+    FilterScreen #buttons Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "应用 Apply", priority=True),
+        Binding("ctrl+s", "apply", "应用 Apply", priority=True),
+        Binding("r", "reset", "重置 Reset"),
+    ]
+    KEYS = (
+        ("tab", "下一组 next group"),
+        ("space", "勾选 tick"),
+        ("r", "重置 reset"),
+        ("enter/^s", "应用 apply"),
+        ("esc", "取消 cancel"),
+    )
+
+    def __init__(self, config: Config, customers: list[Customer], current: Filter) -> None:
+        super().__init__(titled("筛选 Filter"))
+        self.current = current
+        tiers = {t.id: f"{t.label} {t.id}" if t.label != t.id else t.id for t in config.tiers}
+        sources = {
+            s: f"{config.source_label(s)} {s}" if config.source_label(s) != s else s for s in config.sources
+        }
+        owners = {c.owner for c in customers if c.owner}
+        tags = {t for c in customers for t in c.tags}
+        # Values the current filter holds stay visible (and ticked) even if nothing has them now.
+        self.groups: dict[str, dict[str, str]] = {
+            "tiers": _with(tiers, current.tiers),
+            "owners": _with(dict.fromkeys(sorted(owners)), current.owners),
+            "sources": _with(sources, current.sources),
+            "tags": _with(dict.fromkeys(sorted(tags)), current.tags),
+        }
+
+    def compose_body(self) -> ComposeResult:
+        titles = {
+            "tiers": "级别 Tier",
+            "owners": "负责人 Owner",
+            "sources": "来源 Source",
+            "tags": "标签 Tag",
+        }
+        with Horizontal(id="lists"):
+            for group, values in self.groups.items():
+                chosen: frozenset[str] = getattr(self.current, group)
+                selections = SelectionList[str](
+                    *(
+                        Selection(Text(printable(label or value)), value, value in chosen)
+                        for value, label in values.items()
+                    ),
+                    id=group,
+                )
+                selections.border_title = titles[group]
+                yield selections
+        with Horizontal(id="toggles"):
+            for field, label in TOGGLES:
+                yield Checkbox(label, getattr(self.current, field), id=field, compact=True)
+        with Horizontal(id="buttons"):
+            for button in (
+                Button("重置 Reset", id="reset"),
+                Button("应用 Apply", id="apply", variant="primary"),
+            ):
+                button.compact = True
+                button.can_focus = False  # for the mouse: enter always applies, r resets
+                yield button
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_reset(self) -> None:
+        for selections in self.query(SelectionList):
+            selections.deselect_all()
+        for box in self.query(Checkbox):
+            box.value = False
+
+    def action_apply(self) -> None:
+        picked = {s.id: frozenset(s.selected) for s in self.query(SelectionList) if s.id}
+        toggles = {box.id: box.value for box in self.query(Checkbox) if box.id}
+        self.dismiss(Filter(**picked, **toggles, text=self.current.text))
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        if event.button.id == "reset":
+            self.action_reset()
+        else:
+            self.action_apply()
+
+
+def _with(values: dict[str, str | None], chosen: Iterable[str]) -> dict[str, str]:
+    out = {k: v or k for k, v in values.items()}
+    out.update({v: v for v in sorted(chosen) if v not in out})
+    return out

@@ -1,0 +1,72 @@
+"""Logging an activity: its kind (call, visit, email, demo, meeting, note) and a note."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, RadioButton, RadioSet
+
+from pipeline.model import LOG_KINDS
+
+from .dialog import Dialog, titled
+from .fields import FormField, Required
+
+KIND_LABELS = {
+    "call": "电话",
+    "visit": "拜访",
+    "email": "邮件",
+    "demo": "演示",
+    "meeting": "会议",
+    "note": "备注",
+}
+
+
+class LogEntryScreen(Dialog[tuple[str, str] | None]):
+    """(kind, note): kind from pipeline.model.LOG_KINDS, note non-empty and stripped."""
+
+    DEFAULT_CSS = """
+    LogEntryScreen RadioSet { width: 1fr; height: auto; layout: grid; grid-size: 3; margin-bottom: 1; }
+    LogEntryScreen RadioButton { width: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "保存 Save", priority=True),
+        *(Binding(f"f{i}", f"kind('{kind}')", kind, show=False) for i, kind in enumerate(LOG_KINDS, 1)),
+    ]
+    KEYS = (
+        (f"F1-F{len(LOG_KINDS)}", "类型 kind"),
+        ("enter/^s", "保存 save"),
+        ("esc", "取消 cancel"),
+    )
+
+    def __init__(self, customer_name: str) -> None:
+        super().__init__(titled("记录跟进 Log activity", name=customer_name))
+
+    def compose_body(self) -> ComposeResult:
+        with RadioSet(compact=True):
+            for i, kind in enumerate(LOG_KINDS, 1):
+                label = Text.assemble(f"{KIND_LABELS[kind]} {kind} ", (f"F{i}", "dim"))
+                yield RadioButton(label, value=i == 1, name=kind)
+        yield FormField(
+            "内容 Note",
+            Input(placeholder="聊了什么 what happened", validators=[Required("a note")], compact=True),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @property
+    def kind(self) -> str:
+        pressed = self.query_one(RadioSet).pressed_button
+        return pressed.name if pressed and pressed.name else LOG_KINDS[0]
+
+    def action_kind(self, kind: str) -> None:
+        next(b for b in self.query(RadioButton) if b.name == kind).value = True
+
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        if self.form_valid():
+            self.dismiss((self.kind, self.query_one(Input).value.strip()))

@@ -1,0 +1,108 @@
+"""Setting the next action: its text and a due date, with quick picks and the cadence default."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Static
+
+from pipeline import rules
+from pipeline.config import Config
+from pipeline.model import Customer
+from pipeline.problems import printable
+
+from ..clock import parse_when
+from .dialog import Dialog, titled
+from .fields import FormField, Required, When
+
+# (key, offset or "default", button label): F-keys, so nothing is typed into the fields.
+PICKS = (
+    ("f1", "+1d", "+1天 F1"),
+    ("f2", "+1w", "+1周 F2"),
+    ("f3", "+1q", "+1季 F3"),
+    ("f4", "default", "节奏 cadence F4"),
+)
+
+
+class NextActionScreen(Dialog[tuple[str, date] | None]):
+    """(action, due); refused while the action is empty or the date is bad or in the past."""
+
+    DEFAULT_CSS = """
+    NextActionScreen #current { height: auto; margin-bottom: 1; }
+    NextActionScreen #picks { height: auto; padding-left: 18; }
+    NextActionScreen #picks Button { min-width: 10; margin-right: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "保存 Save", priority=True),
+        *(Binding(key, f"pick('{offset}')", label, show=False) for key, offset, label in PICKS),
+    ]
+    KEYS = (
+        ("F1/F2/F3", "+1天/周/季"),
+        ("F4", "节奏 cadence"),
+        ("enter/^s", "保存 save"),
+        ("esc", "取消 cancel"),
+    )
+
+    def __init__(self, customer: Customer, config: Config, today: date) -> None:
+        super().__init__(titled("下一步行动 Next action", name=customer.name))
+        self.customer, self.config, self.today = customer, config, today
+        self.default = rules.default_due(customer, config, today)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self._current(), id="current", markup=False)
+        action = Input(
+            printable(self.customer.next_action or ""),
+            validators=[Required("the action")],
+            id="action",
+            compact=True,
+        )
+        yield FormField("行动 Action", action)
+        due = Input(
+            self.default.isoformat(),
+            validators=[When(self.today, not_before=self.today)],
+            id="due",
+            compact=True,
+        )
+        yield FormField("到期 Due", due)
+        with Horizontal(id="picks"):
+            for _key, offset, label in PICKS:
+                button = Button(label, name=offset, compact=True)
+                button.can_focus = False  # tab moves between the two fields; the F-keys pick
+                yield button
+
+    def _current(self) -> Text:
+        c = self.customer
+        days = rules.follow_up_days(c, self.config)
+        text = Text("当前 now: ", style="dim")
+        if c.next_action or c.next_due:
+            text.append(printable(c.next_action or "—"))
+            text.append(f"  {c.next_due or '—'}")
+            if rules.due_status(c, self.today) is rules.DueStatus.OVERDUE:
+                text.append("  逾期 overdue", style="bold red")
+        else:
+            text.append("没有下一步行动 none", style="yellow")
+        text.append(f"\n跟进节奏 cadence: {days} 天 days → {self.default}", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#action", Input).focus()
+
+    def action_pick(self, offset: str) -> None:
+        when = self.default if offset == "default" else parse_when(offset, self.today)
+        self.query_one("#due", Input).value = when.isoformat()
+
+    @on(Button.Pressed)
+    def _clicked(self, event: Button.Pressed) -> None:
+        self.action_pick(event.button.name or "default")
+
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        if self.form_valid():
+            action = self.query_one("#action", Input).value.strip()
+            self.dismiss((action, parse_when(self.query_one("#due", Input).value, self.today)))

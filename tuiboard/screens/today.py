@@ -1,0 +1,112 @@
+"""The today view: overdue and due-today next actions, grouped by seed 003's work priority."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import groupby
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from pipeline import rules
+from pipeline.agenda import AgendaItem, today_items
+from pipeline.config import Config
+from pipeline.model import Customer
+
+from ..textout import fit
+from .dialog import Dialog, titled
+
+
+def item_line(item: AgendaItem) -> Text:
+    """``逾期 3天  11-20  name  action  owner``, cut to columns by terminal cells."""
+    c = item.customer
+    if item.status is rules.DueStatus.OVERDUE:
+        status = Text(fit(f"逾期 {item.days_overdue}天", 12), "bold red")
+    else:
+        status = Text(fit("今天 today", 12), "bold yellow")
+    return Text.assemble(
+        " ",
+        status,
+        (item.due.strftime("%m-%d") + "  ", "dim"),
+        (fit(c.name, 28), "bold"),
+        "  ",
+        fit(c.next_action or "—", 28),
+        "  ",
+        (fit(c.owner or "", 10), "dim"),
+    )
+
+
+class TodayScreen(Dialog[str | None]):
+    """The chosen customer's id (enter), or None."""
+
+    DEFAULT_CSS = """
+    TodayScreen > #dialog { width: 96; }
+    TodayScreen OptionList { height: auto; max-height: 70vh; }
+    TodayScreen #summary { height: auto; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "toggle_owner", "负责人 Owner")]
+
+    def __init__(
+        self, customers: list[Customer], config: Config, today: date, owner: str | None = None
+    ) -> None:
+        super().__init__(titled("今日待办 Today", str(today)))
+        self.customers, self.config, self.today = customers, config, today
+        self.owner = owner
+        self.owner_only = owner is not None
+
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        mine = (("o", "只看我的/全部 mine/all"),) if self.owner else ()
+        return (("↑↓ enter", "打开客户 open customer"), *mine, ("esc", "关闭 close"))
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="summary", markup=False)
+        yield OptionList()
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def _fill(self) -> None:
+        items = today_items(self.customers, self.config, self.today, self.owner if self.owner_only else None)
+        options: list[Option | None] = []
+        for priority, group in groupby(items, key=lambda i: i.priority):
+            members = list(group)
+            if options:
+                options.append(None)  # a separator line between groups
+            head = Text.assemble(
+                (f"{priority} {members[0].label}", "bold"),
+                (f" · {members[0].label_en} ({len(members)})", "dim"),
+            )
+            options.append(Option(head, id=f"/priority/{priority}", disabled=True))  # "/" is in no file stem
+            options += [Option(item_line(item), id=item.customer.id) for item in members]
+        option_list = self.query_one(OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        if items:
+            option_list.highlighted = 1
+        overdue = sum(1 for i in items if i.status is rules.DueStatus.OVERDUE)
+        who = ("负责人 " + self.owner) if self.owner_only and self.owner else "全部 everyone"
+        summary = Text.assemble(
+            (f"{overdue} 逾期 overdue", "bold red" if overdue else "dim"),
+            "  ·  ",
+            (f"{len(items) - overdue} 今天 today", "bold yellow" if len(items) > overdue else "dim"),
+            "  ·  ",
+            (who, "dim"),
+        )
+        if not items:
+            summary.append("\n今天没有到期的行动 · nothing due today", "green")
+        self.query_one("#summary", Static).update(summary)
+
+    def action_toggle_owner(self) -> None:
+        if self.owner is not None:
+            self.owner_only = not self.owner_only
+            self._fill()
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
