@@ -1,0 +1,571 @@
+"""The board, driven by its keys through Textual's pilot over real folders and the real watcher.
+
+Every test asserts what ends up on disk (or on screen): the stage line, the new history
+entry, hand-written comments still in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import stat
+import time
+import tomllib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import HelpPanel, Input
+
+from tests.conftest import TODAY, write_customer
+from tuiboard.app import BoardApp, nested
+from tuiboard.keymap import KEYS
+from tuiboard.widgets.column import CardList, StageColumn
+
+SIZE = (120, 40)
+
+HAND_WRITTEN = """\
+# 手写的注释: the board must keep this
+name = "苏州华东精密机械有限公司"   # 全称
+stage = "intent"
+tier = "B"
+amount = 180000
+created = 2026-09-02
+tags = ["ERP"]
+
+[contact]
+name = "张伟"
+
+[next]
+action = "发送修订报价"
+due = 2026-11-25
+
+[[history]]
+date = 2026-09-02
+stage = "target"
+
+[[history]]
+date = 2026-10-10
+stage = "intent"
+# a comment after the last entry
+"""
+
+
+def plain(name: str, stage: str, **extra: str) -> str:
+    lines = [f'name = "{name}"', f'stage = "{stage}"', *(f"{k} = {v}" for k, v in extra.items())]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def pipe(folder: Path) -> Path:
+    write_customer(folder, "suzhou", HAND_WRITTEN)
+    write_customer(folder, "beijing", plain("北京云启科技", "intent", amount="50000"))
+    write_customer(folder, "acme", plain("Acme Logistics", "target", amount="90000"))
+    write_customer(folder, "hangzhou", plain("杭州恒信软件", "target"))
+    return folder
+
+
+def read(root: Path, cid: str) -> dict[str, Any]:
+    return tomllib.loads((root / "customers" / f"{cid}.toml").read_text("utf-8"))
+
+
+def text(root: Path, cid: str) -> str:
+    return (root / "customers" / f"{cid}.toml").read_text("utf-8")
+
+
+async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool], timeout: float = 8.0) -> None:
+    """Wait for ``check``: woken by every applied reload, with a deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        if check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the board")
+        app.reloaded.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.reloaded.wait(), 0.05)
+
+
+@contextlib.asynccontextmanager
+async def board(root: Path, **kwargs: Any) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
+    app = BoardApp(root, **kwargs)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(app, pilot, lambda: app.view is not None)
+        yield app, pilot
+
+
+def column(app: BoardApp, stage: str) -> StageColumn:
+    return app.screen.query_one(f"#column-{stage}", StageColumn)
+
+
+def ids(app: BoardApp, stage: str) -> list[str]:
+    return [c.id for c in column(app, stage).cards.cards]
+
+
+async def select(app: BoardApp, pilot: Pilot[Any], cid: str) -> None:
+    assert app.focus_customer(cid)
+    await pilot.pause()
+    assert app.selected() is not None and app.selected().id == cid  # type: ignore[union-attr]
+
+
+def notes(app: BoardApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def screen_named(app: BoardApp, pilot: Pilot[Any], name: str) -> Any:
+    await until(app, pilot, lambda: type(app.screen).__name__ == name)
+    return app.screen
+
+
+async def back_on_board(app: BoardApp, pilot: Pilot[Any]) -> None:
+    await until(app, pilot, lambda: type(app.screen).__name__ == "BoardScreen")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- the board ----------------------------------------------------------------------------
+
+
+async def test_columns_follow_the_config_and_the_lost_column_toggles(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        stages = [c.stage.id for c in app.screen.query(StageColumn)]
+        assert stages == [s.id for s in app.board.config.stages]  # type: ignore[union-attr]
+        assert not column(app, "lost").display
+        assert ids(app, "intent") == ["beijing", "suzhou"]  # no next action before upcoming
+        await pilot.press("z")
+        assert column(app, "lost").display
+        await pilot.press("z")
+        assert not column(app, "lost").display
+
+
+async def test_header_sums_and_language_toggle(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        header = str(column(app, "target").header.render())
+        assert "目标客户" in header and "2" in header and "9.0万" in header
+        await pilot.press("g")
+        assert "Target" in str(column(app, "target").header.render())
+        assert app.english
+
+
+async def test_arrows_and_hjkl_move_the_focus(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        assert app.selected().stage == "target"  # type: ignore[union-attr]
+        first = app.selected().id  # type: ignore[union-attr]
+        await pilot.press("j")
+        assert app.selected().id != first  # type: ignore[union-attr]
+        await pilot.press("up")
+        assert app.selected().id == first  # type: ignore[union-attr]
+        await pilot.press("l", "right")
+        assert app.selected().id == "beijing"  # type: ignore[union-attr]
+        await pilot.press("h")
+        assert isinstance(app.focused, CardList) and app.focused.stage.id == "potential"
+        await pilot.press("left")
+        assert app.focused.stage.id == "target"
+
+
+async def test_sort_cycles(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        assert ids(app, "target") == ["acme", "hangzhou"]  # both without a next action: by name
+        await pilot.press("s")  # amount, largest first
+        assert app.sort == "amount" and ids(app, "target") == ["acme", "hangzhou"]
+        await pilot.press("s", "s")  # probability, then name (casefolded: Latin before CJK)
+        assert app.sort == "name"
+        await pilot.press("s")
+        assert app.sort == "days"
+        await pilot.press("s")
+        assert app.sort == "due"
+
+
+# -- moves --------------------------------------------------------------------------------
+
+
+async def test_shift_right_moves_after_the_criteria_and_keeps_comments(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("shift+right")
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        data = read(pipe, "suzhou")
+        assert data["stage"] == "project"
+        assert data["history"][-1] == {"date": TODAY, "stage": "project"}
+        body = text(pipe, "suzhou")
+        assert "# 手写的注释: the board must keep this" in body and "# 全称" in body
+        assert "# a comment after the last entry" in body
+        assert app.selected().id == "suzhou" and app.selected().stage == "project"  # type: ignore[union-attr]
+
+
+async def test_L_and_H_move_and_s_skips_the_checklist(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "acme")
+        await pilot.press("L")
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "acme")["stage"] == "potential"
+        await pilot.press("H")
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("s")
+        await back_on_board(app, pilot)
+        history = read(pipe, "acme")["history"]
+        assert read(pipe, "acme")["stage"] == "target"
+        assert [h["stage"] for h in history] == ["potential", "target"]
+
+
+async def test_shift_left_and_escape_writes_nothing(pipe: Path) -> None:
+    before = text(pipe, "suzhou")
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("shift+left")
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("escape")
+        await back_on_board(app, pilot)
+    assert text(pipe, "suzhou") == before
+
+
+async def test_w_marks_won(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "beijing")
+        await pilot.press("w")
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert read(pipe, "beijing")["stage"] == "won"
+        assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won"}]
+        assert "beijing" in ids(app, "won")
+
+
+async def test_x_marks_lost_with_a_picked_reason(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("x")
+        await screen_named(app, pilot, "LostReasonScreen")
+        await pilot.press("down", "enter")  # the second reason in the config
+        await back_on_board(app, pilot)
+        data = read(pipe, "suzhou")
+        reason = app.board.config.lost_reasons[1]  # type: ignore[union-attr]
+        assert data["stage"] == "lost" and data["lost_reason"] == reason
+        assert data["history"][-1] == {"date": TODAY, "stage": "lost", "reason": reason}
+        assert "# 手写的注释: the board must keep this" in text(pipe, "suzhou")
+        assert "suzhou" not in ids(app, "intent")
+        assert not column(app, "lost").display  # the hidden lost column stays hidden
+
+
+# -- the other edits ----------------------------------------------------------------------
+
+
+async def test_n_creates_a_customer(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-name", Input).value = "无锡新锐物流有限公司"
+        form.query_one("#f-amount", Input).value = "12万"
+        form.query_one("#f-next-action", Input).value = "电话回访"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        created = [p for p in (pipe / "customers").glob("*.toml") if "无锡" in p.read_text("utf-8")]
+        assert len(created) == 1
+        data = tomllib.loads(created[0].read_text("utf-8"))
+        assert data["name"] == "无锡新锐物流有限公司" and data["amount"] == 120000
+        assert data["created"] == TODAY and data["history"] == [{"date": TODAY, "stage": "target"}]
+        assert data["next"]["action"] == "电话回访"
+        assert app.selected().id == created[0].stem  # type: ignore[union-attr]
+
+
+async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("e")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-amount", Input).value = "250000"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        body = text(pipe, "suzhou")
+        assert read(pipe, "suzhou")["amount"] == 250000
+        assert 'name = "苏州华东精密机械有限公司"   # 全称' in body
+        assert "# a comment after the last entry" in body
+
+
+async def test_a_sets_the_next_action(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "beijing")
+        await pilot.press("a")
+        dialog = await screen_named(app, pilot, "NextActionScreen")
+        dialog.query_one("#action", Input).value = "约见决策人"
+        await pilot.press("f2")  # +1 week
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        nxt = read(pipe, "beijing")["next"]
+        assert nxt["action"] == "约见决策人" and (nxt["due"] - TODAY).days == 7
+
+
+async def test_i_logs_an_activity(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("i")
+        dialog = await screen_named(app, pilot, "LogEntryScreen")
+        await pilot.press("f2")  # visit
+        dialog.query_one(Input).value = "见了IT经理"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["log"] == [{"date": TODAY, "kind": "visit", "note": "见了IT经理"}]
+        assert "# a comment after the last entry" in text(pipe, "suzhou")
+
+
+async def test_u_undoes_the_last_edit_byte_for_byte(pipe: Path) -> None:
+    before = text(pipe, "suzhou")
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L", "s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["stage"] == "project"
+        await pilot.press("u")
+        await until(app, pilot, lambda: text(pipe, "suzhou") == before)
+        await until(app, pilot, lambda: "suzhou" in ids(app, "intent"))
+
+
+async def test_u_refuses_when_the_file_changed_since(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L", "s")
+        await back_on_board(app, pilot)
+        path = pipe / "customers" / "suzhou.toml"
+        changed = path.read_text("utf-8") + "\n# edited by hand afterwards\n"
+        path.write_text(changed, encoding="utf-8")
+        await pilot.press("u")
+        await until(app, pilot, lambda: any("not undone" in n for n in notes(app)))
+        assert path.read_text("utf-8") == changed
+
+
+async def test_u_removes_a_created_customer(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-name", Input).value = "Helix Energy"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert (pipe / "customers" / "helix-energy.toml").exists()
+        await pilot.press("u")
+        await until(app, pilot, lambda: not (pipe / "customers" / "helix-energy.toml").exists())
+        await until(app, pilot, lambda: "helix-energy" not in app.board.customers)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real (non-interactive) editor: it appends a line to the file it is given."""
+    script = tmp_path / "fake-editor"
+    script.write_text('#!/bin/sh\nprintf \'competitor = "用友"\\n\' >> "$1"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("EDITOR", str(script))
+    monkeypatch.delenv("VISUAL", raising=False)
+    return script
+
+
+async def test_E_opens_the_editor_and_reloads(pipe: Path, editor: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "beijing")
+        await pilot.press("E")
+        await until(app, pilot, lambda: app.board.customers["beijing"].data.get("competitor") == "用友")  # type: ignore[union-attr]
+        assert read(pipe, "beijing")["competitor"] == "用友"
+
+
+async def test_p_lists_problems_and_enter_opens_the_file(pipe: Path, editor: Path) -> None:
+    write_customer(pipe, "broken", 'name = "坏文件"\nstage = "nowhere"\n')
+    async with board(pipe) as (app, pilot):
+        await pilot.press("p")
+        await screen_named(app, pilot, "ProblemsScreen")
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: "用友" in text(pipe, "broken"))
+
+
+# -- views --------------------------------------------------------------------------------
+
+
+async def test_enter_opens_details(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("enter")
+        details = await screen_named(app, pilot, "DetailsScreen")
+        assert details.customer.id == "suzhou"
+        await pilot.press("escape")
+        await back_on_board(app, pilot)
+
+
+async def test_slash_searches_live_and_escape_clears(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"acme")
+        assert app.flt.text == "acme"
+        assert app.view is not None and app.view.shown == 1 and ids(app, "target") == ["acme"]
+        await pilot.press("escape")
+        assert app.flt.text == "" and app.view.shown == 4
+        assert isinstance(app.focused, CardList)
+        await pilot.press("slash", *"张伟", "enter")  # contact name; enter keeps the filter
+        assert ids(app, "intent") == ["suzhou"] and app.view.shown == 1
+        assert isinstance(app.focused, CardList)
+
+
+async def test_f_filters_and_the_header_shows_it(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("f")
+        dialog = await screen_named(app, pilot, "FilterScreen")
+        dialog.query_one("#tiers").select("B")
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert app.flt.tiers == frozenset({"B"})
+        assert app.view is not None and app.view.shown == 1
+        assert "tier B" in str(app.screen.query_one("#title").render())
+
+
+async def test_t_today_view_focuses_the_chosen_card(pipe: Path) -> None:
+    due_today = '[next]\naction = "打电话"\ndue = 2026-11-23\n'
+    write_customer(pipe, "due", plain("今天到期公司", "project") + due_today)
+    async with board(pipe) as (app, pilot):
+        await pilot.press("t")
+        await screen_named(app, pilot, "TodayScreen")
+        await pilot.press("enter")  # the only action due today
+        await back_on_board(app, pilot)
+        assert app.selected() is not None and app.selected().id == "due"  # type: ignore[union-attr]
+
+
+async def test_c_opens_charts_and_q_closes_them(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("c")
+        charts = await screen_named(app, pilot, "ChartsScreen")
+        assert charts.board is app.board
+        await pilot.press("escape")
+        await back_on_board(app, pilot)
+
+
+async def test_question_mark_shows_every_key(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("question_mark")
+        assert app.screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query(HelpPanel)
+
+
+async def test_every_action_is_in_the_command_palette(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {k.label for k in KEYS} <= titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "排序 sort")
+        await command.callback()
+        assert app.sort == "amount"
+        await pilot.press("ctrl+p")
+        await screen_named(app, pilot, "CommandPalette")
+        await pilot.press(*"中/EN")
+        await pilot.pause(0.3)  # the palette searches in the background
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert app.english
+
+
+async def test_q_quits(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0 and not app.is_running
+
+
+# -- live reload --------------------------------------------------------------------------
+
+
+def vim_save(path: Path, content: str) -> None:
+    """Write a new file and rename it over the old one, as vim (backupcopy=no) does."""
+    tmp = path.with_name(path.name + "~new")
+    tmp.write_text(content, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+async def test_an_external_edit_shows_up_and_is_announced(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        vim_save(pipe / "customers" / "acme.toml", plain("Acme Logistics Group", "project"))
+        await until(app, pilot, lambda: ids(app, "project") == ["acme"])
+        assert app.board.customers["acme"].name == "Acme Logistics Group"  # type: ignore[union-attr]
+        assert any("1 customer changed" in n for n in notes(app))
+
+
+async def test_selection_and_scroll_survive_a_reload(folder: Path) -> None:
+    for i in range(30):
+        write_customer(folder, f"c{i:02d}", plain(f"客户{i:02d}", "target"))
+    async with board(folder) as (app, pilot):
+        cards = column(app, "target").cards
+        await select(app, pilot, "c20")
+        scroll = cards.scroll_y
+        assert scroll > 0
+        vim_save(folder / "customers" / "c25.toml", plain("客户25 改名", "target"))
+        write_customer(folder, "c00", plain("客户00", "potential"))  # a card above it leaves
+        await until(app, pilot, lambda: "c00" in ids(app, "potential"))
+        await until(app, pilot, lambda: app.board.customers["c25"].name == "客户25 改名")  # type: ignore[union-attr]
+        assert app.selected().id == "c20"  # type: ignore[union-attr]
+        assert cards.scroll_y == scroll
+
+
+async def test_a_broken_file_keeps_its_card_with_the_marker(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        path = pipe / "customers" / "acme.toml"
+        path.write_text('name = "Acme Logistics"\nstage = "target\n', encoding="utf-8")  # unterminated
+        await until(app, pilot, lambda: bool(app.board.customers["acme"].problems))  # type: ignore[union-attr]
+        assert "acme" in ids(app, "target")
+        cards = column(app, "target").cards
+        line = cards.painter.strips(app.board.customers["acme"], 28)[0].text  # type: ignore[union-attr]
+        assert line.startswith("✖ Acme Logistics")
+        assert app.view is not None and app.view.errors == 1
+        # a broken file is never written: the move is refused with a message
+        await select(app, pilot, "acme")
+        await pilot.press("L", "s")
+        await back_on_board(app, pilot)
+        assert 'stage = "target\n' in path.read_text("utf-8")
+        assert any("fix this file first" in n for n in notes(app))
+
+
+async def test_a_file_changed_on_disk_is_not_overwritten(pipe: Path) -> None:
+    async with board(pipe, debounce=3.0) as (app, pilot):  # the watcher must not reload first
+        await select(app, pilot, "suzhou")
+        path = pipe / "customers" / "suzhou.toml"
+        theirs = HAND_WRITTEN.replace("amount = 180000", "amount = 200000")
+        path.write_text(theirs, encoding="utf-8")
+        await pilot.press("L", "s")
+        await back_on_board(app, pilot)
+        assert path.read_text("utf-8") == theirs
+        assert any("reloaded, nothing written" in n for n in notes(app))
+        assert app.board.customers["suzhou"].amount == 200000  # type: ignore[union-attr]
+        await pilot.press("L", "s")  # now the board has read it: the move goes through
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["stage"] == "project" and read(pipe, "suzhou")["amount"] == 200000
+
+
+async def test_the_boards_own_write_causes_no_second_reload(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "acme")
+        app.reloaded.clear()
+        await pilot.press("L", "s")
+        await back_on_board(app, pilot)
+        await asyncio.wait_for(app.reloaded.wait(), 8)  # the watcher's echo of our write
+        assert not any("changed on disk" in n for n in notes(app))
+        assert read(pipe, "acme")["stage"] == "potential"
+
+
+async def test_untrusted_text_is_drawn_harmlessly(folder: Path) -> None:
+    write_customer(folder, "evil", 'name = "Evil\\u001b[31m Corp"\nstage = "target"\n')
+    async with board(folder) as (app, _):
+        strip = column(app, "target").cards.painter.strips(app.board.customers["evil"], 28)[0]  # type: ignore[union-attr]
+        assert "\x1b" not in strip.text and "Evil\\x1b[31m Corp" in strip.text
+
+
+def test_nested_turns_key_paths_into_tables() -> None:
+    assert nested({("name",): "x", ("next", "action"): "a", ("next", "due"): TODAY}) == {
+        "name": "x",
+        "next": {"action": "a", "due": TODAY},
+    }

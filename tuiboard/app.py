@@ -1,0 +1,636 @@
+"""The board: stage columns of cards over a pipeline folder, live-reloaded, edited by keys.
+
+Every `Store` call (load, reload, rescan, the writes that must update it) runs on one
+background thread, in order, so the UI thread never parses TOML and never races the store.
+The watcher's batches arrive as `FilesChanged` messages; the board's own writes are noted
+in the store (`note_written`), so the watcher's echo of them reports nothing changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import subprocess
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, HelpPanel, Input, Static
+
+from pipeline import rules
+from pipeline.edit import (
+    Change,
+    ConflictError,
+    SetKey,
+    WriteError,
+    WriteResult,
+    create_customer,
+    edit_customer,
+    log_changes,
+    move_changes,
+    next_changes,
+    restore,
+)
+from pipeline.model import Customer
+from pipeline.problems import printable
+from pipeline.query import Filter
+from pipeline.store import Board, ReloadResult, Store
+from pipeline.watch import Batch, FolderWatcher
+
+from . import clock, keymap
+from .textout import safe
+from .widgets.board_view import BoardView, build_view, next_sort, sort_label
+from .widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
+from .widgets.search import SearchInput
+from .widgets.statusbar import StatusBar
+
+T = TypeVar("T")
+COLUMN_WIDTH = 30  # cells; a card needs about this much, and 80 columns show two and a half
+
+
+class FilesChanged(Message):
+    """The watcher saw these files change (posted from the watcher's thread)."""
+
+    def __init__(self, batch: Batch) -> None:
+        super().__init__()
+        self.batch = batch
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    customer_id: str
+    path: Path
+    before: bytes | None  # None: the edit created the file
+    after: bytes
+    what: str
+
+
+class BoardScreen(Screen[None]):
+    """The board's one screen; its keys call the app's actions (so dialogs on top never see them)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
+
+    def on_resize(self) -> None:
+        self.app.layout_columns()  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title", markup=False)
+        yield SearchInput()
+        yield ColumnsRow(id="columns")
+        yield StatusBar(self.app.root)  # type: ignore[attr-defined]
+        yield Footer(compact=True)
+
+
+class BoardApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tuiboard"
+
+    def __init__(self, root: Path, *, debounce: float = 0.25, rescan_every: float = 30.0) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.store = Store(self.root)
+        self.board: Board | None = None
+        self.view: BoardView | None = None
+        self.flt = Filter()
+        self.sort = "due"
+        self.english = False
+        self.show_lost = False
+        self.today = clock.today()
+        self.undo_stack: list[Undo] = []
+        self.painter = CardPainter(self.console)
+        self.reloaded = asyncio.Event()  # set after every applied load/reload (tests wait on it)
+        self._watch_args = (debounce, rescan_every)
+        self._watcher: FolderWatcher | None = None
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="tuiboard-store")
+        self._last_cards: CardList | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(BoardScreen())
+        self.run_worker(self._start(), group="store")
+
+    async def _start(self) -> None:
+        debounce, rescan_every = self._watch_args
+        self._watcher = FolderWatcher(self.root, self._on_batch, debounce=debounce, rescan_every=rescan_every)
+        self._watcher.start()  # before the load: nothing changed during it is missed
+        board = await self._in_store(self.store.load)
+        await self._show_board(board)
+        self._announce_problems(board)
+        self.reloaded.set()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        self._store_thread.shutdown(wait=False, cancel_futures=True)
+
+    def _on_batch(self, batch: Batch) -> None:
+        self.post_message(FilesChanged(batch))  # watcher thread: post_message is thread-safe
+
+    async def _in_store(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._store_thread, fn, *args)
+
+    # -- reloads -------------------------------------------------------------------------
+
+    def on_files_changed(self, message: FilesChanged) -> None:
+        self.run_worker(self._reload(message.batch), group="store")
+
+    async def _reload(self, batch: Batch, announce: bool = True) -> ReloadResult:
+        if batch.rescan:
+            result = await self._in_store(self.store.rescan)
+        else:
+            result = await self._in_store(self.store.reload, batch.paths)
+        await self._show_board(result.board)
+        count = len(result.changed) + len(result.removed)
+        if announce and count:
+            self.say(f"已更新 {count} 个客户 · {count} customer{'s' if count > 1 else ''} changed on disk")
+        self.reloaded.set()
+        return result
+
+    def _announce_problems(self, board: Board) -> None:
+        errors = len({p.path for p in board.errors})
+        if errors:
+            self.say(f"{errors} 个文件有错误 · {errors} file(s) with errors (p)", "warning")
+
+    # -- drawing -------------------------------------------------------------------------
+
+    @property
+    def board_screen(self) -> BoardScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                return screen
+        return None
+
+    async def _show_board(self, board: Board) -> None:
+        old = self.board
+        self.board = board
+        if old is None or old.config != board.config:
+            await self._build_columns()
+        self.refresh_view()
+        screen = self.board_screen
+        if screen is not None:
+            screen.query_one(StatusBar).refresh_git()
+        charts = next((s for s in self.screen_stack if type(s).__name__ == "ChartsScreen"), None)
+        if charts is not None:
+            charts.update_board(board, self.flt)  # type: ignore[attr-defined]
+
+    async def _build_columns(self) -> None:
+        screen = self.board_screen
+        assert screen is not None and self.board is not None
+        holder = screen.query_one(ColumnsRow)
+        await holder.remove_children()
+        columns = [StageColumn(stage, self.painter) for stage in self.board.config.stages]
+        await holder.mount_all(columns)
+        self._set_lost_display()
+        first = next((c for c in columns if c.display), None)
+        if first is not None:
+            self._focus_cards(first.cards)
+
+    def refresh_view(self) -> None:
+        """Recompute what is shown (filter, sort, sums) and redraw; selections stay by id."""
+        board, screen = self.board, self.board_screen
+        if board is None or screen is None:
+            return
+        self.today = clock.today()
+        self.painter.set_context(board.config, self.today, self.english)
+        self.view = build_view(board, self.flt, self.sort, self.today)
+        for column in screen.query(StageColumn):
+            column.show(self.view.columns.get(column.stage.id, []), board.config, self.english)
+        screen.query_one(StatusBar).show(self.view, board.config.currency, self.english)
+        screen.query_one("#title", Static).update(self._title())
+
+    def _title(self) -> Text:
+        assert self.board is not None
+        en = self.english
+        text = Text(safe(self.board.config.name), style="bold")
+        text.append(f"  {safe(self.root.name)}", style="dim")
+        text.append(f"  │ {'sort' if en else '排序'}: {sort_label(self.sort, en)}")
+        if self.flt.active:
+            text.append(f"  │ {'filter' if en else '筛选'}: ")
+            text.append(safe(self.flt.describe()), style="bold yellow")
+        if self.show_lost:
+            text.append(f"  │ {'lost shown' if en else '显示丢单'}", style="dim")
+        return text
+
+    def _set_lost_display(self) -> None:
+        screen = self.board_screen
+        if screen is None or self.board is None:
+            return
+        for column in screen.query(StageColumn):
+            if column.stage.kind == "lost":
+                column.display = self.show_lost
+        self.layout_columns()
+
+    def layout_columns(self) -> None:
+        """Columns share the width, none narrower than COLUMN_WIDTH (then the board scrolls sideways)."""
+        columns = self._columns()
+        if not columns:
+            return
+        width = self.size.width
+        share, extra = divmod(width, len(columns))
+        for i, column in enumerate(columns):
+            column.styles.width = COLUMN_WIDTH if share < COLUMN_WIDTH else share + (i < extra)
+
+    # -- selection -----------------------------------------------------------------------
+
+    def _columns(self) -> list[StageColumn]:
+        screen = self.board_screen
+        return [c for c in screen.query(StageColumn) if c.display] if screen else []
+
+    def _current_list(self) -> CardList | None:
+        """The column the keys act on: the focused one, or the last one focused (while searching).
+
+        Kept by `_focus_cards` at once: Textual applies a focus change later, and three quick
+        presses of ``l`` must move three columns.
+        """
+        return self._last_cards
+
+    def _focus_cards(self, cards: CardList) -> None:
+        self._last_cards = cards
+        cards.focus(scroll_visible=False)
+        column = cards.parent
+        if isinstance(column, StageColumn):  # no animation: quick presses must land exactly
+            self.call_after_refresh(column.scroll_visible, animate=False)
+
+    def selected(self) -> Customer | None:
+        cards = self._current_list()
+        return cards.selected if cards is not None else None
+
+    def _need_selected(self) -> Customer | None:
+        customer = self.selected()
+        if customer is None:
+            self.say("没有选中的客户 · no customer selected", "warning")
+        return customer
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        if isinstance(focused, CardList):
+            self._last_cards = focused
+
+    def focus_customer(self, customer_id: str) -> bool:
+        """Select a customer's card and focus its column (showing it if hidden or filtered)."""
+        board = self.board
+        customer = board.customers.get(customer_id) if board else None
+        if customer is None or board is None:
+            return False
+        if self.flt.active and not self.flt.matches(customer, board.config, self.today):
+            self.flt = Filter()
+            self.say("已清除筛选以显示该客户 · filter cleared to show the customer")
+            self.refresh_view()
+        if rules.stage_kind(customer, board.config) == "lost" and not self.show_lost:
+            self.action_toggle_lost()
+        for column in self._columns():
+            if column.stage.id == customer.stage and column.cards.select_id(customer_id):
+                self._focus_cards(column.cards)
+                return True
+        return False
+
+    def _follow(self, customer_id: str) -> None:
+        """After a write: select the card where it now is, if that column is shown."""
+        for column in self._columns():
+            if column.cards.select_id(customer_id):
+                self._focus_cards(column.cards)
+                return
+
+    # -- actions: navigation and view ----------------------------------------------------
+
+    def action_focus_column(self, step: int) -> None:
+        columns = self._columns()
+        current = self._current_list()
+        ids = [c.cards for c in columns]
+        if not ids:
+            return
+        i = ids.index(current) if current in ids else 0
+        self._focus_cards(ids[max(0, min(len(ids) - 1, i + step))])
+
+    def action_sort(self) -> None:
+        self.sort = next_sort(self.sort)
+        self.refresh_view()
+
+    def action_toggle_lost(self) -> None:
+        self.show_lost = not self.show_lost
+        self._set_lost_display()
+        current = self._current_list()
+        if current is not None and not current.parent.display:  # type: ignore[union-attr]
+            self.action_focus_column(-1)
+        self.refresh_view()
+
+    def action_toggle_language(self) -> None:
+        self.english = not self.english
+        self.refresh_view()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_search(self) -> None:
+        screen = self.board_screen
+        if screen is not None:
+            screen.query_one(SearchInput).open(self.flt.text)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.flt = self.flt.with_text(event.value)
+        self.refresh_view()
+
+    @on(SearchInput.Done)
+    def _search_done(self, event: SearchInput.Done) -> None:
+        if event.cleared:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+        if self._last_cards is not None:
+            self._last_cards.focus()
+
+    @work(group="dialog")
+    async def action_filter(self) -> None:
+        if self.board is None:
+            return
+        from .screens.filter import FilterScreen
+
+        screen = FilterScreen(self.board.config, list(self.board.customers.values()), self.flt)
+        new = await self.push_screen_wait(screen)
+        if new is not None:
+            self.flt = new
+            self.refresh_view()
+
+    def action_details(self) -> None:
+        customer = self._need_selected()
+        if customer is None or self.board is None:
+            return
+        from .screens.details import DetailsScreen
+
+        problems = self.board.problems_for(customer.id)
+        self.push_screen(DetailsScreen(customer, self.board.config, problems, self.today))
+
+    @work(group="dialog")
+    async def action_today(self) -> None:
+        if self.board is None:
+            return
+        from .screens.today import TodayScreen
+
+        owner = os.environ.get("TUIBOARD_OWNER") or None
+        screen = TodayScreen(list(self.board.customers.values()), self.board.config, self.today, owner)
+        chosen = await self.push_screen_wait(screen)
+        if chosen is not None:
+            self.focus_customer(chosen)
+
+    @work(group="dialog")
+    async def action_problems(self) -> None:
+        if self.board is None:
+            return
+        from .screens.problems import ProblemsScreen
+
+        path = await self.push_screen_wait(ProblemsScreen(self.board.problems, self.root))
+        if path is not None:
+            await self.open_in_editor(path)
+
+    def action_charts(self) -> None:
+        if self.board is None:
+            return
+        from .screens.charts import ChartsScreen
+
+        self.push_screen(ChartsScreen(self.board, self.flt, self.today))
+
+    # -- actions: writes -----------------------------------------------------------------
+
+    @work(group="dialog")
+    async def action_move(self, step: int) -> None:
+        customer = self._need_selected()
+        if customer is None or self.board is None:
+            return
+        target = rules.neighbour_stage(self.board.config, customer.stage, step, self.show_lost)
+        if target is None:
+            self.say("那边没有阶段了 · no stage that way", "warning")
+            return
+        await self._move_to(customer, target)
+
+    @work(group="dialog")
+    async def action_won(self) -> None:
+        customer = self._need_selected()
+        if customer is not None and self.board is not None and self.board.config.won_stage:
+            await self._move_to(customer, self.board.config.won_stage.id)
+
+    @work(group="dialog")
+    async def action_lost(self) -> None:
+        customer = self._need_selected()
+        if customer is not None and self.board is not None and self.board.config.lost_stage:
+            await self._move_to(customer, self.board.config.lost_stage.id)
+
+    async def _move_to(self, customer: Customer, target: str) -> None:
+        assert self.board is not None
+        config = self.board.config
+        stage = config.stage(target)
+        assert stage is not None
+        if customer.stage == target:
+            self.say(f"已在 {safe(stage.title(self.english))} · already there", "warning")
+            return
+        reason: str | None = None
+        if stage.kind == "lost":
+            from .screens.lost import LostReasonScreen
+
+            reason = await self.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
+            if not reason:
+                return
+        else:
+            from .screens.criteria import CriteriaScreen
+
+            if not await self.push_screen_wait(CriteriaScreen(stage, customer.name, self.english)):
+                return
+        try:
+            changes = move_changes(customer, config, target, self.today, reason)
+        except rules.TransitionError as exc:
+            self.say(str(exc), "error")
+            return
+        title = stage.title(self.english)
+        if await self._write(customer, changes, f"{safe(customer.name)} → {safe(title)}"):
+            self._follow(customer.id)
+
+    @work(group="dialog")
+    async def action_new(self) -> None:
+        if self.board is None:
+            return
+        from .screens.customer_form import CustomerFormScreen
+
+        values = await self.push_screen_wait(CustomerFormScreen(self.board.config, self.today))
+        if values is None:
+            return
+        data = nested(values)
+        data.setdefault("created", self.today)
+        data["history"] = [{"date": self.today, "stage": data["stage"]}]
+        try:
+            result, board = await self._in_store(self._create_in_store, data)
+        except WriteError as exc:
+            self.say(str(exc), "error")
+            return
+        self._remember(result, "new")
+        await self._show_board(board)
+        self._follow(result.customer.id)
+        self.say(f"已新建 · created {safe(result.customer.path.name)}")
+
+    @work(group="dialog")
+    async def action_edit(self) -> None:
+        customer = self._need_selected()
+        if customer is None or self.board is None:
+            return
+        from .screens.customer_form import CustomerFormScreen
+
+        values = await self.push_screen_wait(CustomerFormScreen(self.board.config, self.today, customer))
+        if not values:
+            if values is not None:
+                self.say("没有改动 · nothing changed")
+            return
+        changes: list[Change] = [SetKey(path, value) for path, value in values.items()]
+        await self._write(customer, changes, f"已保存 · saved {safe(customer.name)}")
+
+    @work(group="dialog")
+    async def action_next_action(self) -> None:
+        customer = self._need_selected()
+        if customer is None or self.board is None:
+            return
+        from .screens.next_action import NextActionScreen
+
+        picked = await self.push_screen_wait(NextActionScreen(customer, self.board.config, self.today))
+        if picked is not None:
+            action, due = picked
+            await self._write_checked(customer, lambda: next_changes(action, due), "下一步 · next action set")
+
+    @work(group="dialog")
+    async def action_log(self) -> None:
+        customer = self._need_selected()
+        if customer is None:
+            return
+        from .screens.log_entry import LogEntryScreen
+
+        entry = await self.push_screen_wait(LogEntryScreen(customer.name))
+        if entry is not None:
+            kind, note = entry
+            await self._write_checked(
+                customer, lambda: log_changes(kind, note, self.today), "已记录 · logged"
+            )
+
+    async def _write_checked(self, customer: Customer, make: Callable[[], list[Change]], done: str) -> bool:
+        try:
+            changes = make()
+        except WriteError as exc:
+            self.say(str(exc), "error")
+            return False
+        return await self._write(customer, changes, done)
+
+    async def _write(self, customer: Customer, changes: list[Change], done: str) -> bool:
+        """Write through pipeline.edit; a file changed on disk since it was read is not overwritten."""
+        try:
+            result, board = await self._in_store(self._edit_in_store, customer, changes)
+        except ConflictError as exc:
+            self.say(f"{exc} — 已重新加载，未写入 · reloaded, nothing written", "warning")
+            await self._reload(Batch(frozenset({customer.path}), rescan=False), announce=False)
+            return False
+        except WriteError as exc:
+            self.say(str(exc), "error")
+            return False
+        self._remember(result, done)
+        await self._show_board(board)
+        self.say(done)
+        return True
+
+    def _edit_in_store(self, customer: Customer, changes: list[Change]) -> tuple[WriteResult, Board]:
+        result = edit_customer(customer, self.store.config, changes)
+        self.store.note_written(result.customer)
+        return result, self.store.board()
+
+    def _create_in_store(self, data: dict[str, Any]) -> tuple[WriteResult, Board]:
+        result = create_customer(self.root, self.store.config, data)
+        self.store.note_written(result.customer)
+        return result, self.store.board()
+
+    def _remember(self, result: WriteResult, what: str) -> None:
+        c = result.customer
+        self.undo_stack.append(Undo(c.id, c.path, result.before, result.after, what))
+
+    async def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.say("没有可撤销的修改 · nothing to undo", "warning")
+            return
+        entry = self.undo_stack.pop()
+        try:
+            board = await self._in_store(self._restore_in_store, entry)
+        except ConflictError as exc:
+            self.say(f"{exc}", "warning")
+            return
+        except WriteError as exc:
+            self.say(str(exc), "error")
+            return
+        await self._show_board(board)
+        self.say(f"已撤销 · undone: {entry.what}")
+
+    def _restore_in_store(self, entry: Undo) -> Board:
+        customer = restore(entry.path, entry.before, entry.after, self.store.config)
+        if customer is None:  # the edit created the file: undo deleted it
+            return self.store.reload([entry.path]).board
+        self.store.note_written(customer)
+        return self.store.board()
+
+    # -- $EDITOR -------------------------------------------------------------------------
+
+    async def action_editor(self) -> None:
+        customer = self._need_selected()
+        if customer is not None:
+            await self.open_in_editor(customer.path)
+
+    async def open_in_editor(self, path: Path) -> None:
+        """Hand the terminal to $VISUAL/$EDITOR, then reload the file."""
+        command = [*shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"), str(path)]
+        try:
+            try:
+                with self.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:  # headless (tests): the editor runs without a terminal
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+        except OSError as exc:
+            self.say(f"{command[0]}: {exc.strerror or exc}", "error")
+            return
+        await self._reload(Batch(frozenset({path}), rescan=False))
+
+    # -- the command palette and messages ------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if isinstance(screen, BoardScreen):
+            for key in keymap.KEYS:
+                yield SystemCommand(key.label, key.help, _runner(self, key.action))
+        yield from super().get_system_commands(screen)
+
+    def say(self, message: str, severity: str = "information") -> None:
+        """A notification; text from files is never markup-interpreted."""
+        self.notify(printable(message), severity=severity, markup=False)  # type: ignore[arg-type]
+
+
+def _runner(app: App[Any], action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await app.run_action(action)
+
+    return run
+
+
+def nested(values: dict[tuple[str, ...], Any]) -> dict[str, Any]:
+    """``{("next", "due"): d}`` -> ``{"next": {"due": d}}``."""
+    out: dict[str, Any] = {}
+    for path, value in values.items():
+        table = out
+        for key in path[:-1]:
+            table = table.setdefault(key, {})
+        table[path[-1]] = value
+    return out
+
+
+def run_board(root: Path) -> None:
+    BoardApp(root).run()

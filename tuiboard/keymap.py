@@ -1,0 +1,69 @@
+"""The board's keys as data: one table drives the bindings, the footer, `?` and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+COLUMNS = Binding.Group("列 columns", compact=True)
+MOVE = Binding.Group("移动 move", compact=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    keys: str  # Textual key names, comma-separated
+    action: str  # an action of BoardApp (the screen's bindings call it as "app.<action>")
+    label: str  # footer and `?`: short, Chinese then English
+    help: str  # the command palette's line under the title
+    footer: bool = False
+    display: str | None = None
+    group: Binding.Group | None = None
+
+
+KEYS: tuple[Key, ...] = (
+    Key("left,h", "focus_column(-1)", "左列 left", "Focus the column to the left", True, "←", COLUMNS),
+    Key("right,l", "focus_column(1)", "右列 right", "Focus the column to the right", True, "→", COLUMNS),
+    Key("shift+left,H", "move(-1)", "左移 move left", "Move the card one stage back", True, "⇧←", MOVE),
+    Key("shift+right,L", "move(1)", "右移 move right", "Move the card one stage on", True, "⇧→", MOVE),
+    Key("w", "won", "成交 won", "Mark the customer won", True),
+    Key("x", "lost", "丢单 lost", "Mark the customer lost (a reason is required)", True),
+    Key("n", "new", "新建 new", "Add a customer", True),
+    Key("e", "edit", "编辑 edit", "Edit the customer's fields in a form"),
+    Key("E", "editor", "$EDITOR", "Open the customer's file in $EDITOR, then reload it"),
+    Key("a", "next_action", "下一步 next", "Set the next action and its due date", True),
+    Key("i", "log", "记录 log", "Log an activity: call, visit, email, demo, meeting, note"),
+    Key("enter", "details", "详情 details", "Every field, the stage timeline, the log and objections"),
+    Key("slash", "search", "搜索 search", "Incremental search over name, contact and tags", True, "/"),
+    Key(
+        "f",
+        "filter",
+        "筛选 filter",
+        "Filter: tier, owner, source, tag, overdue, stale, no next action",
+        True,
+    ),
+    Key("t", "today", "今日 today", "Today's overdue and due actions, in order of work"),
+    Key("u", "undo", "撤销 undo", "Undo the last edit if the file is unchanged since"),
+    Key("p", "problems", "问题 problems", "Files with problems; enter opens one in $EDITOR"),
+    Key("c", "charts", "图表 charts", "Funnel, conversion, forecast and more, for the current filter"),
+    Key("s", "sort", "排序 sort", "Sort cards: due, amount, probability, name, days in stage"),
+    Key("z", "toggle_lost", "丢单列 lost col", "Show or hide the lost column"),
+    Key("g", "toggle_language", "中/EN", "Switch stage labels between Chinese and English"),
+    Key("question_mark", "toggle_help", "帮助 keys", "Show or hide every key", True, "?"),
+    Key("q", "quit", "退出 quit", "Quit the board", True),
+)
+
+
+def bindings(namespace: str = "app") -> list[Binding]:
+    return [
+        Binding(
+            k.keys,
+            f"{namespace}.{k.action}",
+            k.label,
+            show=k.footer,
+            key_display=k.display,
+            tooltip=k.help,
+            group=k.group,
+        )
+        for k in KEYS
+    ]

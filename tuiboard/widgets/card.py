@@ -1,0 +1,138 @@
+"""One card as lines of text: a pure function of (customer, config, today, width, language).
+
+Every line is exactly ``width`` cells wide (CJK characters count two), so columns line up.
+All text from the file goes through `textout.fit`/`safe` (printable) into rich `Text`
+objects: nothing from a file is ever markup-interpreted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from rich.cells import cell_len
+from rich.errors import StyleSyntaxError
+from rich.style import Style
+from rich.text import Text
+
+from pipeline import rules
+from pipeline.config import Config
+from pipeline.model import Customer
+
+from ..textout import fit, money, safe
+
+CARD_HEIGHT = 4  # three lines of content and a rule
+OVERDUE = "bold red"
+TODAY = "bold yellow"
+WARNING = "yellow"
+MUTED = "dim"
+
+
+def card_lines(customer: Customer, config: Config, today: date, width: int, english: bool) -> list[Text]:
+    """The card's ``CARD_HEIGHT`` lines, each exactly ``width`` cells."""
+    width = max(width, 8)
+    return [
+        _title_line(customer, config, width, english),
+        _figures_line(customer, config, today, width, english),
+        _next_line(customer, config, today, width, english),
+        Text("─" * width, style=MUTED),
+    ]
+
+
+def _spread(left: Text, right: Text, width: int) -> Text:
+    """``left`` truncated to leave room for ``right`` at the end of the line."""
+    room = width - right.cell_len - (1 if right.cell_len else 0)
+    if room < 1:
+        right, room = Text(""), width
+    out = _fitted(left, room)
+    if right.cell_len:
+        out.append(" ")
+        out.append_text(right)
+    return out
+
+
+def _fitted(text: Text, width: int) -> Text:
+    """``text`` cut or padded to ``width`` cells, keeping its styles."""
+    if text.cell_len <= width:
+        return text + Text(" " * (width - text.cell_len))
+    kept = used = 0
+    for ch in text.plain:  # cut by cells: a CJK character counts two and is never split
+        if used + cell_len(ch) > width - 1:
+            break
+        used += cell_len(ch)
+        kept += 1
+    return text[:kept] + Text("…" + " " * (width - 1 - used))
+
+
+def _title_line(c: Customer, config: Config, width: int, english: bool) -> Text:
+    left = Text()
+    if any(p.is_error for p in c.problems):
+        left.append("✖ ", style="bold red")
+    elif c.problems:
+        left.append("⚠ ", style=WARNING)
+    left.append(safe(c.name), style="bold")
+    return _spread(left, _badge(c, config, english), width)
+
+
+def _badge(c: Customer, config: Config, english: bool) -> Text:
+    tier_id = rules.effective_tier(c, config)
+    if tier_id is None:
+        return Text("")
+    tier = config.tier(tier_id)
+    if tier is None:
+        return Text(f" {safe(tier_id)[:6]} ", style="reverse")
+    label = safe(tier.label_en if english else tier.label)
+    if cell_len(label) > 6:
+        label = fit(label, 6).rstrip()  # a long label from the config: the badge stays small
+    return Text(f" {label} ", style=tier_style(tier.color))
+
+
+@lru_cache(maxsize=64)
+def tier_style(color: str) -> Style:
+    """The badge style for a config colour; an unknown colour falls back to plain reverse."""
+    try:
+        return Style(color="black", bgcolor=color, bold=True)
+    except (StyleSyntaxError, Exception):  # rich raises ColorParseError for unknown names
+        return Style(reverse=True, bold=True)
+
+
+def _figures_line(c: Customer, config: Config, today: date, width: int, english: bool) -> Text:
+    probability = rules.effective_probability(c, config)
+    left = Text(money(c.amount, config.currency), style="bold")
+    left.append(f" · {probability:.0f}%", style=MUTED if c.probability is None else "")
+    days = rules.days_in_stage(c, today)
+    right = Text()
+    if days is not None:
+        if rules.is_stale(c, config, today):
+            right.append("stale " if english else "停滞 ", style="bold dark_orange")
+            right.append(f"{days}d" if english else f"{days}天", style="dark_orange")
+        else:
+            right.append(f"{days}d" if english else f"{days}天", style=MUTED)
+    return _spread(left, right, width)
+
+
+def _next_line(c: Customer, config: Config, today: date, width: int, english: bool) -> Text:
+    kind = rules.stage_kind(c, config)
+    if kind == "lost":
+        reason = safe(c.lost_reason) if c.lost_reason else ("no reason" if english else "无原因")
+        return _fitted(Text(f"✗ {reason}", style=MUTED), width)
+    status = rules.due_status(c, today)
+    if not c.next_action:
+        if kind != "open":
+            return Text(" " * width)
+        return _fitted(Text("⚠ no next action" if english else "⚠ 无下一步行动", style=WARNING), width)
+    style = {rules.DueStatus.OVERDUE: OVERDUE, rules.DueStatus.TODAY: TODAY}.get(status, "")
+    right = Text(_due_text(c, today, english), style=style or MUTED)
+    return _spread(Text(f"▸ {safe(c.next_action)}", style=style), right, width)
+
+
+def _due_text(c: Customer, today: date, english: bool) -> str:
+    due = c.next_due
+    if due is None:
+        return ""
+    if due == today:
+        return "today" if english else "今天"
+    if due < today:
+        late = (today - due).days
+        return f"{late}d late" if english else f"逾期{late}天"
+    return due.strftime("%m-%d") if due.year == today.year else due.isoformat()

@@ -1,0 +1,219 @@
+"""A stage column: a header and a virtual card list drawn with the line API.
+
+`CardList` is a `ScrollView` whose virtual height is cards x CARD_HEIGHT; `render_line`
+draws only the visible lines, from strips cached per (customer version, width, language,
+today) in an LRU shared by every column (the Toolong pattern). Selection is by customer
+id, so it survives a reload; the scroll offset is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.console import Console
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.containers import HorizontalScroll, Vertical
+from textual.events import Click, Resize
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from pipeline.config import Config, Stage
+from pipeline.model import Customer
+
+from ..textout import money, safe
+from .board_view import Totals, totals
+from .card import CARD_HEIGHT, card_lines
+
+CacheKey = tuple[object, ...]
+
+
+class CardPainter:
+    """Card strips for every column, cached; a new config, day or language starts afresh."""
+
+    def __init__(self, console: Console, maxsize: int = 4096) -> None:
+        self.console = console
+        self.config = Config()
+        self.today = date.min
+        self.english = False
+        self._cache: LRUCache[CacheKey, list[Strip]] = LRUCache(maxsize)
+
+    def set_context(self, config: Config, today: date, english: bool) -> None:
+        if config is not self.config or today != self.today or english != self.english:
+            self._cache.clear()
+        self.config, self.today, self.english = config, today, english
+
+    def strips(self, customer: Customer, width: int) -> list[Strip]:
+        key = (customer.id, customer.fingerprint, customer.problems, width)
+        cached = self._cache.get(key)
+        if cached is None:
+            lines = card_lines(customer, self.config, self.today, width, self.english)
+            cached = [Strip(list(line.render(self.console, end="")), width) for line in lines]
+            self._cache[key] = cached
+        return cached
+
+
+class CardList(ScrollView, can_focus=True, inherit_bindings=False):
+    """The cards of one stage, virtualised."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"card-list--cursor", "card-list--cursor-blurred"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "上 Up", show=False),
+        Binding("down,j", "cursor(1)", "下 Down", show=False),
+        Binding("pageup", "page(-1)", "上页 Page up", show=False),
+        Binding("pagedown", "page(1)", "下页 Page down", show=False),
+        Binding("home", "first", "第一张 First", show=False),
+        Binding("end", "last", "最后一张 Last", show=False),
+    ]
+    DEFAULT_CSS = """
+    CardList { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
+    CardList > .card-list--cursor { background: $accent 45%; }
+    CardList > .card-list--cursor-blurred { background: $accent 15%; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    def __init__(self, stage: Stage, painter: CardPainter) -> None:
+        super().__init__(id=f"cards-{stage.id}")
+        self.stage = stage
+        self.painter = painter
+        self.cards: list[Customer] = []
+        self._index: dict[str, int] = {}
+        self.selected_id: str | None = None
+
+    @property
+    def selected(self) -> Customer | None:
+        return self.cards[self.cursor] if 0 <= self.cursor < len(self.cards) else None
+
+    def set_cards(self, cards: list[Customer]) -> None:
+        """New contents: the same customer stays selected, else the same position."""
+        self.cards = cards
+        self._index = {c.id: i for i, c in enumerate(cards)}
+        keep = self._index.get(self.selected_id or "")
+        cursor = keep if keep is not None else min(self.cursor, max(0, len(cards) - 1))
+        self._update_virtual_size()
+        self.cursor = cursor
+        self.refresh()
+
+    def select_id(self, customer_id: str) -> bool:
+        index = self._index.get(customer_id)
+        if index is None:
+            return False
+        self.cursor = index
+        return True
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.cards) * CARD_HEIGHT)
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self.cards) - 1)) if self.cards else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        card = self.selected
+        self.selected_id = card.id if card else None
+        for index in {old, new}:
+            self.refresh(Region(0, index * CARD_HEIGHT - round(self.scroll_y), self.size.width, CARD_HEIGHT))
+        if card is not None:
+            self.scroll_to_region(
+                Region(0, new * CARD_HEIGHT, self.size.width, CARD_HEIGHT), animate=False, immediate=True
+            )
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+
+    def action_page(self, step: int) -> None:
+        self.cursor += step * max(1, self.scrollable_content_region.height // CARD_HEIGHT)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.cards) - 1
+
+    def on_resize(self, event: Resize) -> None:
+        self._update_virtual_size()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: Click) -> None:
+        index = (event.y + round(self.scroll_y)) // CARD_HEIGHT
+        if 0 <= index < len(self.cards):
+            self.cursor = index
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + round(self.scroll_y)
+        index, row = divmod(line, CARD_HEIGHT)
+        base = self.rich_style
+        if not 0 <= index < len(self.cards):
+            return Strip.blank(width, base)
+        strip = self.painter.strips(self.cards[index], width)[row]
+        if index == self.cursor:
+            name = "card-list--cursor" if self.has_focus else "card-list--cursor-blurred"
+            strip = strip.apply_style(self.get_component_rich_style(name))
+        return strip.apply_style(base)
+
+
+class ColumnHeader(Widget):
+    """Two lines: the stage label and card count; the sum of amounts and the weighted sum."""
+
+    DEFAULT_CSS = "ColumnHeader { height: 2; padding: 0 1; background: $panel; }"
+
+    def __init__(self, stage: Stage) -> None:
+        super().__init__()
+        self.stage = stage
+        self.sums = Totals()
+        self.currency = "CNY"
+        self.english = False
+
+    def show(self, sums: Totals, currency: str, english: bool) -> None:
+        self.sums, self.currency, self.english = sums, currency, english
+        self.refresh()
+
+    def render(self) -> Text:
+        count = str(self.sums.count)
+        label = Text(safe(self.stage.title(self.english)), style="bold")
+        label.truncate(max(1, self.size.width - len(count) - 1), overflow="ellipsis")
+        gap = max(1, self.size.width - label.cell_len - len(count))
+        text = Text.assemble(label, " " * gap, (count, "bold"), "\n")
+        text.append(f"Σ {money(self.sums.amount, self.currency)}")
+        weighted = money(self.sums.weighted, self.currency)
+        text.append(f"  {'wtd' if self.english else '加权'} {weighted}", style="dim")
+        return text
+
+
+class ColumnsRow(HorizontalScroll, can_focus=False, inherit_bindings=False):
+    """The columns side by side; it scrolls sideways to the focused column, and takes no keys."""
+
+
+class StageColumn(Vertical):
+    """Header plus cards for one stage."""
+
+    DEFAULT_CSS = """
+    StageColumn { width: 30; height: 1fr; border-right: vkey $panel-lighten-1; }
+    StageColumn:focus-within > ColumnHeader { background: $accent 40%; }
+    """
+
+    def __init__(self, stage: Stage, painter: CardPainter) -> None:
+        super().__init__(id=f"column-{stage.id}")
+        self.stage = stage
+        self.cards = CardList(stage, painter)
+        self.header = ColumnHeader(stage)
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.cards
+
+    def show(self, cards: list[Customer], config: Config, english: bool) -> None:
+        self.header.show(totals(cards, config), config.currency, english)
+        self.cards.set_cards(cards)

@@ -1,0 +1,95 @@
+"""The status bar: counts and money for what is shown, problems, and the folder's git state.
+
+git runs in a thread worker (never on the UI thread) after the first paint and after
+every reload.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.widget import Widget
+
+from ..textout import money, safe
+from .board_view import BoardView
+
+
+@dataclass(frozen=True, slots=True)
+class GitState:
+    branch: str
+    dirty: int  # files with uncommitted changes under the folder
+
+
+def git_state(root: Path) -> GitState | None:
+    """The branch and the uncommitted file count, or None outside a git repository."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        head = subprocess.run(
+            [git, "rev-parse", "--abbrev-ref", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return None
+        status = subprocess.run(
+            [git, "status", "--porcelain", "--untracked-files=all", "--", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    dirty = sum(1 for line in status.stdout.splitlines() if line.strip())  # a rename is one line
+    return GitState(head.stdout.strip(), dirty)
+
+
+class StatusBar(Widget):
+    DEFAULT_CSS = "StatusBar { height: 1; padding: 0 1; background: $panel; }"
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(id="status")
+        self.root = root
+        self.view: BoardView | None = None
+        self.currency = "CNY"
+        self.english = False
+        self.git: GitState | None = None
+
+    def show(self, view: BoardView, currency: str, english: bool) -> None:
+        self.view, self.currency, self.english = view, currency, english
+        self.refresh()
+
+    @work(thread=True, exclusive=True, group="git")
+    def refresh_git(self) -> None:
+        state = git_state(self.root)
+        self.app.call_from_thread(self._set_git, state)
+
+    def _set_git(self, state: GitState | None) -> None:
+        self.git = state
+        self.refresh()
+
+    def render(self) -> Text:
+        view = self.view
+        if view is None:
+            return Text("加载中… loading", style="dim")
+        en = self.english
+        parts: list[Text] = []
+        shown = f"{view.shown}" if view.shown == view.total else f"{view.shown}/{view.total}"
+        parts.append(Text(f"{shown} {'customers' if en else '个客户'}"))
+        parts.append(Text(f"{'open' if en else '未结'} {money(view.open_amount, self.currency)}"))
+        parts.append(Text(f"{'weighted' if en else '加权'} {money(view.weighted, self.currency)}"))
+        parts.append(
+            Text(f"{'overdue' if en else '逾期'} {view.overdue}", style="bold red" if view.overdue else "")
+        )
+        style = "bold red" if view.errors else ("yellow" if view.problems else "")
+        parts.append(Text(f"{'problems' if en else '问题'} {view.problems}", style=style))
+        if self.git is not None:
+            git = Text(f"⎇ {safe(self.git.branch)}")
+            if self.git.dirty:
+                git.append(f" ±{self.git.dirty}", style="yellow")
+            parts.append(git)
+        return Text(" │ ", style="dim").join(parts)
