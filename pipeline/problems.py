@@ -78,6 +78,16 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_printable(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) safe for a terminal: json
+    escapes only C0 controls, so DEL, C1 codes and bidi controls become ``\\uXXXX`` too.
+    Outside strings JSON has no such characters, so the data read back is the same."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 _POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
