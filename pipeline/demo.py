@@ -9,7 +9,7 @@ from typing import Any
 
 from .config import Config, load_preset, preset_text
 from .format import dump_customer
-from .names import unique_id
+from .names import TakenIds, unique_id
 
 CITIES = ["苏州", "北京", "上海", "杭州", "深圳", "成都", "武汉", "南京", "宁波", "青岛", "无锡", "厦门"]
 CORES = [
@@ -214,9 +214,9 @@ def write_demo(folder: Path, n: int, seed: int, today: date, preset: str = "seve
     customers = folder / "customers"
     customers.mkdir(exist_ok=True)
     config = load_preset(preset)
-    ids: list[str] = []
+    ids = TakenIds()
     for data in generate(n, seed, today, config):
         cid = unique_id(data["name"], ids)
-        ids.append(cid)
+        ids.add(cid)
         (customers / f"{cid}.toml").write_text(dump_customer(data), encoding="utf-8")
     return len(ids)

@@ -27,12 +27,33 @@ def slug(name: str) -> str:
     return text
 
 
-def unique_id(name: str, existing: Iterable[str]) -> str:
+class TakenIds:
+    """Ids in use, folded as `unique_id` compares them: a writer of many files (the demo)
+    adds each new id here instead of passing a list that is folded again on every call."""
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        self._keys = {_fold(i) for i in ids}
+
+    def __contains__(self, cid: object) -> bool:
+        return isinstance(cid, str) and _fold(cid) in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, cid: str) -> None:
+        self._keys.add(_fold(cid))
+
+
+def _fold(cid: str) -> str:
+    return unicodedata.normalize("NFC", cid).casefold()
+
+
+def unique_id(name: str, existing: Iterable[str] | TakenIds) -> str:
     """``slug(name)``, with -2, -3 … appended until no existing id clashes (case-insensitively)."""
-    taken = {unicodedata.normalize("NFC", e).casefold() for e in existing}
+    taken = existing if isinstance(existing, TakenIds) else TakenIds(existing)
     base = slug(name)
     candidate, n = base, 1
-    while candidate.casefold() in taken:
+    while candidate in taken:
         n += 1
         suffix = f"-{n}"
         candidate = _truncate_bytes(base, MAX_STEM_BYTES - len(suffix)).rstrip(".- ") + suffix

@@ -2,23 +2,33 @@
 
 Loading is a scan (``os.scandir`` + stat), then a parse of only the files whose
 (mtime_ns, size) differ from what the cache in ``.tuiboard/`` remembers. A cold load of
-many files is split over a small process pool (tomllib holds the GIL, threads don't help).
+many files is split over a small process pool (tomli holds the GIL, threads don't help).
+
+The cache is a list of pickled chunks, each a ``{file name: FileState}`` dict in which equal
+strings and dates are one shared object (see `_shared`): that halves the pickle and
+the time to read it back. A later load appends a chunk of just the files that changed
+(None for a removed file) and compacts the list once it holds too much that is stale.
 """
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import os
 import pickle
 import stat as stat_mod
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from multiprocessing import get_context
+from operator import attrgetter
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from .config import CONFIG_FILE, Config, load_config
 from .format import parse_customer
@@ -27,8 +37,9 @@ from .problems import Problem, Severity
 
 CUSTOMERS_DIR = "customers"
 CACHE_DIR = ".tuiboard"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 POOL_THRESHOLD = 3000  # below this, forking costs more than it saves
+MAX_CHUNKS = 8  # at this many chunks, all but the biggest are merged into one
 
 
 @contextmanager
@@ -69,14 +80,19 @@ def is_customer_file(name: str) -> bool:
     return name.endswith(".toml") and not name.startswith((".", "#", "~")) and len(name) > 5
 
 
-@dataclass(slots=True)
-class FileState:
-    mtime_ns: int
-    size: int
-    customer: Customer | None  # the parsed customer, or None when it could not be built
-    problems: list[Problem]
+class FileState(NamedTuple):
+    """What one file held when last read (a tuple: cheaper to pickle and rebuild than a dataclass)."""
 
-    __reduce__ = by_fields
+    key: tuple[int, int]  # (mtime_ns, size): the file is re-read when its stat differs
+    customer: Customer | None  # the parsed customer, or None when it could not be built
+    problems: tuple[Problem, ...]
+    ok: bool  # a customer without errors: the board shows it as it is
+
+
+def _state(mtime_ns: int, size: int, customer: Customer | None, problems: Iterable[Problem]) -> FileState:
+    problems = tuple(problems)
+    ok = customer is not None and not any(p.is_error for p in problems)
+    return FileState((mtime_ns, size), customer, problems, ok)
 
 
 @dataclass(slots=True)
@@ -121,23 +137,23 @@ def _parse_path(path: Path, config: Config) -> FileState | None:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return FileState(0, 0, None, [_whole(path, "dangling symlink: its target does not exist")])
+            return _state(0, 0, None, [_whole(path, "dangling symlink: its target does not exist")])
         return None
     except OSError as exc:
-        return FileState(0, 0, None, [_whole(path, _os_message(exc))])
+        return _state(0, 0, None, [_whole(path, _os_message(exc))])
     if stat_mod.S_ISDIR(st.st_mode):
-        return FileState(st.st_mtime_ns, 0, None, [_whole(path, "is a directory, not a customer file")])
+        return _state(st.st_mtime_ns, 0, None, [_whole(path, "is a directory, not a customer file")])
     if not stat_mod.S_ISREG(st.st_mode):
-        return FileState(st.st_mtime_ns, 0, None, [_whole(path, "is not a regular file")])
+        return _state(st.st_mtime_ns, 0, None, [_whole(path, "is not a regular file")])
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return FileState(st.st_mtime_ns, st.st_size, None, [_whole(path, _os_message(exc))])
+        return _state(st.st_mtime_ns, st.st_size, None, [_whole(path, _os_message(exc))])
     customer, problems = parse_customer(raw, path, config, st.st_mtime_ns)
-    return FileState(st.st_mtime_ns, len(raw), customer, problems)
+    return _state(st.st_mtime_ns, len(raw), customer, problems)
 
 
 def _whole(path: Path, message: str) -> Problem:
@@ -148,16 +164,71 @@ def _os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _parse_chunk(args: tuple[Path, list[str], Config]) -> list[tuple[str, bytes]]:
-    """A pool worker's share: each file's state pickled here, in parallel, and kept by the
-    parent as it is for the cache, so the parent never pickles a cold load again."""
+# -- the cache's chunks -------------------------------------------------------------------
+
+
+def _fields(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """For a model class pickled by its fields (`by_fields`): a C-level getter of them all."""
+    if kind not in _FIELD_GETTERS:
+        by_field = getattr(kind, "__reduce__", None) is by_fields and len(kind.__slots__) > 1
+        _FIELD_GETTERS[kind] = attrgetter(*kind.__slots__) if by_field else None
+    return _FIELD_GETTERS[kind]
+
+
+_FIELD_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
+
+
+def _shared(obj: Any, memo: dict[Any, Any]) -> Any:
+    """An equal copy of ``obj`` in which equal strings and dates are one object.
+
+    tomli makes a new string for every key of every file; pickle writes each such object
+    in full, but a repeat of the same object as a two-byte memo reference. The walk costs
+    less than it saves in `pickle.dumps` alone, and the cache reads back in half the time.
+    """
+    kind = type(obj)
+    if kind is str or kind is date:
+        return memo.setdefault(obj, obj)
+    if kind is dict:
+        same = memo.setdefault
+        return {same(k, k): same(v, v) if type(v) is str else _shared(v, memo) for k, v in obj.items()}
+    if kind is list or kind is tuple:
+        return kind(_shared(v, memo) for v in obj)
+    if kind is FileState:
+        return FileState(*(_shared(v, memo) for v in obj))
+    fields = _fields(kind)
+    return obj if fields is None else kind(*[_shared(v, memo) for v in fields(obj)])
+
+
+def _dump_chunk(states: dict[str, FileState | None], folder: Path) -> bytes:
+    """Pickle a chunk; customer paths are stored as their name under ``folder``."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    child = getattr(folder, "_make_child_relpath", folder.joinpath)  # skips parsing the name
+    prefix = str(folder) + os.sep
+
+    def reduce_path(path: Path) -> Any:
+        text = str(path)
+        if text.startswith(prefix) and os.sep not in text[len(prefix) :]:
+            return child, (text[len(prefix) :],)
+        return path.__reduce__()
+
+    def reducer(kind: type, fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], Any]:
+        return lambda obj: (kind, fields(obj))  # what by_fields gives, without a Python loop
+
+    memo: dict[Any, Any] = {}
+    shared = {name: _shared(state, memo) for name, state in states.items()}
+    table = {kind: reducer(kind, fields) for kind, fields in _FIELD_GETTERS.items() if fields}
+    pickler.dispatch_table = {**copyreg.dispatch_table, **table, type(folder): reduce_path}
+    pickler.dump(shared)
+    return buf.getvalue()
+
+
+def _parse_chunk(args: tuple[Path, list[str], Config]) -> bytes:
+    """A pool worker's share, returned as a cache chunk: the parent keeps the bytes for the
+    cache as they are, and unpickling them is its only serial work."""
     folder, names, config = args
     with gc_paused():
-        return [(name, _dump(_parse_path(folder / name, config))) for name in names]
-
-
-def _dump(state: FileState | None) -> bytes:
-    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        return _dump_chunk({name: _parse_path(folder / name, config) for name in names}, folder)
 
 
 class Store:
@@ -175,8 +246,11 @@ class Store:
         self.config_problems: list[Problem] = []
         self._config_key: tuple[int, int] | None = None
         self._files: dict[str, FileState] = {}
-        self._last_good: dict[str, Customer] = {}
-        self._pickled: dict[str, bytes] = {}  # FileStates as pickled for the cache, while current
+        self._last_good: dict[str, Customer] = {}  # only for files whose current state is not ok
+        # The cache as read or written: (the names it holds, their pickled states) per chunk.
+        self._chunks: list[tuple[tuple[str, ...], bytes]] = []
+        self._unsaved: set[str] = set()  # names whose state the chunks do not hold
+        self._duplicates: dict[str, Problem] | None = None  # cleared whenever the set of names changes
 
     @property
     def customers_dir(self) -> Path:
@@ -195,8 +269,9 @@ class Store:
             listing = self._list()
             if self.use_cache and not self._files:
                 self._read_cache()
-            stale = [name for name, key in listing.items() if self._key(name) != key]
-            gone = self._files.keys() - listing.keys()
+            files = self._files
+            stale = [name for name, key in listing.items() if (s := files.get(name)) is None or s.key != key]
+            gone = files.keys() - listing.keys()
             for name in gone:
                 self._forget(name)
             self._parse_many(stale)
@@ -247,17 +322,18 @@ class Store:
         if self.config_problems:
             problems[self.root / CONFIG_FILE] = list(self.config_problems)
         folder = self.customers_dir
+        last_good = self._last_good
         for name, state in self._files.items():
             shown = state.customer
-            if shown is None or shown.has_errors:
-                shown = self._last_good.get(name, shown)
-                if shown is not None and shown is not state.customer:
-                    shown = replace(shown, problems=tuple(state.problems))
+            if not state.ok and name in last_good:
+                shown = replace(last_good[name], problems=state.problems)
             if shown is not None:
                 customers[shown.id] = shown
             if state.problems:
                 problems[folder / name] = list(state.problems)
-        for name, extra in _duplicate_ids(folder, self._files).items():
+        if self._duplicates is None:
+            self._duplicates = _duplicate_ids(folder, self._files)
+        for name, extra in self._duplicates.items():
             problems.setdefault(folder / name, []).append(extra)
         return Board(self.root, self.config, customers, problems)
 
@@ -265,11 +341,7 @@ class Store:
         """Record a customer the board itself just wrote, so its own write causes no reload."""
         fp = customer.fingerprint
         assert fp is not None
-        name = customer.path.name
-        self._files[name] = FileState(fp.mtime_ns, fp.size, customer, list(customer.problems))
-        self._pickled.pop(name, None)
-        if not customer.has_errors:
-            self._last_good[name] = customer
+        self._put(customer.path.name, _state(fp.mtime_ns, fp.size, customer, customer.problems))
 
     # -- internals ----------------------------------------------------------------------
 
@@ -284,8 +356,11 @@ class Store:
             return False
         self.config, self.config_problems = load_config(self.root)
         self._config_key = key
-        self._files.clear()  # every customer is validated against the config
-        self._pickled.clear()
+        # Every customer is validated against the config: nothing read or cached still holds.
+        self._files.clear()
+        self._chunks.clear()
+        self._unsaved.clear()
+        self._duplicates = None
         return True
 
     def _list(self) -> dict[str, tuple[int, int]]:
@@ -308,33 +383,54 @@ class Store:
 
     def _key(self, name: str) -> tuple[int, int] | None:
         state = self._files.get(name)
-        return (state.mtime_ns, state.size) if state else None
+        return state.key if state else None
+
+    def _put(self, name: str, state: FileState) -> None:
+        """Keep a new state; a broken file goes on showing the customer it last held."""
+        old = self._files.get(name)
+        if old is None:
+            self._duplicates = None
+        elif old.ok and not state.ok:
+            self._last_good[name] = old.customer  # type: ignore[assignment]
+        if state.ok:
+            self._last_good.pop(name, None)
+        self._files[name] = state
+        self._unsaved.add(name)
 
     def _forget(self, name: str) -> None:
         self._files.pop(name, None)
         self._last_good.pop(name, None)
-        self._pickled.pop(name, None)
+        self._unsaved.add(name)
+        self._duplicates = None
 
     def _parse_many(self, names: list[str]) -> None:
+        """Parse these files; many of them are shared among forked workers, whose chunks of
+        results are kept as they are for the cache."""
         folder, config = self.customers_dir, self.config
+        shares: list[list[str]] = []
+        blobs: list[bytes] = []
+        results: list[tuple[str, FileState | None]] = []
         with gc_paused():
             if self.workers > 1 and len(names) >= POOL_THRESHOLD and sys.platform != "win32":
-                chunks = [(folder, names[i :: self.workers], config) for i in range(self.workers)]
                 with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
-                    pickled = [r for chunk in pool.map(_parse_chunk, chunks) for r in chunk]
-                self._pickled.update(pickled)
-                results = [(name, pickle.loads(blob)) for name, blob in pickled]
+                    futures = {
+                        pool.submit(_parse_chunk, (folder, share, config)): share
+                        for share in (names[i :: self.workers] for i in range(self.workers))
+                    }
+                    for future in as_completed(futures):  # the first results while others still parse
+                        shares.append(futures[future])
+                        blobs.append(future.result())
+                        results += pickle.loads(blobs[-1]).items()
             else:
                 results = [(name, _parse_path(folder / name, config)) for name in names]
-                for name in names:
-                    self._pickled.pop(name, None)
             for name, state in results:
                 if state is None:
                     self._forget(name)
-                    continue
-                self._files[name] = state
-                if state.customer is not None and not state.customer.has_errors:
-                    self._last_good[name] = state.customer
+                else:
+                    self._put(name, state)
+            for share, blob in zip(shares, blobs, strict=True):
+                self._chunks.append((tuple(share), blob))  # the workers' results, as the cache keeps them
+                self._unsaved.difference_update(share)
 
     def _snapshot(self) -> dict[str, Customer]:
         return self.board().customers
@@ -352,52 +448,70 @@ class Store:
         return ReloadResult(board, changed, set(before) - set(after))
 
     def _read_cache(self) -> None:
-        """Each file's state is pickled on its own, so that a later write re-pickles only
-        the files that changed. Any doubt about the cache means a cold start."""
+        """Chunks are read in order, a later one's entry replacing an earlier one's; a None
+        entry is a file that was removed. Any doubt about the cache means a cold start."""
         try:
             with open(self.cache_path, "rb") as fh:
-                version, root, config_key, pickled, last_good = pickle.load(fh)
-            if (version, root, config_key) != (CACHE_VERSION, str(self.root), self._config_key):
+                head, chunks, last_good = pickle.load(fh)
+            if head != self._cache_head():
                 return
-            files = {name: pickle.loads(blob) for name, blob in pickled.items()}
+            files: dict[str, FileState] = {}
+            for _, blob in chunks:
+                files.update(pickle.loads(blob))
         except Exception:  # a missing, old or damaged cache is just a cold start
             return
-        self._files, self._pickled = files, dict(pickled)
-        self._last_good = {
-            n: s.customer for n, s in files.items() if s.customer and not s.customer.has_errors
-        }
-        self._last_good.update(last_good)
+        self._files = {name: state for name, state in files.items() if state is not None}
+        self._chunks, self._last_good, self._unsaved = chunks, last_good, set()
+        self._duplicates = None
+
+    def _cache_head(self) -> tuple[Any, ...]:
+        return (CACHE_VERSION, sys.version_info[:2], str(self.root), self._config_key)
 
     def _write_cache(self) -> None:
-        pickled = self._pickled
-        for name, state in self._files.items():
-            if name not in pickled:
-                pickled[name] = _dump(state)
-        # Broken files keep their last good customer across restarts too.
-        last_good = {n: c for n, c in self._last_good.items() if self._files[n].customer is not c}
+        """Append a chunk of the unsaved states. Once there are many chunks, the small ones
+        are merged with it (cheap: the biggest, usually the first load's, stays as it is);
+        once they hold more stale entries than live ones, everything is rewritten as one."""
+        chunks, todo = self._chunks, self._unsaved
+        if sum(len(names) for names, _ in chunks) + len(todo) > 2 * len(self._files) + 100:
+            chunks, todo = [], set(self._files)
+        elif len(chunks) >= MAX_CHUNKS:
+            biggest = max(chunks, key=lambda chunk: len(chunk[0]))
+            todo = todo.union(*(names for names, _ in chunks if names is not biggest[0]))
+            chunks = [biggest]
+        if todo:
+            delta = {name: self._files.get(name) for name in todo}  # None: the file was removed
+            chunks = [*chunks, (tuple(delta), _dump_chunk(delta, self.customers_dir))]
         try:
             self.cache_path.parent.mkdir(exist_ok=True)
             (self.cache_path.parent / ".gitignore").write_text("*\n")
             tmp = self.cache_path.with_suffix(f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
-                record = (CACHE_VERSION, str(self.root), self._config_key, pickled, last_good)
+                record = (self._cache_head(), chunks, self._last_good)
                 pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.cache_path)
         except OSError:
-            pass  # a read-only folder still loads; it just has no cache
+            return  # a read-only folder still loads; it just has no cache
+        self._chunks, self._unsaved = chunks, set()
 
 
 def _duplicate_ids(folder: Path, files: dict[str, FileState]) -> dict[str, Problem]:
-    """Ids that differ only by case or Unicode normalisation clash on macOS and Windows."""
-    seen: dict[str, str] = {}
+    """Ids that differ only by case or Unicode normalisation clash on macOS and Windows.
+
+    The first of a clashing group in sorted order is kept; only clashes are sorted.
+    """
+    first: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for name in files:
+        key = (name if name.isascii() else unicodedata.normalize("NFC", name)).casefold()
+        kept = first.setdefault(key, name)
+        if kept is not name:
+            groups.setdefault(key, [kept]).append(name)
     out: dict[str, Problem] = {}
-    for name in sorted(files):
-        key = unicodedata.normalize("NFC", name).casefold()
-        if key in seen:
-            msg = f"duplicate customer id: {name} and {seen[key]} differ only by case"
+    for names in groups.values():
+        kept, *others = sorted(names)
+        for name in others:
+            msg = f"duplicate customer id: {name} and {kept} differ only by case"
             out[name] = Problem(folder / name, 0, 0, Severity.ERROR, msg)
-        else:
-            seen[key] = name
     return out
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import load_preset
 from pipeline.edit import create_customer
-from pipeline.names import MAX_STEM_BYTES, slug, unique_id
+from pipeline.names import MAX_STEM_BYTES, TakenIds, slug, unique_id
 from pipeline.store import is_customer_file, load_board
 
 WINDOWS_RESERVED = {
@@ -94,3 +94,10 @@ def test_same_name_twice_makes_two_files(folder: Path) -> None:
     first = create_customer(folder, config, {"name": "CON", "stage": "target"}).customer
     second = create_customer(folder, config, {"name": "con", "stage": "target"}).customer
     assert (first.id, second.id) == ("con-customer", "con-customer-2")
+
+
+def test_taken_ids_fold_like_a_list_does() -> None:
+    taken = TakenIds(["ACME"])
+    assert unique_id("acme", taken) == unique_id("acme", ["ACME"]) == "acme-2"
+    taken.add("acme-2")
+    assert unique_id("Acme", taken) == "acme-3" and len(taken) == 2 and "Acme-2" in taken

@@ -77,6 +77,63 @@ def test_cache_reparses_only_changed_added_and_drops_removed(folder: Path, parse
     assert sum(parsed.values()) == 0
 
 
+def test_a_change_appends_to_the_cache_and_a_removal_stays_removed(
+    folder: Path, parsed: Counter[str]
+) -> None:
+    for cid in ("a", "b", "c"):
+        put(folder, cid)
+    Store(folder).load()
+    cache = folder / ".tuiboard" / "cache.pickle"
+    first = cache.stat().st_size
+    bump(folder / "customers" / "a.toml", GOOD.format(name="Alpha"))
+    (folder / "customers" / "b.toml").unlink()
+    Store(folder).load()
+    assert cache.stat().st_size > first  # a chunk of the change was added; the rest not rewritten
+    parsed.clear()
+    board = Store(folder).load()
+    assert sorted(board.customers) == ["a", "c"] and board.customers["a"].name == "Alpha"
+    assert sum(parsed.values()) == 0
+
+
+def test_an_unchanged_folder_does_not_rewrite_the_cache(folder: Path) -> None:
+    put(folder, "a")
+    Store(folder).load()
+    cache = folder / ".tuiboard" / "cache.pickle"
+    before = cache.stat().st_mtime_ns, cache.read_bytes()
+    Store(folder).load()
+    assert (cache.stat().st_mtime_ns, cache.read_bytes()) == before
+
+
+def test_many_small_changes_are_merged_without_rewriting_the_big_chunk(
+    folder: Path, parsed: Counter[str]
+) -> None:
+    path = put(folder, "a")
+    put(folder, "b")
+    put(folder, "c")
+    first = Store(folder)
+    first.load()
+    [(_, base)] = first._chunks
+    for i in range(store_mod.MAX_CHUNKS + 3):
+        bump(path, GOOD.format(name=f"A{i}"))
+        store = Store(folder)
+        store.load()
+        assert len(store._chunks) <= store_mod.MAX_CHUNKS
+    assert store._chunks[0][1] == base
+    parsed.clear()
+    board = Store(folder).load()
+    assert board.customers["a"].name == f"A{store_mod.MAX_CHUNKS + 2}" and sum(parsed.values()) == 0
+
+
+def test_a_cache_mostly_stale_is_rewritten_as_one_chunk(folder: Path) -> None:
+    paths = [put(folder, f"c{i:03d}") for i in range(150)]
+    Store(folder).load()
+    for path in paths[1:]:
+        path.unlink()
+    store = Store(folder)
+    assert list(store.load().customers) == ["c000"]
+    assert [names for names, _ in store._chunks] == [("c000.toml",)]
+
+
 def test_a_changed_config_revalidates_everything(folder: Path, parsed: Counter[str]) -> None:
     put(folder, "a")
     put(folder, "b")
@@ -236,7 +293,9 @@ def test_find_root_walks_up_like_git(folder: Path, tmp_path: Path) -> None:
         find_root(tmp_path)
 
 
-def test_the_process_pool_gives_the_same_board(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_process_pool_gives_the_same_board(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, parsed: Counter[str]
+) -> None:
     for i in range(40):
         put(folder, f"c{i:02d}", f"客户{i}")
     write_customer(folder, "bad", 'name = "x"\nstage = 5\n')
@@ -245,8 +304,10 @@ def test_the_process_pool_gives_the_same_board(folder: Path, monkeypatch: pytest
     pooled = Store(folder, workers=2).load()
     assert pooled.customers == single.customers
     assert pooled.problems == single.problems
-    warm = Store(folder, workers=2).load()  # the cache written from the workers' pickles
+    parsed.clear()
+    warm = Store(folder, workers=1).load()  # the cache written from the workers' pickles
     assert warm.customers == single.customers and warm.problems == single.problems
+    assert sum(parsed.values()) == 0
 
 
 def test_note_written_needs_no_reparse(folder: Path, parsed: Counter[str]) -> None:
@@ -263,3 +324,13 @@ def test_note_written_needs_no_reparse(folder: Path, parsed: Counter[str]) -> No
     rescan = store.rescan()
     assert sum(parsed.values()) == 0 and rescan.changed == set()
     assert store.board().customers["a"].log[-1].note == "hi"
+
+
+def test_three_ids_differing_only_by_case_keep_the_first_in_order(folder: Path) -> None:
+    for cid in ("acme", "ACME", "Acme"):
+        put(folder, cid)
+    board = Store(folder, use_cache=False).load()
+    assert sorted((p.path.name, p.message) for p in board.errors) == [
+        ("Acme.toml", "duplicate customer id: Acme.toml and ACME.toml differ only by case"),
+        ("acme.toml", "duplicate customer id: acme.toml and ACME.toml differ only by case"),
+    ]

@@ -25,16 +25,19 @@ from pipeline.edit import (
 )
 from pipeline.format import dump_customer, has_comments
 from pipeline.model import LOG_KINDS, Customer
+from pipeline.problems import json_printable
 from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
-from .cliutil import fail, load_from, resolve, root_from, when_from
+from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, when_from
 from .clock import today
 from .textout import money, safe, table
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=OneLineErrors, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "-C",
     "directory",
@@ -350,7 +353,7 @@ def list_cmd(
     picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
     records = [customer_record(c, board, day) for c in picked]
     if as_json:
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(records, ensure_ascii=False, indent=2)))
         return
     rows = [["ID", "NAME", "STAGE", "TIER", "AMOUNT", "P%", "DUE", "NEXT ACTION"]]
     for r in records:
@@ -398,7 +401,7 @@ def show(ctx: click.Context, customer_id: str) -> None:
     for key, value in c.data.items():
         if key in rec or key in ("name", "history", "log", "next"):
             continue
-        lines.append(f"  {safe(key):<15} {safe(value)}")
+        lines.append(f"  {safe(key):<15} {safe(inline(value) if isinstance(value, dict | list) else value)}")
     if c.history:
         lines.append("history:")
         lines += [f"  {h.date}  {safe(h.stage)}" for h in c.history]
@@ -408,6 +411,19 @@ def show(ctx: click.Context, customer_id: str) -> None:
     for p in board.problems_for(c.id):
         lines.append(p.format(board.root))
     click.echo("\n".join(lines))
+
+
+def inline(value: Any) -> str:
+    """A table or array as TOML writes it inline (dates bare, strings quoted), not as Python's repr."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 main.add_command(git_setup)

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from pipeline.edit import WriteError, atomic_write
+from pipeline.problems import json_printable
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
@@ -74,7 +75,7 @@ def report(
     analysis = Analysis(customers, board.config, as_of)
     data = analysis.report()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(data, ensure_ascii=False, indent=2)))
         return
     currency = board.config.currency
     out = []
@@ -147,7 +148,7 @@ def _sales_report(
     except SalesReportError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps(rec, ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(rec, ensure_ascii=False, indent=2)))
         return
     title = f"客户金额分段 {safe(path.name)}" + (f" · {safe(product)}" if product else "")
     note = f"{rec['customers']} customers from {rec['rows']} rows" + (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -9,6 +10,7 @@ from typing import Any, NoReturn
 import click
 
 from pipeline.model import Customer
+from pipeline.problems import printable
 from pipeline.store import Board, NotAPipeline, Store, find_root
 
 from .clock import parse_when, today
@@ -20,7 +22,38 @@ class Failure(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"tuiboard: {self.format_message()}", err=True)
+        lines = self.format_message().split("\n")  # file names and data may hold escapes
+        click.echo("tuiboard: " + "\n".join(printable(line) for line in lines), err=True)
+
+
+class OneLineErrors(click.Group):
+    """Every user error is one line on stderr, exit 2 for usage and 1 for problems.
+
+    Click's own usage errors print the usage, a hint and the error over four lines; a
+    file the system refuses (permissions, a full disk) would otherwise be a traceback.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "tuiboard"
+            hint = f" (see `{where} --help`)" if exc.ctx else ""
+            click.echo(printable(f"{where}: {exc.format_message()}{hint}"), err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("tuiboard: aborted", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(printable(f"tuiboard: {exc.strerror or exc}{where}"), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def fail(message: str) -> NoReturn:

@@ -1,0 +1,365 @@
+"""The scriptable `tuiboard` command, driven through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import TODAY, write_customer
+
+from pipeline.format import dump_customer
+from pipeline.store import load_board
+from tuiboard.cli import main
+
+
+def tb(*args: str | Path) -> Result:
+    """Run ``tuiboard ARGS`` in-process; an unexpected exception fails the test with its traceback."""
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="tuiboard", catch_exceptions=False)
+
+
+def one_line_error(result: Result, code: int, *words: str) -> None:
+    """A user error: the exit code, a single line on stderr naming the problem, no traceback."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "\x1b" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def customer_file(root: Path, cid: str) -> str:
+    return (root / "customers" / f"{cid}.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def pipe(folder: Path) -> Path:
+    """A seven-stage folder with three customers whose filters are known."""
+    write_customer(
+        folder,
+        "acme",
+        'name = "Acme"\nstage = "intent"\ntier="A"\nowner = "wang.li"\namount = 100000\n\n'
+        '[next]\naction = "call back"\ndue = 2026-11-20\n\n'
+        '[[history]]\ndate = 2026-11-01\nstage = "intent"\n',
+    )
+    write_customer(
+        folder,
+        "苏州华东",
+        'name = "苏州华东精密"  # hand-written\nstage = "target"\ntier = "B"\nowner = "li.na"\n\n'
+        '[next]\naction = "发报价"\ndue = 2026-12-01\n\n[[history]]\ndate = 2026-09-01\nstage = "target"\n',
+    )
+    write_customer(folder, "bolt", 'name = "Bolt"\nstage = "won"\ntier = "A"\nowner = "wang.li"\n')
+    return folder
+
+
+# -- init and demo ------------------------------------------------------------------------
+
+
+def test_init_makes_a_folder_that_loads(tmp_path: Path) -> None:
+    root = tmp_path / "sales"
+    result = tb("init", root)
+    assert result.exit_code == 0, result.stderr
+    assert (root / "customers").is_dir() and ".tuiboard/" in (root / ".gitignore").read_text()
+    board = load_board(root)
+    assert board.config.stage_ids[0] == "target" and board.problems == []
+    one_line_error(tb("init", root), 1, "already exists")
+
+
+def test_init_ten_level_has_a31_as_its_lost_stage(tmp_path: Path) -> None:
+    assert tb("init", tmp_path / "t", "--preset", "ten-level").exit_code == 0
+    config = load_board(tmp_path / "t").config
+    assert [s.id for s in config.stages if s.kind == "lost"] == ["A31"]
+
+
+def test_init_over_a_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file")
+    one_line_error(tb("init", tmp_path / "taken"), 2, "tuiboard init: ", "is a file")
+    one_line_error(tb("init", tmp_path / "taken" / "sub"), 1, "tuiboard: ", "taken")  # the system refuses
+
+
+def test_init_with_an_unknown_preset_is_a_usage_error(tmp_path: Path) -> None:
+    one_line_error(tb("init", tmp_path / "x", "--preset", "nine-level"), 2, "nine-level")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    skip = {".git"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not skip.intersection(p.relative_to(root).parts)
+    }
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
+        result = tb("demo", tmp_path / name, "--no-open", "--customers", "40", "--seed", seed)
+        assert result.exit_code == 0 and "wrote 40 customers" in result.stderr
+    a, b, c = (tree(tmp_path / n) for n in "abc")
+    assert len([n for n in a if n.startswith("customers/")]) == 40
+    assert a == b and a != c
+    board = load_board(tmp_path / "a")
+    assert board.errors == [] and {c.stage for c in board.customers.values()} >= {"won", "lost", "target"}
+
+
+def test_demo_into_a_folder_that_is_not_empty_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("mine")
+    one_line_error(tb("demo", tmp_path / "full", "--no-open"), 1, "not empty")
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["notes.txt"]
+
+
+# -- check and fmt ------------------------------------------------------------------------
+
+
+def test_check_exits_1_on_errors_and_lists_each_with_its_place(pipe: Path) -> None:
+    ok = tb("-C", pipe, "check")
+    assert ok.exit_code == 0 and ok.stdout == "" and "3 customers, 0 errors" in ok.stderr
+    write_customer(pipe, "broken", 'name = "X"\nstage = "nowhere"\n')
+    write_customer(pipe, "syntax", 'name = "Y\nstage = "target"\n')
+    result = tb("-C", pipe, "check")
+    assert result.exit_code == 1
+    heads = [ln for ln in result.stdout.splitlines() if not ln.startswith("    ")]
+    assert heads[0].startswith("customers/broken.toml:2:1: error: unknown stage 'nowhere'")
+    assert heads[1].startswith("customers/syntax.toml:1:")
+    assert len(heads) == 2 and "3 customers, 2 errors, 0 warnings" in result.stderr
+
+
+def test_check_strict_fails_on_warnings(pipe: Path) -> None:
+    write_customer(pipe, "quoted", 'name = "Q"\nstage = "target"\ncreated = "2026-01-02"\n')
+    relaxed = tb("-C", pipe, "check")
+    assert (
+        relaxed.exit_code == 0
+        and "customers/quoted.toml:3:1: warning: created is a quoted date" in relaxed.stdout
+    )
+    assert tb("-C", pipe, "check", "--strict").exit_code == 1
+
+
+def test_fmt_rewrites_only_files_without_comments(pipe: Path) -> None:
+    before = customer_file(pipe, "苏州华东")  # has a comment
+    check = tb("-C", pipe, "fmt", "--check")
+    assert check.exit_code == 1
+    assert check.stdout.splitlines() == ["customers/acme.toml: not canonical"]
+    assert "苏州华东.toml: has comments; left as written" in check.stderr
+    assert customer_file(pipe, "acme") != dump_customer(load_board(pipe).customers["acme"].data)
+    fixed = tb("-C", pipe, "fmt")
+    assert fixed.exit_code == 0 and fixed.stdout.splitlines() == ["customers/acme.toml: formatted"]
+    assert customer_file(pipe, "acme") == dump_customer(load_board(pipe).customers["acme"].data)
+    assert customer_file(pipe, "苏州华东") == before
+    assert tb("-C", pipe, "fmt", "--check").exit_code == 0
+
+
+# -- writes -------------------------------------------------------------------------------
+
+
+def test_new_prints_the_path_of_a_file_that_loads(pipe: Path) -> None:
+    result = tb("-C", pipe, "new", "北京云启科技", "--tier", "B", "--amount", "50000", "--next", "打电话")
+    assert result.exit_code == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path == (pipe / "customers" / "北京云启科技.toml").resolve() and path.is_file()
+    c = load_board(pipe).customers["北京云启科技"]
+    assert (c.stage, c.tier, c.amount, c.created, c.next_action) == ("target", "B", 50000, TODAY, "打电话")
+    assert c.next_due == TODAY + timedelta(days=14)  # tier B's follow-up cadence
+    assert [(h.date, h.stage) for h in c.history] == [(TODAY, "target")]
+
+
+def test_new_refuses_an_unknown_stage_or_tier(pipe: Path) -> None:
+    one_line_error(tb("-C", pipe, "new", "X", "--stage", "nowhere"), 2, "unknown stage 'nowhere'")
+    one_line_error(tb("-C", pipe, "new", "X", "--tier", "Z"), 2, "unknown tier 'Z'")
+    assert len(load_board(pipe).customers) == 3
+
+
+def test_move_appends_history_dated_today_or_given(pipe: Path) -> None:
+    result = tb("-C", pipe, "move", "acme", "project")
+    assert result.exit_code == 0 and "Acme: intent → project" in result.stdout
+    assert tb("-C", pipe, "move", "acme", "approved", "--date", "2026-11-30").exit_code == 0
+    c = load_board(pipe).customers["acme"]
+    assert c.stage == "approved"
+    assert [(h.date.isoformat(), h.stage) for h in c.history[-2:]] == [
+        (TODAY.isoformat(), "project"),
+        ("2026-11-30", "approved"),
+    ]
+
+
+def test_lost_needs_a_reason(pipe: Path) -> None:
+    before = customer_file(pipe, "acme")
+    one_line_error(tb("-C", pipe, "move", "acme", "lost"), 1, "needs a reason")
+    assert customer_file(pipe, "acme") == before
+    assert tb("-C", pipe, "move", "acme", "lost", "--reason", "价格太高").exit_code == 0
+    c = load_board(pipe).customers["acme"]
+    assert (c.stage, c.lost_reason, c.problems) == ("lost", "价格太高", ())
+
+
+def test_move_mistakes_are_one_line(pipe: Path) -> None:
+    one_line_error(tb("-C", pipe, "move", "acme", "nowhere"), 1, "unknown stage 'nowhere'")
+    one_line_error(tb("-C", pipe, "move", "acme", "intent"), 1, "already in stage 'intent'")
+    one_line_error(tb("-C", pipe, "move", "nobody", "won"), 1, "no customer 'nobody'")
+    one_line_error(tb("-C", pipe, "move", "acme", "won", "--date", "someday"), 2, "not a date")
+    one_line_error(tb("-C", pipe, "move", "acme"), 2, "Missing argument 'STAGE'")
+
+
+def test_next_keeps_the_comment_and_changes_two_lines(pipe: Path) -> None:
+    before = customer_file(pipe, "苏州华东").splitlines()
+    assert tb("-C", pipe, "next", "苏州华东", "寄合同", "--due", "+3d").exit_code == 0
+    after = customer_file(pipe, "苏州华东").splitlines()
+    assert [a for a, b in zip(before, after, strict=True) if a != b] == [
+        'action = "发报价"',
+        "due = 2026-12-01",
+    ]
+    assert after[0] == 'name = "苏州华东精密"  # hand-written'
+    c = load_board(pipe).customers["苏州华东"]
+    assert (c.next_action, c.next_due) == ("寄合同", TODAY + timedelta(days=3))
+
+
+def test_next_needs_a_due_date(pipe: Path) -> None:
+    one_line_error(tb("-C", pipe, "next", "acme", "call"), 2, "Missing option '--due'")
+
+
+def test_log_appends_an_entry(pipe: Path) -> None:
+    result = tb("-C", pipe, "log", "苏州", "visit", "见了IT经理")  # a unique id prefix will do
+    assert result.exit_code == 0 and "logged visit" in result.stdout
+    [entry] = load_board(pipe).customers["苏州华东"].log
+    assert (entry.date, entry.kind, entry.note) == (TODAY, "visit", "见了IT经理")
+    one_line_error(tb("-C", pipe, "log", "acme", "telegram", "hi"), 2, "'telegram' is not one of")
+
+
+def test_an_ambiguous_prefix_names_the_candidates(pipe: Path) -> None:
+    write_customer(pipe, "acme-2", 'name = "Acme Two"\nstage = "target"\n')
+    one_line_error(tb("-C", pipe, "show", "ac"), 1, "matches 2 customers", "acme, acme-2")
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def listed(pipe: Path, *args: str) -> list[str]:
+    result = tb("-C", pipe, "list", "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    return [r["id"] for r in json.loads(result.stdout)]
+
+
+def test_list_filters(pipe: Path) -> None:
+    assert listed(pipe) == ["苏州华东", "acme", "bolt"]  # in stage order
+    assert listed(pipe, "--stage", "intent") == ["acme"]
+    assert listed(pipe, "--tier", "A") == ["acme", "bolt"]
+    assert listed(pipe, "--owner", "wang.li", "--tier", "A") == ["acme", "bolt"]
+    assert listed(pipe, "--overdue") == ["acme"]  # due 2026-11-20; won customers are never overdue
+    assert listed(pipe, "--stale") == ["苏州华东", "acme"]  # 83 days in target (30), 22 in intent (21)
+    assert listed(pipe, "--stage", "lost") == []
+
+
+def test_list_json_record(pipe: Path) -> None:
+    [record] = json.loads(tb("-C", pipe, "list", "--json", "--stage", "intent").stdout)
+    assert record == {
+        "id": "acme",
+        "name": "Acme",
+        "stage": "intent",
+        "tier": "A",
+        "owner": "wang.li",
+        "source": None,
+        "amount": 100000.0,
+        "probability": 25.0,
+        "weighted": 25000.0,
+        "expected_close": None,
+        "next_action": "call back",
+        "next_due": "2026-11-20",
+        "due_status": "overdue",
+        "days_in_stage": 22,
+        "stale": True,
+        "path": "customers/acme.toml",
+        "problems": 0,
+    }
+
+
+def test_list_as_a_table(pipe: Path) -> None:
+    lines = tb("-C", pipe, "list", "--owner", "li.na").stdout.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "STAGE", "TIER", "AMOUNT", "P%", "DUE", "NEXT", "ACTION"]
+    assert len(lines) == 2 and "苏州华东精密" in lines[1] and "2026-12-01" in lines[1]
+
+
+def test_show_prints_fields_history_and_problems(pipe: Path) -> None:
+    write_customer(
+        pipe,
+        "odd",
+        'name = "Odd"\nstage = "target"\nintent = "maybe"\ncolour = "teal"\n'
+        'visits = [2026-01-02, 2026-02-03]\n[company]\nregion = "苏州"\nsize = 3\n',
+    )
+    out = tb("-C", pipe, "show", "odd").stdout
+    assert out.splitlines()[0] == "Odd  (customers/odd.toml)"
+    assert "  colour          teal\n" in out  # unknown keys are shown
+    assert "  visits          [2026-01-02, 2026-02-03]\n" in out
+    assert '  company         { region = "苏州", size = 3 }\n' in out
+    assert "customers/odd.toml:3:1: warning: intent must be high, medium or low" in out
+    shown = tb("-C", pipe, "show", "苏州华东").stdout
+    assert "history:\n  2026-09-01  target" in shown
+
+
+def test_the_folder_is_found_by_walking_up_or_given_with_C(
+    pipe: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = pipe / "notes" / "2026"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert listed(pipe) == listed(Path("."))  # -C . from inside, and -C from outside, agree
+    assert tb("list", "--json").exit_code == 0 and len(json.loads(tb("list", "--json").stdout)) == 3
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    one_line_error(tb("list"), 1, "no pipeline.toml", "tuiboard init")
+    assert len(json.loads(tb("-C", pipe, "list", "--json").stdout)) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "word"),
+    [
+        (["frobnicate"], 2, "No such command 'frobnicate'"),
+        (["list", "--colour"], 2, "No such option '--colour'"),
+        (["new"], 2, "Missing argument 'NAME'"),
+        (["new", "X", "--amount", "-5"], 2, "--amount"),
+        (["show", "nobody"], 1, "no customer 'nobody'"),
+        (["log", "acme", "call"], 2, "Missing argument 'NOTE'"),
+        (["\x1b[31mred"], 2, "No such command '\\x1b[31mred'"),  # no terminal escape echoed back
+    ],
+)
+def test_user_errors_are_one_line(pipe: Path, args: list[str], code: int, word: str) -> None:
+    one_line_error(tb("-C", pipe, *args), code, word)
+
+
+def test_a_file_with_problems_is_not_edited(pipe: Path) -> None:
+    write_customer(pipe, "neg", 'name = "Neg"\nstage = "target"\namount = -1\n')
+    before = customer_file(pipe, "neg")
+    one_line_error(tb("-C", pipe, "move", "neg", "potential"), 1, "fix this file first", "amount")
+    assert customer_file(pipe, "neg") == before
+
+
+# -- a real process -----------------------------------------------------------------------
+
+
+def real(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TUIBOARD_TODAY": TODAY.isoformat()}
+    cmd = [sys.executable, "-m", "tuiboard", *map(str, args)]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_session_as_a_real_process(tmp_path: Path) -> None:
+    root = tmp_path / "sales"
+    assert real("init", root, cwd=tmp_path).returncode == 0
+    created = real("new", "Acme Ltd", "--tier", "A", cwd=root)
+    assert created.returncode == 0 and created.stdout.strip().endswith("customers/acme-ltd.toml")
+    sub = root / "customers"
+    lost = real("move", "acme-ltd", "lost", cwd=sub)  # found by walking up from customers/
+    assert lost.returncode == 1
+    assert lost.stderr == "tuiboard: moving to a lost stage needs a reason (--reason)\n"
+    bad = real("next", "acme-ltd", "call", "--due", "soonish", cwd=sub)
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.stderr
+    assert (
+        real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-20", cwd=sub).returncode
+        == 0
+    )
+    shown = real("show", "acme-ltd", cwd=sub).stdout
+    assert "  stage           lost" in shown and "2026-11-20  lost" in shown
+    check = real("check", "--strict", cwd=root)
+    assert check.returncode == 0 and "1 customers, 0 errors, 0 warnings" in check.stderr
