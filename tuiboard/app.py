@@ -9,9 +9,12 @@ in the store (`note_written`), so the watcher's echo of them reports nothing cha
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shlex
 import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -124,9 +127,19 @@ class BoardApp(App[None]):
         self._watcher = FolderWatcher(self.root, self._on_batch, debounce=debounce, rescan_every=rescan_every)
         self._watcher.start()  # before the load: nothing changed during it is missed
         board = await self._in_store(self.store.load)
+        gc.freeze()  # the first paint must not wait for a collection over the new board ...
         await self._show_board(board)
+        self.call_after_refresh(bench_mark, "first-paint")
+        self.call_after_refresh(self._settle_gc)
         self._announce_problems(board)
         self.reloaded.set()
+
+    def _settle_gc(self) -> None:
+        """... but one full collection over it is due (0.3 s at 10k customers): have it now,
+        while the rep reads the first screen, not in the middle of the first edit. Until
+        then the young objects count against a small old generation; after, against all."""
+        gc.unfreeze()
+        gc.collect()
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -134,6 +147,7 @@ class BoardApp(App[None]):
         self._store_thread.shutdown(wait=False, cancel_futures=True)
 
     def _on_batch(self, batch: Batch) -> None:
+        bench_mark("batch")
         self.post_message(FilesChanged(batch))  # watcher thread: post_message is thread-safe
 
     async def _in_store(self, fn: Callable[..., T], *args: Any) -> T:
@@ -149,12 +163,28 @@ class BoardApp(App[None]):
             result = await self._in_store(self.store.rescan)
         else:
             result = await self._in_store(self.store.reload, batch.paths)
-        await self._show_board(result.board)
+        if self._nothing_new(result):  # the echo of our own write, a rescan that found nothing
+            self.board = result.board
+        else:
+            await self._show_board(result.board)
+            self.call_after_refresh(bench_mark, "repainted")
         count = len(result.changed) + len(result.removed)
         if announce and count:
             self.say(f"已更新 {count} 个客户 · {count} customer{'s' if count > 1 else ''} changed on disk")
         self.reloaded.set()
         return result
+
+    def _nothing_new(self, result: ReloadResult) -> bool:
+        """Nothing on screen would change: no customer, problem, config or day is new."""
+        old, new = self.board, result.board
+        return (
+            old is not None
+            and not result.changed
+            and not result.removed
+            and new.config == old.config
+            and new.problems_by_file == old.problems_by_file
+            and clock.today() == self.today
+        )
 
     def _announce_problems(self, board: Board) -> None:
         errors = len({p.path for p in board.errors})
@@ -165,6 +195,8 @@ class BoardApp(App[None]):
 
     @property
     def board_screen(self) -> BoardScreen | None:
+        if not self.is_running:  # shutting down: a late reload must not touch the widgets
+            return None
         for screen in self.screen_stack:
             if isinstance(screen, BoardScreen):
                 return screen
@@ -185,7 +217,8 @@ class BoardApp(App[None]):
 
     async def _build_columns(self) -> None:
         screen = self.board_screen
-        assert screen is not None and self.board is not None
+        if screen is None or self.board is None:
+            return
         holder = screen.query_one(ColumnsRow)
         await holder.remove_children()
         columns = [StageColumn(stage, self.painter) for stage in self.board.config.stages]
@@ -204,9 +237,12 @@ class BoardApp(App[None]):
         self.painter.set_context(board.config, self.today, self.english)
         self.view = build_view(board, self.flt, self.sort, self.today)
         for column in screen.query(StageColumn):
-            column.show(self.view.columns.get(column.stage.id, []), board.config, self.english)
+            sid = column.stage.id
+            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, self.english)
         screen.query_one(StatusBar).show(self.view, board.config.currency, self.english)
-        screen.query_one("#title", Static).update(self._title())
+        title, line = self._title(), screen.query_one("#title", Static)
+        if title != line.content:
+            line.update(title, layout=False)  # one line, always: no layout pass
 
     def _title(self) -> Text:
         assert self.board is not None
@@ -272,6 +308,8 @@ class BoardApp(App[None]):
         return customer
 
     def on_descendant_focus(self) -> None:
+        if not self.is_running:  # a focus message that arrives while quitting: no screens left
+            return
         focused = self.focused
         if isinstance(focused, CardList):
             self._last_cards = focused
@@ -545,6 +583,7 @@ class BoardApp(App[None]):
 
     def _edit_in_store(self, customer: Customer, changes: list[Change]) -> tuple[WriteResult, Board]:
         result = edit_customer(customer, self.store.config, changes)
+        bench_mark("written")
         self.store.note_written(result.customer)
         return result, self.store.board()
 
@@ -614,6 +653,14 @@ class BoardApp(App[None]):
         self.notify(printable(message), severity=severity, markup=False)  # type: ignore[arg-type]
 
 
+def bench_mark(event: str) -> None:
+    """With TUIBOARD_BENCH_LOG=path, append ``event <time.monotonic()>``: bench/bench_board.py reads it."""
+    log = os.environ.get("TUIBOARD_BENCH_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{event} {time.monotonic():.6f}\n")
+
+
 def _runner(app: App[Any], action: str) -> Callable[[], Any]:
     async def run() -> None:
         await app.run_action(action)
@@ -633,4 +680,7 @@ def nested(values: dict[tuple[str, ...], Any]) -> dict[str, Any]:
 
 
 def run_board(root: Path) -> None:
-    BoardApp(root).run()
+    app = BoardApp(root)
+    app.run()
+    if app.return_code:  # it crashed (Textual printed why): the shell must see a failure
+        sys.exit(app.return_code)

@@ -57,17 +57,10 @@ class Totals:
     weighted: float = 0.0
 
 
-def totals(customers: list[Customer], config: Config) -> Totals:
-    return Totals(
-        len(customers),
-        sum(c.amount or 0.0 for c in customers),
-        sum(rules.weighted_amount(c, config) for c in customers),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class BoardView:
     columns: dict[str, list[Customer]]  # stage id -> cards, sorted; every configured stage
+    sums: dict[str, Totals]  # stage id -> the column header's figures
     shown: int  # customers that pass the filter
     total: int  # customers on the board
     open_amount: float
@@ -78,29 +71,37 @@ class BoardView:
 
 
 def build_view(board: Board, flt: Filter, sort: str, today: date) -> BoardView:
+    """One pass to sort customers into columns, then per column: its sums, and the order.
+
+    Whether a card is open is a property of its column, so it is looked up once per stage.
+    """
     config = board.config
     columns: dict[str, list[Customer]] = {s.id: [] for s in config.stages}
-    open_amount = weighted = 0.0
-    overdue = 0
     active = flt.active
     for c in board.customers.values():
         if active and not flt.matches(c, config, today):
             continue
         cards = columns.get(c.stage)
-        if cards is None:  # a stage the config does not know: the file has a problem already
-            continue
-        cards.append(c)
-        if rules.is_open(c, config):
-            open_amount += c.amount or 0.0
-            weighted += rules.weighted_amount(c, config)
-            if rules.due_status(c, today) is rules.DueStatus.OVERDUE:
-                overdue += 1
+        if cards is not None:  # else a stage the config does not know: the file has a problem already
+            cards.append(c)
+    sums: dict[str, Totals] = {}
+    open_amount = weighted = 0.0
+    overdue = 0
     key = sort_key(sort, config, today)
-    for cards in columns.values():
+    for stage in config.stages:
+        cards = columns[stage.id]
+        amount = sum(c.amount or 0.0 for c in cards)
+        stage_weighted = sum(rules.weighted_amount(c, config) for c in cards)
+        sums[stage.id] = Totals(len(cards), amount, stage_weighted)
+        if stage.kind == "open":
+            open_amount += amount
+            weighted += stage_weighted
+            overdue += sum(1 for c in cards if rules.due_status(c, today) is rules.DueStatus.OVERDUE)
         cards.sort(key=key)
     files = board.problems_by_file
     return BoardView(
         columns,
+        sums,
         sum(len(v) for v in columns.values()),
         len(board.customers),
         open_amount,

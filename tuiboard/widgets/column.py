@@ -28,7 +28,7 @@ from pipeline.config import Config, Stage
 from pipeline.model import Customer
 
 from ..textout import money, safe
-from .board_view import Totals, totals
+from .board_view import Totals
 from .card import CARD_HEIGHT, card_lines
 
 CacheKey = tuple[object, ...]
@@ -42,11 +42,13 @@ class CardPainter:
         self.config = Config()
         self.today = date.min
         self.english = False
+        self.generation = 0  # bumped whenever the cached strips are thrown away
         self._cache: LRUCache[CacheKey, list[Strip]] = LRUCache(maxsize)
 
     def set_context(self, config: Config, today: date, english: bool) -> None:
         if config is not self.config or today != self.today or english != self.english:
             self._cache.clear()
+            self.generation += 1
         self.config, self.today, self.english = config, today, english
 
     def strips(self, customer: Customer, width: int) -> list[Strip]:
@@ -86,13 +88,21 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
         self.cards: list[Customer] = []
         self._index: dict[str, int] = {}
         self.selected_id: str | None = None
+        self._drawn_generation = -1
 
     @property
     def selected(self) -> Customer | None:
         return self.cards[self.cursor] if 0 <= self.cursor < len(self.cards) else None
 
     def set_cards(self, cards: list[Customer]) -> None:
-        """New contents: the same customer stays selected, else the same position."""
+        """New contents: the same customer stays selected, else the same position.
+
+        The same customers in the same order, drawn the same way, change nothing: a reload of
+        one file then repaints only the column(s) it touched.
+        """
+        if cards == self.cards and self._drawn_generation == self.painter.generation:
+            return  # `==` on lists of the same objects is an identity check per item: cheap
+        self._drawn_generation = self.painter.generation
         self.cards = cards
         self._index = {c.id: i for i, c in enumerate(cards)}
         keep = self._index.get(self.selected_id or "")
@@ -177,8 +187,9 @@ class ColumnHeader(Widget):
         self.english = False
 
     def show(self, sums: Totals, currency: str, english: bool) -> None:
-        self.sums, self.currency, self.english = sums, currency, english
-        self.refresh()
+        if (sums, currency, english) != (self.sums, self.currency, self.english):
+            self.sums, self.currency, self.english = sums, currency, english
+            self.refresh()
 
     def render(self) -> Text:
         count = str(self.sums.count)
@@ -214,6 +225,6 @@ class StageColumn(Vertical):
         yield self.header
         yield self.cards
 
-    def show(self, cards: list[Customer], config: Config, english: bool) -> None:
-        self.header.show(totals(cards, config), config.currency, english)
+    def show(self, cards: list[Customer], sums: Totals, currency: str, english: bool) -> None:
+        self.header.show(sums, currency, english)
         self.cards.set_cards(cards)

@@ -1,0 +1,224 @@
+"""The board in a real terminal: the installed `tuiboard` under tmux, driven by keys.
+
+Each test runs its own tmux server (``tmux -L <unique socket>``) with a fixed 120x40 window
+and TERM=xterm-256color, reads the screen with ``capture-pane`` (polling with a deadline,
+never a blind sleep), checks the files on disk, and kills the server whatever happens.
+``Tmux`` is also the terminal bench/bench_board.py measures in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests.conftest import TODAY, write_customer
+from tests.test_app import HAND_WRITTEN, plain
+
+TUIBOARD = Path(sys.executable).with_name("tuiboard")  # the venv's console script
+SIZE = (120, 40)
+
+
+class Tmux:
+    """A private tmux server running one command in a detached session."""
+
+    def __init__(self, workdir: Path, size: tuple[int, int] = SIZE) -> None:
+        tmux = shutil.which("tmux")
+        assert tmux is not None, "tmux is required for the end-to-end tests"
+        self.size = size
+        conf = workdir / "tmux.conf"
+        # remain-on-exit: after `q` the pane stays, so its exit status can be read.
+        conf.write_text("set -g default-terminal xterm-256color\nset -g remain-on-exit on\n")
+        self.base = [tmux, "-L", f"tuiboard-{uuid.uuid4().hex[:12]}", "-f", str(conf)]
+        self.target = "board:0.0"
+        # The server's environment, so the pane's: os.environ, not the process's C environment
+        # (under pytest that holds COLUMNS=80 LINES=24, which would pin the app at 80x24).
+        self.env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TMUX")}
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(
+            [*self.base, *args], capture_output=True, text=True, timeout=30, check=False, env=self.env
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"tmux {args[0]}: {done.stderr.strip()}")
+        return done.stdout
+
+    def start(self, command: list[str], env: dict[str, str]) -> None:
+        """Start ``command`` (exec'd, so the pane's pid is the app's) in a new session."""
+        width, height = self.size
+        env_args = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+        shell = "exec " + shlex.join(command)
+        self.run("new-session", "-d", "-s", "board", "-x", str(width), "-y", str(height), *env_args, shell)
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.target, *keys)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.target)
+
+    def pane(self, fmt: str) -> str:
+        return self.run("display-message", "-p", "-t", self.target, fmt).strip()
+
+    def pid(self) -> int:
+        return int(self.pane("#{pane_pid}"))
+
+    def dead(self) -> bool:
+        return self.pane("#{pane_dead}") == "1"
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 10.0) -> str:
+        """Poll the screen until ``check`` holds; fails with the last screen after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            if time.monotonic() > deadline or self.dead():
+                raise AssertionError(f"no {what} within {timeout} s; the screen:\n{screen}")
+            time.sleep(0.02)
+
+    def wait_for_text(self, text: str, timeout: float = 10.0) -> str:
+        return self.wait_for(lambda screen: text in screen, repr(text), timeout)
+
+    def wait_exit(self, timeout: float = 10.0) -> int:
+        """Wait for the command to exit; its exit code (minus the signal number if killed).
+
+        tmux (3.3a) now and then leaves the exited app a zombie, unreaped, for seconds: then
+        the code comes from /proc/<pid>/stat, which keeps it for zombies.
+        """
+        pid = self.pid()
+        deadline = time.monotonic() + timeout
+        while True:
+            status, signal = self.pane("#{pane_dead_status}|#{pane_dead_signal}").split("|")
+            if status or signal:
+                return int(status) if status else -int(signal)
+            code = zombie_exit_code(pid)
+            if code is not None:
+                return code
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the app did not exit; the screen:\n{self.screen()}")
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        """Stop the server and remove its socket (tmux 3.3a leaves it behind)."""
+        socket = None
+        with contextlib.suppress(RuntimeError):  # no server, or no session to ask
+            socket = Path(self.run("display-message", "-p", "#{socket_path}").strip())
+        subprocess.run(
+            [*self.base, "kill-server"], capture_output=True, timeout=30, check=False, env=self.env
+        )
+        if socket is not None:
+            socket.unlink(missing_ok=True)
+
+
+def zombie_exit_code(pid: int) -> int | None:
+    """The exit code of a process that has exited but is not reaped yet, else None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None  # reaped: tmux has the status
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state is field 3, exit_code 52
+    return os.waitstatus_to_exitcode(int(fields[-1])) if fields[0] == "Z" else None
+
+
+def board_env() -> dict[str, str]:
+    return {"TUIBOARD_TODAY": TODAY.isoformat(), "TERM": "xterm-256color"}
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    terminal = Tmux(tmp_path)
+    try:
+        yield terminal
+    finally:
+        terminal.kill()
+
+
+def wait_file(path: Path, check: Callable[[str], bool], timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        text = path.read_text("utf-8")
+        if check(text):
+            return text
+        assert time.monotonic() < deadline, f"{path.name} never changed as expected:\n{text}"
+        time.sleep(0.02)
+
+
+def vim_save(path: Path, text: str) -> None:
+    """What vim does with `backupcopy=no`: write a new file, then rename it over the old one."""
+    fresh = path.with_name(path.name + ".new~")
+    fresh.write_text(text, encoding="utf-8")
+    os.replace(fresh, path)
+
+
+def separators(screen: str) -> set[tuple[int, ...]]:
+    """Per board line, the cell offsets of the column separators."""
+    rows = set()
+    for line in screen.splitlines():
+        if "▕" in line:
+            parts = line.split("▕")[:-1]
+            rows.add(tuple(cell_len("▕".join(parts[: i + 1])) for i in range(len(parts))))
+    return rows
+
+
+def test_a_session_in_a_real_terminal(tmux: Tmux, folder: Path) -> None:
+    suzhou = write_customer(folder, "suzhou", HAND_WRITTEN)  # alone in 意向客户, the third column
+    acme = write_customer(folder, "acme", plain("Acme Logistics", "target", amount="90000"))
+    hangzhou = write_customer(folder, "hangzhou", plain("杭州恒信软件", "target", tier='"A"'))
+    write_customer(folder, "beijing", plain("北京云启科技", "project", amount="50000"))
+    tmux.start([str(TUIBOARD), "-C", str(folder)], board_env())
+    screen = tmux.wait_for_text("4 个客户 │")
+    assert "苏州华东精密机械有限公…" in screen  # the name cut by cells, CJK counted double
+    assert len(separators(screen)) == 1, screen  # every line's separators at the same cells
+
+    # Move: focus the third column, shift+right, the criteria checklist, skip it.
+    tmux.keys("l", "l", "S-Right")
+    tmux.wait_for_text("移动到 立项客户 · 苏州华东精密机械有限公司")
+    tmux.keys("s")
+    text = wait_file(suzhou, lambda t: 'stage = "project"' in t)
+    data = tomllib.loads(text)
+    assert data["history"][-1] == {"date": TODAY, "stage": "project"}
+    assert [h["stage"] for h in data["history"]] == ["target", "intent", "project"]
+    assert "# 手写的注释: the board must keep this" in text
+    assert '"苏州华东精密机械有限公司"   # 全称' in text
+    assert "# a comment after the last entry" in text
+    tmux.wait_for(lambda s: "立项客户                  2" in s, "2 cards in 立项客户")
+
+    # An outside edit, saved the way vim saves: the card changes.
+    vim_save(acme, plain("Acme Renamed Holdings", "target", amount="120000"))
+    screen = tmux.wait_for_text("Acme Renamed Holdings", timeout=2.0)
+    assert "Acme Logistics" not in screen
+    assert "12.0万" in screen
+
+    # A broken file: the card keeps its last good data and gets the problem marker.
+    hangzhou.write_text('name = "杭州恒信软件"\nstage = = "target"\n', encoding="utf-8")
+    screen = tmux.wait_for_text("✖ 杭州恒信软件")
+    assert "A级" in next(line for line in screen.splitlines() if "✖ 杭州恒信软件" in line)
+    assert "问题 1" in screen
+    assert not tmux.dead()
+
+    tmux.keys("q")
+    assert tmux.wait_exit() == 0
+    assert "Traceback" not in tmux.screen()
+
+
+def test_demo_opens_the_board_on_a_fresh_folder(tmux: Tmux, tmp_path: Path) -> None:
+    """README's first command: `tuiboard demo DIR` writes a pipeline and opens it."""
+    env = {**board_env(), "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    tmux.start([str(TUIBOARD), "demo", str(tmp_path / "demo"), "--customers", "40"], env)
+    screen = tmux.wait_for_text("40 个客户 │")
+    assert "目标客户" in screen and "销售漏斗" in screen
+    assert len(separators(screen)) == 1, screen
+    assert len(list((tmp_path / "demo" / "customers").glob("*.toml"))) == 40
+    tmux.keys("q")
+    assert tmux.wait_exit() == 0
