@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-COLUMNS = Binding.Group("列 columns", compact=True)
-MOVE = Binding.Group("移动 move", compact=True)
+COLUMNS = Binding.Group("列", compact=True)
+MOVE = Binding.Group("移动", compact=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ KEYS: tuple[Key, ...] = (
     Key("a", "next_action", "下一步 next", "Set the next action and its due date", True),
     Key("i", "log", "记录 log", "Log an activity: call, visit, email, demo, meeting, note"),
     Key("enter", "details", "详情 details", "Every field, the stage timeline, the log and objections"),
-    Key("slash", "search", "搜索 search", "Incremental search over name, contact and tags", True, "/"),
+    Key("slash", "search", "搜索 search", "Incremental search over name, contact and tags", display="/"),
     Key(
         "f",
         "filter",
