@@ -11,18 +11,25 @@ def safe(value: object) -> str:
     return printable("" if value is None else str(value))
 
 
+def prefix_within(text: str, cells: int) -> tuple[int, int]:
+    """How many leading characters of ``text`` fit in ``cells`` terminal cells, and the
+    cells they take: a CJK character counts two and is never split."""
+    kept = used = 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > cells:
+            break
+        kept += 1
+        used += w
+    return kept, used
+
+
 def fit(text: str, width: int) -> str:
-    """Truncate to ``width`` terminal cells (CJK counts two) with an ellipsis, then pad."""
+    """Truncate to ``width`` terminal cells with an ellipsis, then pad."""
     text = safe(text)
     if cell_len(text) > width:
-        out, used = [], 0
-        for ch in text:
-            w = cell_len(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        text = "".join(out) + "…"
+        kept, _ = prefix_within(text, width - 1)
+        text = text[:kept] + "…"
     return text + " " * (width - cell_len(text))
 
 

@@ -19,7 +19,7 @@ from pipeline import rules
 from pipeline.config import Config
 from pipeline.model import Customer
 
-from ..textout import fit, money, safe
+from ..textout import fit, money, prefix_within, safe
 
 CARD_HEIGHT = 4  # three lines of content and a rule
 OVERDUE = "bold red"
@@ -55,12 +55,7 @@ def _fitted(text: Text, width: int) -> Text:
     """``text`` cut or padded to ``width`` cells, keeping its styles."""
     if text.cell_len <= width:
         return text + Text(" " * (width - text.cell_len))
-    kept = used = 0
-    for ch in text.plain:  # cut by cells: a CJK character counts two and is never split
-        if used + cell_len(ch) > width - 1:
-            break
-        used += cell_len(ch)
-        kept += 1
+    kept, used = prefix_within(text.plain, width - 1)
     return text[:kept] + Text("…" + " " * (width - 1 - used))
 
 
