@@ -1,8 +1,9 @@
 """The child of the crash test: a zygote that forks editors, which edit a board until killed.
 
-Run as ``python edit_loop.py ROOT``. It imports everything once and prints ``ready``; then
-each line ``go SEED`` on stdin forks an editor. The editor loads the folder as the board
-does and edits it through `pipeline.edit` in a loop, journalling every write on stdout:
+Run as ``python edit_loop.py ROOT SCRATCH`` (SCRATCH: a folder for the editors' dry runs).
+It imports everything once and prints ``ready``; then each line ``go SEED`` on stdin forks
+an editor. The editor loads the folder as the board does and edits it through
+`pipeline.edit` in a loop, journalling every write on stdout:
 
     editor PID                      loaded, about to write
     begin NAME BEFORE AFTER         about to write NAME (digests; BEFORE is "-" for a new file)
@@ -20,7 +21,6 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 import traceback
 from dataclasses import replace
 from datetime import date, timedelta
@@ -34,7 +34,7 @@ from pipeline.model import LOG_KINDS, Customer
 from pipeline.store import Store
 
 TODAY = date(2026, 11, 23)
-NOTES = ("聊了预算", "sent the quote # not a comment", "客户说：\"下周再谈\"", "多行\n备注", "")
+NOTES = ("聊了预算", "sent the quote # not a comment", '客户说："下周再谈"', "多行\n备注", "")
 
 
 def digest(raw: bytes | None) -> str:
@@ -80,13 +80,14 @@ def say(line: str) -> None:
     os.write(1, (line + "\n").encode())
 
 
-def edit_forever(root: Path, seed: int) -> None:
+def edit_forever(root: Path, scratch_root: Path, seed: int) -> None:
     """One editor: load as the board does, then write until killed."""
     rng = random.Random(seed)
     store = Store(root)
     store.load()
     config = store.config
-    scratch = Path(tempfile.mkdtemp(prefix="editor-"))
+    scratch = scratch_root / f"editor-{seed}"
+    scratch.mkdir(parents=True)
     say(f"editor {os.getpid()}")
     while True:
         board = store.board()
@@ -106,14 +107,14 @@ def edit_forever(root: Path, seed: int) -> None:
         say(f"done {result.customer.path.name}")
 
 
-def serve(root: Path) -> None:
+def serve(root: Path, scratch: Path) -> None:
     say("ready")
     for line in sys.stdin:
         _, seed = line.split()
         pid = os.fork()
         if pid == 0:
             try:
-                edit_forever(root, int(seed))
+                edit_forever(root, scratch, int(seed))
             except BaseException:
                 say("crashed " + traceback.format_exc().replace("\n", " | ")[-3000:])
             finally:
@@ -123,4 +124,4 @@ def serve(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]))
+    serve(Path(sys.argv[1]), Path(sys.argv[2]))

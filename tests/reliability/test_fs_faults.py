@@ -110,6 +110,7 @@ def full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
                         fh.write(b"x" * size)
             yield root, "tmpfs"
         else:
+
             def no_space(fd: int) -> None:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 

@@ -111,8 +111,9 @@ TOML_SCALARS = st.one_of(
 )
 TOML_VALUES = st.recursive(
     TOML_SCALARS,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -182,7 +183,7 @@ def conflict_markers(draw: Draw, raw: bytes) -> bytes:
     lines = _lines(raw)
     i = draw(st.integers(0, len(lines)))
     j = draw(st.integers(i, len(lines)))
-    theirs = [ln.replace(b"2026", b"2027") for ln in lines[i:j]] or [b'amount = 250000']
+    theirs = [ln.replace(b"2026", b"2027") for ln in lines[i:j]] or [b"amount = 250000"]
     block = [b"<<<<<<< HEAD", *lines[i:j], b"=======", *theirs, b">>>>>>> origin/main"]
     return b"\n".join([*lines[:i], *block, *lines[j:]])
 
@@ -465,7 +466,7 @@ def test_deep_but_allowed_values_stay_valid(config: Config) -> None:
     """The guard counts only real syntax: brackets and dots inside strings and comments are text."""
     text = (
         'name = "x"\nstage = "target"\n'
-        f'note = "{"[" * 500}"\nlit = \'{"{" * 500}\'\n# {"[" * 500}\n'
+        f"note = \"{'[' * 500}\"\nlit = '{'{' * 500}'\n# {'[' * 500}\n"
         f'multi = """\n{"a." * 500}\n"""\n'
         f"deep = {'[' * MAX_DEPTH}{']' * MAX_DEPTH}\n"
         f"{'.'.join(['d'] * MAX_DEPTH)} = 1\n"
