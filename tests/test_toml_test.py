@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TOML_TEST, write_customer
+from conftest import TOML_TEST, needs_toml_test, write_customer
 
 from pipeline.format import parse_toml, read_text
 from pipeline.store import Store
@@ -17,6 +17,7 @@ from pipeline.store import Store
 INVALID = sorted((TOML_TEST / "invalid").rglob("*.toml"))
 VALID = sorted((TOML_TEST / "valid").rglob("*.toml"))
 GOOD = 'name = "Acme"\nstage = "intent"\n'
+pytestmark = needs_toml_test
 
 
 def drop_in(folder: Path, files: list[Path], base: Path) -> dict[str, bytes]:

@@ -19,7 +19,7 @@ from pipeline.config import Config, preset_text
 from pipeline.format import MAX_DEPTH, MAX_FILE_BYTES, parse_customer
 from pipeline.problems import Problem
 from pipeline.store import Board, Store
-from tests.conftest import TODAY, TOML_TEST
+from tests.conftest import TODAY, TOML_TEST, needs_toml_test
 
 if TYPE_CHECKING:
     from .conftest import Level, Tally
@@ -378,6 +378,7 @@ def test_edits_of_odd_but_valid_files_never_corrupt(
     check()
 
 
+@needs_toml_test
 @pytest.mark.timeout(120)
 def test_toml_test_invalid_set(tmp_path: Path, tally: Tally, assert_harmless: Any) -> None:
     """toml-test's invalid/ files, each as a customer file: every one is a located error."""
