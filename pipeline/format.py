@@ -16,6 +16,7 @@ import tomli
 import tomli_w
 
 from .config import Config
+from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
@@ -54,7 +55,7 @@ class _Checker:
 
     def add(self, keys: tuple[Any, ...], message: str, severity: Severity) -> None:
         if self._index is None:
-            self._index, self._lines = index_keys(self.text), self.text.splitlines()
+            self._index, self._lines = index_keys(self.text), toml_lines(self.text)
         line, col = key_position(self.text, keys, self._index)
         excerpt = excerpt_at(self._lines[line - 1], 1, col) if line <= len(self._lines) else ""
         self.problems.append(Problem(self.path, line, col, severity, message, excerpt))

@@ -249,3 +249,15 @@ def test_dump_is_canonical_and_round_trips() -> None:
         "stage",
     ]
     assert dump_customer(tomllib.loads(text)) == text
+
+
+def test_lines_end_at_newline_only() -> None:
+    """U+2028 and NEL may stand inside a TOML string; `str.splitlines()` would count them as
+    line ends and report the problem on the wrong line with the wrong excerpt."""
+    head = 'name = "a\u2028b\x85c"  # d\u2029e\n'
+    _, [syntax] = parse(head + 'stage = "won"\namount = 1 2\n')
+    assert (syntax.line, syntax.column) == (3, 12)
+    assert syntax.excerpt == "amount = 1 2\n           ^"
+    _, problems = parse(head + 'stage = "intent"\ntier = "Z"\n')
+    [tier] = [p for p in problems if "tier" in p.message]
+    assert (tier.line, tier.excerpt.split("\n")[0]) == (3, 'tier = "Z"')
