@@ -21,7 +21,9 @@ without re-encoding, and the parse pool's workers return their results in the sa
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
@@ -34,7 +36,7 @@ import tomli
 from .config import Config
 from .model import Customer, Fingerprint, HistoryEntry, LogEntry, lazy_data
 from .problems import Problem, Severity
-from .safefs import read_in_state, replace_in_state
+from .safefs import read_in_state, replace_in_state, state_dir
 
 CACHE_NAME = "cache.msgpack"
 OLD_CACHE_NAMES = ("cache.pickle",)  # earlier versions' caches: never read, removed on write
@@ -305,4 +307,8 @@ def write(
     payload = _encoder.encode(_File(str(root), config, entries, goods))
     if len(payload) + _HEAD <= cache_limit(len(files)):
         replace_in_state(root, CACHE_NAME, MAGIC + VERSION.to_bytes(2, "big") + _digest(payload) + payload)
+        with state_dir(root) as fd:
+            for name in OLD_CACHE_NAMES:
+                with suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=fd)  # removes a link itself, never its target
     return packed

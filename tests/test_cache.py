@@ -78,6 +78,8 @@ def test_a_planted_pickle_never_runs(folder: Path, tmp_path: Path) -> None:
     (state / "cache.pickle").write_bytes(bomb)  # the old cache's name
     (state / cache.CACHE_NAME).write_bytes(framed(bomb))
     assert list(Store(folder).load().customers) == ["acme"]
+    assert not (state / "cache.pickle").exists()  # removed once the new cache is written
+    (state / "cache.pickle").write_bytes(bomb)
     (state / cache.CACHE_NAME).write_bytes(bomb)
     assert tb("-C", folder, "check").exit_code == 0
     assert tb("-C", folder, "show", "acme").exit_code == 0
