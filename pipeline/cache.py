@@ -306,7 +306,8 @@ def write(
     goods = [_LastGood(name, msgspec.Raw(_encoder.encode(_customer_out(c)))) for name, c in last_good.items()]
     payload = _encoder.encode(_File(str(root), config, entries, goods))
     if len(payload) + _HEAD <= cache_limit(len(files)):
-        replace_in_state(root, CACHE_NAME, MAGIC + VERSION.to_bytes(2, "big") + _digest(payload) + payload)
+        framed = MAGIC + VERSION.to_bytes(2, "big") + _digest(payload) + payload
+        replace_in_state(root, CACHE_NAME, framed, durable=False)  # a torn cache is a cold start
         with state_dir(root) as fd:
             for name in OLD_CACHE_NAMES:
                 with suppress(FileNotFoundError):
