@@ -14,15 +14,16 @@ cache shipped in a clone matches no file. An entry read within `RACY_NS` of its 
 timestamps is "racy": a same-size edit in the same timestamp tick would keep the whole key,
 so the next load re-hashes that file before trusting it.
 
-Each file's state is packed once (`pack`) and kept as bytes: writing the cache joins them
-without re-encoding, and the parse pool's workers return their results in the same form.
+The whole file decodes in one call into typed Structs, which each state keeps (`Content`):
+writing the cache again encodes them in C. The parse pool's workers return their results
+in the same form.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -58,7 +59,7 @@ class FileState(NamedTuple):
     ok: bool  # a customer without errors: the board shows it as it is
     racy: bool  # read within RACY_NS of its timestamps: re-hash before trusting the key
     digest: str  # of the bytes read (`Fingerprint.of`); "" when none could be read
-    packed: bytes | None = None  # customer and problems as the cache keeps them, once packed
+    packed: Content | None = None  # customer and problems in the cache's form, once packed
 
 
 def cache_limit(files: int) -> int:
@@ -106,7 +107,10 @@ class _Customer(msgspec.Struct, array_like=True):
     problems: list[_Problem]
 
 
-class _Content(msgspec.Struct, array_like=True):
+class Content(msgspec.Struct, array_like=True):
+    """A file's customer and problems in the cache's form: kept with its state, so that
+    writing the cache again encodes it in C, its data still packed."""
+
     customer: _Customer | None
     problems: list[_Problem]
 
@@ -116,7 +120,7 @@ class _Entry(msgspec.Struct, array_like=True):
     key: Key
     racy: bool
     digest: str
-    content: msgspec.Raw  # a packed _Content
+    content: Content
 
 
 class _LastGood(msgspec.Struct, array_like=True):
@@ -156,7 +160,6 @@ def _untag(code: int, data: memoryview) -> Any:
 
 
 _encoder = msgspec.msgpack.Encoder()
-_content_decoder = msgspec.msgpack.Decoder(_Content)
 _customer_decoder = msgspec.msgpack.Decoder(_Customer)
 _data_decoder = msgspec.msgpack.Decoder(dict[str, Any], ext_hook=_untag)
 _file_decoder = msgspec.msgpack.Decoder(_File)
@@ -171,6 +174,8 @@ def _problems_out(problems: Iterable[Problem], path: Path) -> list[_Problem]:
 
 
 def _problems_in(problems: list[_Problem], path: Path) -> tuple[Problem, ...]:
+    if not problems:
+        return ()
     return tuple(
         Problem(Path(p.path) if p.path else path, p.line, p.column, p.severity, p.message, p.excerpt)
         for p in problems
@@ -188,9 +193,10 @@ def _customer_out(c: Customer) -> _Customer:
 
 def _customer_in(r: _Customer, path: Path) -> Customer:
     customer = Customer(
-        path.stem, path, _UNREAD, r.name, r.stage, r.tier, r.owner, r.source, r.amount, r.probability,
-        r.expected_close, r.created, r.intent, r.tags, r.contact, r.next_action, r.next_due,
-        r.lost_reason, r.history, r.log, r.fingerprint, _problems_in(r.problems, path),
+        path.name.removesuffix(".toml"), path, _UNREAD, r.name, r.stage, r.tier, r.owner, r.source,
+        r.amount, r.probability, r.expected_close, r.created, r.intent, r.tags, r.contact,
+        r.next_action, r.next_due, r.lost_reason, r.history, r.log, r.fingerprint,
+        _problems_in(r.problems, path),
     )  # fmt: skip
     return lazy_data(customer, partial(_data, r.data, path))
 
@@ -210,19 +216,21 @@ def _data(packed: msgspec.Raw, path: Path) -> dict[str, Any]:
             return {}
 
 
-def pack(state: FileState, path: Path) -> bytes:
-    """A state's customer and problems as the cache keeps them."""
+def pack(state: FileState, path: Path) -> Content:
+    """A state's customer and problems in the cache's form."""
     customer = None if state.customer is None else _customer_out(state.customer)
-    return _encoder.encode(_Content(customer, _problems_out(state.problems, path)))
+    return Content(customer, _problems_out(state.problems, path))
 
 
-def unpack(key: Key, racy: bool, digest: str, packed: bytes, path: Path) -> FileState:
-    """The inverse of `pack`; raises on bytes that are not a packed state."""
-    content = _content_decoder.decode(packed)
+def unpack(e: _Entry, path: Path) -> FileState:
+    """The state an entry holds (the inverse of `pack`)."""
+    content = e.content
     customer = None if content.customer is None else _customer_in(content.customer, path)
+    if not content.problems:  # the common case, without a generator per file
+        return FileState(e.key, customer, (), customer is not None, e.racy, e.digest, content)
     problems = _problems_in(content.problems, path)
     ok = customer is not None and not any(p.is_error for p in problems)
-    return FileState(key, customer, problems, ok, racy, digest, packed)
+    return FileState(e.key, customer, problems, ok, e.racy, e.digest, content)
 
 
 def pack_entries(states: Iterable[tuple[str, FileState]], folder: Path) -> bytes:
@@ -232,16 +240,12 @@ def pack_entries(states: Iterable[tuple[str, FileState]], folder: Path) -> bytes
 
 def unpack_entries(blob: bytes, folder: Path) -> list[tuple[str, FileState]]:
     child = getattr(folder, "_make_child_relpath", folder.joinpath)  # skips parsing the name
-    return [(e.name, _unpack_entry(e, child)) for e in _entries_decoder.decode(blob)]
-
-
-def _unpack_entry(e: _Entry, child: Callable[[str], Path]) -> FileState:
-    return unpack(e.key, e.racy, e.digest, e.content, child(e.name))
+    return [(e.name, unpack(e, child(e.name))) for e in _entries_decoder.decode(blob)]
 
 
 def _entry(name: str, state: FileState, folder: Path) -> _Entry:
-    packed = state.packed if state.packed is not None else pack(state, folder / name)
-    return _Entry(name, state.key, state.racy, state.digest, msgspec.Raw(packed))
+    content = state.packed if state.packed is not None else pack(state, folder / name)
+    return _Entry(name, state.key, state.racy, state.digest, content)
 
 
 @dataclass(slots=True)
@@ -275,7 +279,7 @@ def read(root: Path, folder: Path, files: int) -> Snapshot | None:
         head = _file_decoder.decode(payload)
         if head.root != str(root):
             return None
-        states = {e.name: _unpack_entry(e, child) for e in head.entries}
+        states = {e.name: unpack(e, child(e.name)) for e in head.entries}
         last_good = {
             g.name: _customer_in(_customer_decoder.decode(g.customer), child(g.name)) for g in head.last_good
         }
@@ -296,13 +300,12 @@ def write(
     root: Path, folder: Path, config: Config, files: dict[str, FileState], last_good: dict[str, Customer]
 ) -> dict[str, FileState]:
     """Write the cache (raises OSError, `safefs.UnsafePath` included). Returns the states
-    with their packed bytes, which the caller keeps so that the next write reuses them."""
-    packed = {}
-    for name, state in files.items():
-        if state.packed is None:
-            state = state._replace(packed=pack(state, folder / name))
-        packed[name] = state
-    entries = [_Entry(name, s.key, s.racy, s.digest, msgspec.Raw(s.packed)) for name, s in packed.items()]  # type: ignore[arg-type]
+    in their packed form too, which the caller keeps so that the next write reuses it."""
+    packed = {
+        name: state if state.packed is not None else state._replace(packed=pack(state, folder / name))
+        for name, state in files.items()
+    }
+    entries = [_Entry(name, s.key, s.racy, s.digest, s.packed) for name, s in packed.items()]  # type: ignore[arg-type]
     goods = [_LastGood(name, msgspec.Raw(_encoder.encode(_customer_out(c)))) for name, c in last_good.items()]
     payload = _encoder.encode(_File(str(root), config, entries, goods))
     if len(payload) + _HEAD <= cache_limit(len(files)):
