@@ -125,7 +125,7 @@ class _Entry(msgspec.Struct, array_like=True):
 
 class _LastGood(msgspec.Struct, array_like=True):
     name: str
-    customer: msgspec.Raw  # a packed _Customer
+    customer: _Customer
 
 
 class _File(msgspec.Struct, array_like=True):
@@ -160,7 +160,6 @@ def _untag(code: int, data: memoryview) -> Any:
 
 
 _encoder = msgspec.msgpack.Encoder()
-_customer_decoder = msgspec.msgpack.Decoder(_Customer)
 _data_decoder = msgspec.msgpack.Decoder(dict[str, Any], ext_hook=_untag)
 _file_decoder = msgspec.msgpack.Decoder(_File)
 _entries_decoder = msgspec.msgpack.Decoder(list[_Entry])
@@ -212,7 +211,7 @@ def _data(packed: msgspec.Raw, path: Path) -> dict[str, Any]:
     except Exception:
         try:
             return tomli.loads(path.read_bytes().decode("utf-8"))
-        except (OSError, ValueError):
+        except Exception:  # unreadable now, or no longer TOML: no data rather than a crash
             return {}
 
 
@@ -280,9 +279,7 @@ def read(root: Path, folder: Path, files: int) -> Snapshot | None:
         if head.root != str(root):
             return None
         states = {e.name: unpack(e, child(e.name)) for e in head.entries}
-        last_good = {
-            g.name: _customer_in(_customer_decoder.decode(g.customer), child(g.name)) for g in head.last_good
-        }
+        last_good = {g.name: _customer_in(g.customer, child(g.name)) for g in head.last_good}
     except Exception:  # msgspec's errors, a bad date, a name that is no path, too deep: all a cold start
         return None
     if any(not _plain_name(name) for name in states.keys() | last_good.keys()):
@@ -306,7 +303,7 @@ def write(
         for name, state in files.items()
     }
     entries = [_Entry(name, s.key, s.racy, s.digest, s.packed) for name, s in packed.items()]  # type: ignore[arg-type]
-    goods = [_LastGood(name, msgspec.Raw(_encoder.encode(_customer_out(c)))) for name, c in last_good.items()]
+    goods = [_LastGood(name, _customer_out(c)) for name, c in last_good.items()]
     payload = _encoder.encode(_File(str(root), config, entries, goods))
     if len(payload) + _HEAD <= cache_limit(len(files)):
         framed = MAGIC + VERSION.to_bytes(2, "big") + _digest(payload) + payload

@@ -151,11 +151,11 @@ def _parse_path(path: Path, config: Config, known: FileState | None = None) -> F
         return _state(_key(st, st.st_size), None, [_whole(path, _os_message(exc))], False)
     key = _key(st, len(raw))
     racy = max(st.st_mtime_ns, st.st_ctime_ns) >= now - RACY_NS
-    digest = Fingerprint.of(raw, 0).digest
-    if known is not None and known.digest == digest:
+    if known is not None and known.digest == Fingerprint.of(raw, 0).digest:
         return known._replace(key=key, racy=racy)
     customer, problems = parse_customer(raw, path, config, st.st_mtime_ns)
-    return _state(key, customer, problems, racy, digest)
+    fp = customer.fingerprint if customer is not None else None
+    return _state(key, customer, problems, racy, (fp or Fingerprint.of(raw, 0)).digest)
 
 
 def _key(st: os.stat_result, size: int) -> Key:
