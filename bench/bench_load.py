@@ -10,7 +10,8 @@ included: on a busy machine it shows what the wall time would be on an idle one.
 The floors: ``stat`` lists and stats every customer file and reads the cache file's bytes
 (what any warm load must do); ``textual`` is the whole process ``python -c "import
 textual.app"`` (what any board start must do). Warm and cold are also shown as ratios to
-the stat floor, which a loaded machine slows down alike.
+the stat floor, which a loaded machine slows down alike; "CPU ratio" is warm CPU time over
+the floor's CPU time, the steadiest figure on a shared machine.
 
 ``--source DIR`` loads ``pipeline`` from another checkout (e.g. ``git archive main pipeline
 tuiboard | tar -x -C DIR``), to compare two versions in one run.
@@ -54,7 +55,7 @@ print(json.dumps({"import": t1 - t0, "load": t2 - t1, "cpu": cpu, "customers": l
 
 _FLOOR = """
 import json, os, sys, time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 with os.scandir(os.path.join(sys.argv[1], "customers")) as entries:
     for entry in entries:
         entry.stat()
@@ -62,7 +63,7 @@ for name in os.listdir(os.path.join(sys.argv[1], ".tuiboard")):
     if name.startswith("cache"):
         with open(os.path.join(sys.argv[1], ".tuiboard", name), "rb") as fh:
             fh.read()
-print(json.dumps({"stat": time.perf_counter() - t0}))
+print(json.dumps({"stat": time.perf_counter() - t0, "cpu": time.process_time() - c0}))
 """
 
 
@@ -123,8 +124,10 @@ def measure(root: Path, repeat: int, source: str) -> dict[str, float]:
         "cold": cold["load"],
         "cold_cpu": cold["cpu"],
         "warm": warm["load"],
+        "warm_cpu": warm["cpu"],
         "changed": changed["load"],
         "stat": floor["stat"],
+        "stat_cpu": floor["cpu"],
         "cache_mb": size / 1e6,
     }
 
@@ -137,8 +140,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"floor: python -c 'import textual.app' {textual_floor(args.repeat):.3f} s", flush=True)
-    columns = ("customers", "cold s", "cold CPU s", "warm s", "1 changed s", "import s", "stat floor s")
-    columns += ("warm/floor", "cold/floor", "cache MB")
+    columns = ("customers", "cold s", "cold CPU s", "warm s", "warm CPU s", "1 changed s", "import s")
+    columns += ("floor s", "floor CPU s", "warm/floor", "CPU ratio", "cold/floor", "cache MB")
     print("  ".join(f"{c:>10}" for c in columns) + "  target", flush=True)
     with tempfile.TemporaryDirectory(prefix="tuiboard-bench-") as tmp:
         for n in sizes:
@@ -153,8 +156,9 @@ def main() -> None:
             r = measure(root, args.repeat, args.source)
             target = TARGETS.get(n)
             verdict = f"cold<={target[0]} warm<={target[1]} on an idle machine" if target else ""
-            figures = (r["cold"], r["cold_cpu"], r["warm"], r["changed"], r["import"], r["stat"])
-            ratios = (r["warm"] / r["stat"], r["cold"] / r["stat"])
+            figures = (r["cold"], r["cold_cpu"], r["warm"], r["warm_cpu"], r["changed"], r["import"])
+            figures += (r["stat"], r["stat_cpu"])
+            ratios = (r["warm"] / r["stat"], r["warm_cpu"] / r["stat_cpu"], r["cold"] / r["stat"])
             print(
                 f"{r['customers']:>10,}  "
                 + "  ".join(f"{x:>10.3f}" for x in figures)
