@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
+from time import time_ns
 from typing import Any, NamedTuple
 
 import msgspec
@@ -312,4 +315,21 @@ def write(
             for name in OLD_CACHE_NAMES:
                 with suppress(FileNotFoundError):
                     os.unlink(name, dir_fd=fd)  # removes a link itself, never its target
+            _remove_stale_temporaries(fd)
     return packed
+
+
+_TEMPORARY = re.compile(rf"\.{re.escape(CACHE_NAME)}\.[0-9a-f]{{8}}\.tmp")  # `safefs` names them so
+STALE_NS = 60 * 10**9  # a temporary file this old was left by a killed writer: a live one renames it at once
+
+
+def _remove_stale_temporaries(fd: int) -> None:
+    """Temporary cache files a process killed while writing left in ``.tuiboard/``."""
+    old = time_ns() - STALE_NS
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name):
+                with suppress(OSError):
+                    st = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(st.st_mode) and st.st_mtime_ns < old:
+                        os.unlink(entry.name, dir_fd=fd)

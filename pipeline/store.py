@@ -24,7 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import cache
-from .cache import RACY_NS, FileState, Key
+from .cache import RACY_NS, STALE_NS, FileState, Key
 from .config import CONFIG_FILE, Config, Stage, load_config
 from .format import parse_customer
 from .model import Customer, Fingerprint
@@ -33,7 +33,6 @@ from .problems import Problem, Severity
 CUSTOMERS_DIR = "customers"
 CACHE_DIR = ".tuiboard"
 POOL_THRESHOLD = 3000  # below this, forking costs more than it saves
-LEFTOVER_AGE_NS = 60 * 10**9  # a writer's temporary file this old was left by a killed process
 # `pipeline.edit.atomic_write`'s temporary files: mkstemp(prefix=f".{stem[:40]}.", suffix=".tmp")
 _LEFTOVER = re.compile(r"\..{1,40}\.[a-z0-9_]{8}\.tmp", re.S)
 
@@ -383,7 +382,7 @@ class Store:
             entries = os.scandir(self.customers_dir)
         except (FileNotFoundError, NotADirectoryError):
             return out
-        old = time.time_ns() - LEFTOVER_AGE_NS
+        old = time.time_ns() - STALE_NS
         with entries:
             for entry in entries:
                 name = entry.name

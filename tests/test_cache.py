@@ -270,6 +270,19 @@ def test_stale_temporary_files_of_killed_writers_are_removed(folder: Path, tmp_p
     assert fresh.exists() and link.is_symlink() and outside.read_text() == "keep" and other.exists()
 
 
+def test_a_cache_write_killed_midway_leaves_nothing_for_long(folder: Path) -> None:
+    put(folder, "acme")
+    Store(folder).load()
+    state = folder / ".tuiboard"
+    stale, fresh = state / ".cache.msgpack.0badc0de.tmp", state / ".cache.msgpack.12345678.tmp"
+    for path in (stale, fresh):
+        path.write_bytes(b"half a cache")
+    os.utime(stale, ns=(0, 0))
+    put(folder, "bolt")
+    Store(folder).load()  # writes the cache
+    assert not stale.exists() and fresh.exists()
+
+
 # -- a broken or changed pipeline.toml ----------------------------------------------------
 
 
@@ -300,6 +313,17 @@ def test_a_broken_config_keeps_the_cached_one_in_a_new_process(aida: Path) -> No
     assert any(p.path.name == "pipeline.toml" and p.is_error for p in board.problems)
     checked = tb("-C", aida, "check")
     assert checked.exit_code == 1 and "pipeline.toml" in checked.stdout
+
+
+def test_a_stage_removed_while_the_board_is_open_keeps_its_customers(aida: Path) -> None:
+    store = Store(aida)
+    store.load()
+    text = preset_text("aida")
+    start = text.index('[[stages]]\nid = "interest"')
+    (aida / "pipeline.toml").write_text(text[:start] + text[text.index("[[stages]]", start + 1) :], "utf-8")
+    board = store.rescan().board
+    assert board.customers["acme"].stage == "interest" and board.config.stage_ids[-1] == "interest"
+    assert [p.is_error for p in board.problems_for("acme")] == [True]
 
 
 def test_customers_in_a_removed_stage_stay_on_the_board(aida: Path) -> None:
