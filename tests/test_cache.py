@@ -210,10 +210,11 @@ def test_an_entry_read_long_after_its_write_is_not_racy(folder: Path, parsed: Co
 # -- no writes through planted links ------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [".gitignore", cache.CACHE_NAME, f"cache.{os.getpid()}.tmp"])
+@pytest.mark.parametrize("name", [".gitignore", cache.CACHE_NAME, "cache.{pid}.tmp"])
 def test_planted_links_in_the_state_folder_are_never_written_through(
     folder: Path, tmp_path: Path, name: str
 ) -> None:
+    name = name.format(pid=os.getpid())  # the old cache's temporary file
     put(folder, "acme")
     target = tmp_path / "bashrc"
     target.write_bytes(b"precious\n")
