@@ -74,11 +74,14 @@ class Customer:
 
     def __getattr__(self, name: str) -> Any:
         """Only reached for an unset slot: the data of a customer from `lazy_data`."""
-        make = self._make_data
-        if name != "data" or make is None:
+        if name != "data":
             raise AttributeError(name)
+        make = self._make_data
+        if make is None:  # made meanwhile by another thread (else AttributeError, rightly)
+            return _DATA_SLOT.__get__(self)
         value = make()
         _DATA_SLOT.__set__(self, value)
+        _MAKE_DATA_SLOT.__set__(self, None)  # what it held can go
         return value
 
     @property

@@ -3,6 +3,7 @@ stat keys, leftovers of killed writers and a broken `pipeline.toml` never cost a
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import pickle
@@ -21,6 +22,7 @@ from conftest import TODAY, write_customer
 import pipeline.store as store_mod
 from pipeline import cache
 from pipeline.config import preset_text
+from pipeline.model import Customer, lazy_data
 from pipeline.query import Filter
 from pipeline.store import Store
 from tuiboard.cli import main
@@ -380,3 +382,17 @@ def test_a_cached_customer_equals_a_parsed_one(folder: Path) -> None:
     assert type(cached.data["extra"]["when"]) is type(fresh.data["extra"]["when"])
     assert cached.data["extra"]["when"].utcoffset() == fresh.data["extra"]["when"].utcoffset()
     assert dataclasses.replace(cached, name="x").data == fresh.data
+
+
+def test_lazy_data_is_made_once_and_only_for_data() -> None:
+    calls: list[int] = []
+
+    def make() -> dict[str, Any]:
+        calls.append(1)
+        return {"name": "A"}
+
+    customer = lazy_data(Customer("a", Path("a.toml"), {}, "A", "intent"), make)
+    assert customer.data == {"name": "A"} and customer.data is customer.data and calls == [1]
+    assert copy.copy(customer) == customer and calls == [1]
+    with pytest.raises(AttributeError):
+        customer.nothing  # noqa: B018
