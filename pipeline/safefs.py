@@ -53,8 +53,11 @@ def open_dir(folder: Path, *, create: bool = False) -> Iterator[int]:
 def state_dir(root: Path) -> Iterator[int]:
     """``root/.tuiboard`` as a descriptor, created (with its ``.gitignore``) if missing."""
     with open_dir(root / STATE_DIR, create=True) as fd:
-        with suppress(FileExistsError):
-            _write_at(fd, ".gitignore", STATE_IGNORE, only_if_missing=True)
+        try:
+            os.stat(".gitignore", dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            with suppress(FileExistsError):
+                _write_at(fd, ".gitignore", STATE_IGNORE, only_if_missing=True)
         yield fd
 
 
@@ -66,10 +69,11 @@ def replace_file(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         _write_at(fd, path.name, data, mode=mode)
 
 
-def replace_in_state(root: Path, name: str, data: bytes) -> None:
-    """`replace_file` for a file in ``root/.tuiboard/``."""
+def replace_in_state(root: Path, name: str, data: bytes, *, durable: bool = True) -> None:
+    """`replace_file` for a file in ``root/.tuiboard/``. Not ``durable``: no fsync, for a
+    file whose loss costs nothing (the load cache: a torn one fails its checksum)."""
     with state_dir(root) as fd:
-        _write_at(fd, name, data)
+        _write_at(fd, name, data, durable=durable)
 
 
 def read_in_state(root: Path, name: str, limit: int) -> bytes | None:
@@ -112,7 +116,15 @@ def append_text(path: Path, text: str) -> None:
         fh.write(text.encode("utf-8"))
 
 
-def _write_at(dfd: int, name: str, data: bytes, *, mode: int = 0o644, only_if_missing: bool = False) -> None:
+def _write_at(
+    dfd: int,
+    name: str,
+    data: bytes,
+    *,
+    mode: int = 0o644,
+    only_if_missing: bool = False,
+    durable: bool = True,
+) -> None:
     """Write ``name`` in the folder ``dfd`` through a new temporary file and a rename.
 
     ``only_if_missing``: link the new file in place (FileExistsError if the name, even a
@@ -124,7 +136,8 @@ def _write_at(dfd: int, name: str, data: bytes, *, mode: int = 0o644, only_if_mi
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if only_if_missing:
             os.link(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd, follow_symlinks=False)
         else:

@@ -1,45 +1,40 @@
 """A pipeline folder loaded into a `Board`: config, customers, problems.
 
-Loading is a scan (``os.scandir`` + stat), then a parse of only the files whose
-(mtime_ns, size) differ from what the cache in ``.tuiboard/`` remembers. A cold load of
-many files is split over a small process pool (tomli holds the GIL, threads don't help).
-
-The cache is a list of pickled chunks, each a ``{file name: FileState}`` dict in which equal
-strings and dates are one shared object (see `_shared`): that halves the pickle and
-the time to read it back. A later load appends a chunk of just the files that changed
-(None for a removed file) and compacts the list once it holds too much that is stale.
+Loading is a scan (``os.scandir`` + stat), then a parse of only the files whose stat key
+differs from what the cache in ``.tuiboard/`` remembers (`pipeline.cache`: untrusted bytes,
+typed msgpack, never code). A cold load of many files is split over a small process pool
+(tomli holds the GIL, threads don't help); the workers return their results packed as the
+cache keeps them.
 """
 
 from __future__ import annotations
 
-import copyreg
 import gc
-import io
 import os
-import pickle
+import re
 import stat as stat_mod
 import sys
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
-from datetime import date
 from multiprocessing import get_context
-from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
 
-from .config import CONFIG_FILE, Config, load_config
+from . import cache
+from .cache import RACY_NS, STALE_NS, FileState, Key
+from .config import CONFIG_FILE, Config, Stage, load_config
 from .format import parse_customer
-from .model import Customer, by_fields
+from .model import Customer, Fingerprint
 from .problems import Problem, Severity
 
 CUSTOMERS_DIR = "customers"
 CACHE_DIR = ".tuiboard"
-CACHE_VERSION = 5
 POOL_THRESHOLD = 3000  # below this, forking costs more than it saves
-MAX_CHUNKS = 8  # at this many chunks, all but the biggest are merged into one
+# `pipeline.edit.atomic_write`'s temporary files: mkstemp(prefix=f".{stem[:40]}.", suffix=".tmp")
+_LEFTOVER = re.compile(r"\..{1,40}\.[a-z0-9_]{8}\.tmp", re.S)
 
 
 @contextmanager
@@ -80,19 +75,12 @@ def is_customer_file(name: str) -> bool:
     return name.endswith(".toml") and not name.startswith((".", "#", "~")) and len(name) > 5
 
 
-class FileState(NamedTuple):
-    """What one file held when last read (a tuple: cheaper to pickle and rebuild than a dataclass)."""
-
-    key: tuple[int, int]  # (mtime_ns, size): the file is re-read when its stat differs
-    customer: Customer | None  # the parsed customer, or None when it could not be built
-    problems: tuple[Problem, ...]
-    ok: bool  # a customer without errors: the board shows it as it is
-
-
-def _state(mtime_ns: int, size: int, customer: Customer | None, problems: Iterable[Problem]) -> FileState:
+def _state(
+    key: Key, customer: Customer | None, problems: Iterable[Problem], racy: bool, digest: str = ""
+) -> FileState:
     problems = tuple(problems)
     ok = customer is not None and not any(p.is_error for p in problems)
-    return FileState((mtime_ns, size), customer, problems, ok)
+    return FileState(key, customer, problems, ok, racy, digest)
 
 
 @dataclass(slots=True)
@@ -131,29 +119,48 @@ class ReloadResult:
     removed: set[str]
 
 
-def _parse_path(path: Path, config: Config) -> FileState | None:
-    """Stat and parse one file; None when it vanished between listing and reading."""
+def _parse_path(path: Path, config: Config, known: FileState | None = None) -> FileState | None:
+    """Stat and parse one file; None when it vanished between listing and reading.
+
+    ``known``: a state whose stat key still matches but which was read in the same
+    timestamp tick as its file was written. If the bytes are the ones it was parsed from
+    (same digest), it stands, with a fresh key; else the file is parsed again.
+    """
+    now = time.time_ns()
     try:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return _state(0, 0, None, [_whole(path, "dangling symlink: its target does not exist")])
+            return _state(
+                (0, 0, 0, 0), None, [_whole(path, "dangling symlink: its target does not exist")], False
+            )
         return None
     except OSError as exc:
-        return _state(0, 0, None, [_whole(path, _os_message(exc))])
+        return _state((0, 0, 0, 0), None, [_whole(path, _os_message(exc))], False)
     if stat_mod.S_ISDIR(st.st_mode):
-        return _state(st.st_mtime_ns, 0, None, [_whole(path, "is a directory, not a customer file")])
+        return _state(_key(st, 0), None, [_whole(path, "is a directory, not a customer file")], False)
     if not stat_mod.S_ISREG(st.st_mode):
-        return _state(st.st_mtime_ns, 0, None, [_whole(path, "is not a regular file")])
+        return _state(_key(st, 0), None, [_whole(path, "is not a regular file")], False)
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return _state(st.st_mtime_ns, st.st_size, None, [_whole(path, _os_message(exc))])
+        return _state(_key(st, st.st_size), None, [_whole(path, _os_message(exc))], False)
+    key = _key(st, len(raw))
+    racy = max(st.st_mtime_ns, st.st_ctime_ns) >= now - RACY_NS
+    if known is not None and known.digest == Fingerprint.of(raw, 0).digest:
+        return known._replace(key=key, racy=racy)
     customer, problems = parse_customer(raw, path, config, st.st_mtime_ns)
-    return _state(st.st_mtime_ns, len(raw), customer, problems)
+    fp = customer.fingerprint if customer is not None else None
+    return _state(key, customer, problems, racy, (fp or Fingerprint.of(raw, 0)).digest)
+
+
+def _key(st: os.stat_result, size: int) -> Key:
+    """A file's stat key, as git's index has it: ctime and inode change with every write
+    and cannot be set back, so an edit that restores size and mtime is still seen."""
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino, size)
 
 
 def _whole(path: Path, message: str) -> Problem:
@@ -164,71 +171,13 @@ def _os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-# -- the cache's chunks -------------------------------------------------------------------
-
-
-def _fields(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
-    """For a model class pickled by its fields (`by_fields`): a C-level getter of them all."""
-    if kind not in _FIELD_GETTERS:
-        by_field = getattr(kind, "__reduce__", None) is by_fields and len(kind.__slots__) > 1
-        _FIELD_GETTERS[kind] = attrgetter(*kind.__slots__) if by_field else None
-    return _FIELD_GETTERS[kind]
-
-
-_FIELD_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
-
-
-def _shared(obj: Any, memo: dict[Any, Any]) -> Any:
-    """An equal copy of ``obj`` in which equal strings and dates are one object.
-
-    tomli makes a new string for every key of every file; pickle writes each such object
-    in full, but a repeat of the same object as a two-byte memo reference. The walk costs
-    less than it saves in `pickle.dumps` alone, and the cache reads back in half the time.
-    """
-    kind = type(obj)
-    if kind is str or kind is date:
-        return memo.setdefault(obj, obj)
-    if kind is dict:
-        same = memo.setdefault
-        return {same(k, k): same(v, v) if type(v) is str else _shared(v, memo) for k, v in obj.items()}
-    if kind is list or kind is tuple:
-        return kind(_shared(v, memo) for v in obj)
-    if kind is FileState:
-        return FileState(*(_shared(v, memo) for v in obj))
-    fields = _fields(kind)
-    return obj if fields is None else kind(*[_shared(v, memo) for v in fields(obj)])
-
-
-def _dump_chunk(states: dict[str, FileState | None], folder: Path) -> bytes:
-    """Pickle a chunk; customer paths are stored as their name under ``folder``."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    child = getattr(folder, "_make_child_relpath", folder.joinpath)  # skips parsing the name
-    prefix = str(folder) + os.sep
-
-    def reduce_path(path: Path) -> Any:
-        text = str(path)
-        if text.startswith(prefix) and os.sep not in text[len(prefix) :]:
-            return child, (text[len(prefix) :],)
-        return path.__reduce__()
-
-    def reducer(kind: type, fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], Any]:
-        return lambda obj: (kind, fields(obj))  # what by_fields gives, without a Python loop
-
-    memo: dict[Any, Any] = {}
-    shared = {name: _shared(state, memo) for name, state in states.items()}
-    table = {kind: reducer(kind, fields) for kind, fields in _FIELD_GETTERS.items() if fields}
-    pickler.dispatch_table = {**copyreg.dispatch_table, **table, type(folder): reduce_path}
-    pickler.dump(shared)
-    return buf.getvalue()
-
-
-def _parse_chunk(args: tuple[Path, list[str], Config]) -> bytes:
-    """A pool worker's share, returned as a cache chunk: the parent keeps the bytes for the
-    cache as they are, and unpickling them is its only serial work."""
+def _parse_share(args: tuple[Path, list[str], Config]) -> bytes:
+    """A pool worker's share, returned packed as the cache keeps it: the parent decodes it
+    (its only serial work) and writes the packed states to the cache as they are."""
     folder, names, config = args
     with gc_paused():
-        return _dump_chunk({name: _parse_path(folder / name, config) for name in names}, folder)
+        states = ((name, _parse_path(folder / name, config)) for name in names)
+        return cache.pack_entries(((name, s) for name, s in states if s is not None), folder)
 
 
 class Store:
@@ -244,12 +193,11 @@ class Store:
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.config: Config = Config()
         self.config_problems: list[Problem] = []
-        self._config_key: tuple[int, int] | None = None
+        self._config_key: Key | None = None
+        self._good_config: Config | None = None  # the last pipeline.toml read without errors
         self._files: dict[str, FileState] = {}
         self._last_good: dict[str, Customer] = {}  # only for files whose current state is not ok
-        # The cache as read or written: (the names it holds, their pickled states) per chunk.
-        self._chunks: list[tuple[tuple[str, ...], bytes]] = []
-        self._unsaved: set[str] = set()  # names whose state the chunks do not hold
+        self._dirty = False  # states the cache file does not hold
         self._duplicates: dict[str, Problem] | None = None  # cleared whenever the set of names changes
 
     @property
@@ -258,24 +206,35 @@ class Store:
 
     @property
     def cache_path(self) -> Path:
-        return self.root / CACHE_DIR / "cache.pickle"
+        return self.root / CACHE_DIR / cache.CACHE_NAME
 
     # -- whole-folder loads -------------------------------------------------------------
 
     def load(self) -> Board:
         """Full load: config, listing, then parse whatever the cache cannot vouch for."""
         with gc_paused():
-            self._load_config()
             listing = self._list()
+            snapshot = None
             if self.use_cache and not self._files:
-                self._read_cache()
+                snapshot = cache.read(self.root, self.customers_dir, len(listing))
+            self._load_config(snapshot.config if snapshot else None)
+            if snapshot is not None and snapshot.config == self.config and not self._files:
+                self._files, self._last_good = snapshot.files, snapshot.last_good
+                self._duplicates, self._dirty = None, False
             files = self._files
-            stale = [name for name, key in listing.items() if (s := files.get(name)) is None or s.key != key]
-            gone = files.keys() - listing.keys()
-            for name in gone:
+            stale, racy = [], []
+            for name, key in listing.items():
+                state = files.get(name)
+                if state is None or state.key != key:
+                    stale.append(name)
+                elif state.racy:
+                    racy.append(name)
+            for name in files.keys() - listing.keys():
                 self._forget(name)
             self._parse_many(stale)
-            if self.use_cache and (stale or gone):
+            self._recheck(racy)
+            self._prune_removed_stages()
+            if self.use_cache and self._dirty:
                 self._write_cache()
             return self.board()
 
@@ -286,7 +245,7 @@ class Store:
         """
         with gc_paused():
             before = self._snapshot()
-            config_changed = self._load_config()
+            config_changed = self._load_config(None)
             listing = self._list()
             if config_changed:
                 changed = list(listing)
@@ -295,10 +254,12 @@ class Store:
             for name in self._files.keys() - listing.keys():
                 self._forget(name)
             self._parse_many(changed)
+            self._recheck([name for name in listing if name not in changed and self._files[name].racy])
             return self._diff(before)
 
     def reload(self, paths: Iterable[Path]) -> ReloadResult:
-        """Re-read just these paths (added, changed or deleted); the config triggers a rescan."""
+        """Re-read just these paths (added, changed or deleted), whatever the cache says;
+        the config triggers a rescan."""
         paths = [Path(p) for p in paths]
         if any(p.name == CONFIG_FILE for p in paths):
             return self.rescan()
@@ -323,14 +284,17 @@ class Store:
             problems[self.root / CONFIG_FILE] = list(self.config_problems)
         folder = self.customers_dir
         last_good = self._last_good
+        removed = {s.id for s in self._removed_stages()}
         for name, state in self._files.items():
             shown = state.customer
             if not state.ok and name in last_good:
                 shown = replace(last_good[name], problems=state.problems)
             if shown is not None:
                 customers[shown.id] = shown
+                if shown.stage in removed:
+                    problems.setdefault(folder / name, []).append(_removed_stage(folder / name, shown.stage))
             if state.problems:
-                problems[folder / name] = list(state.problems)
+                problems.setdefault(folder / name, []).extend(state.problems)
         if self._duplicates is None:
             self._duplicates = _duplicate_ids(folder, self._files)
         for name, extra in self._duplicates.items():
@@ -341,47 +305,99 @@ class Store:
         """Record a customer the board itself just wrote, so its own write causes no reload."""
         fp = customer.fingerprint
         assert fp is not None
-        self._put(customer.path.name, _state(fp.mtime_ns, fp.size, customer, customer.problems))
+        try:
+            st = os.stat(customer.path)
+        except OSError:
+            st = None
+        if st is not None and (st.st_mtime_ns, st.st_size) == (fp.mtime_ns, fp.size):
+            key = _key(st, fp.size)
+        else:  # changed again already: a key that matches nothing, so the next rescan reads it
+            key = (fp.mtime_ns, -1, -1, fp.size)
+        self._put(customer.path.name, _state(key, customer, customer.problems, True, fp.digest))
 
     # -- internals ----------------------------------------------------------------------
 
-    def _load_config(self) -> bool:
+    def _load_config(self, cached: Config | None) -> bool:
+        """Read `pipeline.toml` if it changed; True when the config the customers are
+        validated against changed (then nothing read or cached still holds).
+
+        A broken `pipeline.toml` keeps the last good config (this session's, else the
+        cache's), so the cards stay on the board while its problems are shown. Stages that
+        the new config removed stay, marked, while customers are still in them.
+        """
         path = self.root / CONFIG_FILE
         try:
             st = path.stat()
-            key: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+            key: Key | None = _key(st, st.st_size)
         except OSError:
             key = None
         if key == self._config_key and self.config.stages:
             return False
-        self.config, self.config_problems = load_config(self.root)
+        config, problems = load_config(self.root)
         self._config_key = key
-        # Every customer is validated against the config: nothing read or cached still holds.
+        before = self.config if self.config.stages else cached
+        if not any(p.is_error for p in problems):
+            self._good_config = config
+        elif (kept := self._good_config or cached) is not None:
+            config = kept
+            problems.append(Problem(path, 0, 0, Severity.WARNING, KEPT_CONFIG))
+        self.config_problems = problems
+        config = _with_removed_stages(config, before)
+        if config == self.config:
+            return False
+        self.config = config
         self._files.clear()
-        self._chunks.clear()
-        self._unsaved.clear()
+        self._dirty = True
         self._duplicates = None
         return True
 
-    def _list(self) -> dict[str, tuple[int, int]]:
-        out: dict[str, tuple[int, int]] = {}
+    def _removed_stages(self) -> tuple[Stage, ...]:
+        good = self._good_config
+        if good is None:
+            return ()
+        return tuple(s for s in self.config.stages if good.stage(s.id) is None)
+
+    def _prune_removed_stages(self) -> None:
+        """Drop the removed stages no customer is in any more, and validate again the
+        customers whose history names one (kept while the stage was known)."""
+        removed = self._removed_stages()
+        used = {s.customer.stage for s in self._files.values() if s.customer is not None}
+        used.update(c.stage for c in self._last_good.values())
+        unused = {s.id for s in removed} - used
+        if not unused:
+            return
+        self.config = replace(self.config, stages=tuple(s for s in self.config.stages if s.id not in unused))
+        self._dirty = True
+        again = [
+            name
+            for name, state in self._files.items()
+            if state.customer is not None and any(h.stage in unused for h in state.customer.history)
+        ]
+        self._parse_many(again)
+
+    def _list(self) -> dict[str, Key]:
+        """The customer files and their stat keys; removes writers' stale temporary files."""
+        out: dict[str, Key] = {}
         try:
             entries = os.scandir(self.customers_dir)
         except (FileNotFoundError, NotADirectoryError):
             return out
+        old = time.time_ns() - STALE_NS
         with entries:
             for entry in entries:
                 name = entry.name
                 if not is_customer_file(name):
+                    if name.endswith(".tmp") and _LEFTOVER.fullmatch(name):
+                        _remove_leftover(entry, old)
                     continue
                 try:
                     st = entry.stat()
-                    out[name] = (st.st_mtime_ns, st.st_size)
+                    out[name] = _key(st, st.st_size)
                 except OSError:
-                    out[name] = (-1, -1)  # loops and dangling links: parse reports them
+                    out[name] = (-1, -1, -1, -1)  # loops and dangling links: parse reports them
         return out
 
-    def _key(self, name: str) -> tuple[int, int] | None:
+    def _key(self, name: str) -> Key | None:
         state = self._files.get(name)
         return state.key if state else None
 
@@ -395,32 +411,28 @@ class Store:
         if state.ok:
             self._last_good.pop(name, None)
         self._files[name] = state
-        self._unsaved.add(name)
+        self._dirty = True
 
     def _forget(self, name: str) -> None:
         self._files.pop(name, None)
         self._last_good.pop(name, None)
-        self._unsaved.add(name)
+        self._dirty = True
         self._duplicates = None
 
     def _parse_many(self, names: list[str]) -> None:
-        """Parse these files; many of them are shared among forked workers, whose chunks of
-        results are kept as they are for the cache."""
+        """Parse these files; many of them are shared among forked workers."""
         folder, config = self.customers_dir, self.config
-        shares: list[list[str]] = []
-        blobs: list[bytes] = []
         results: list[tuple[str, FileState | None]] = []
         with gc_paused():
             if self.workers > 1 and len(names) >= POOL_THRESHOLD and sys.platform != "win32":
                 with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
                     futures = {
-                        pool.submit(_parse_chunk, (folder, share, config)): share
+                        pool.submit(_parse_share, (folder, share, config)): share
                         for share in (names[i :: self.workers] for i in range(self.workers))
                     }
                     for future in as_completed(futures):  # the first results while others still parse
-                        shares.append(futures[future])
-                        blobs.append(future.result())
-                        results += pickle.loads(blobs[-1]).items()
+                        parsed = dict(cache.unpack_entries(future.result(), folder))
+                        results += ((name, parsed.get(name)) for name in futures[future])
             else:
                 results = [(name, _parse_path(folder / name, config)) for name in names]
             for name, state in results:
@@ -428,9 +440,17 @@ class Store:
                     self._forget(name)
                 else:
                     self._put(name, state)
-            for share, blob in zip(shares, blobs, strict=True):
-                self._chunks.append((tuple(share), blob))  # the workers' results, as the cache keeps them
-                self._unsaved.difference_update(share)
+
+    def _recheck(self, names: list[str]) -> None:
+        """Files whose key matches but was taken in the same tick as a write: re-hash them."""
+        folder, config = self.customers_dir, self.config
+        for name in names:
+            old = self._files[name]
+            state = _parse_path(folder / name, config, old)
+            if state is None:
+                self._forget(name)
+            elif state != old:
+                self._put(name, state)
 
     def _snapshot(self) -> dict[str, Customer]:
         return self.board().customers
@@ -447,51 +467,39 @@ class Store:
         }
         return ReloadResult(board, changed, set(before) - set(after))
 
-    def _read_cache(self) -> None:
-        """Chunks are read in order, a later one's entry replacing an earlier one's; a None
-        entry is a file that was removed. Any doubt about the cache means a cold start."""
-        try:
-            with open(self.cache_path, "rb") as fh:
-                head, chunks, last_good = pickle.load(fh)
-            if head != self._cache_head():
-                return
-            files: dict[str, FileState] = {}
-            for _, blob in chunks:
-                files.update(pickle.loads(blob))
-        except Exception:  # a missing, old or damaged cache is just a cold start
-            return
-        self._files = {name: state for name, state in files.items() if state is not None}
-        self._chunks, self._last_good, self._unsaved = chunks, last_good, set()
-        self._duplicates = None
-
-    def _cache_head(self) -> tuple[Any, ...]:
-        return (CACHE_VERSION, sys.version_info[:2], str(self.root), self._config_key)
-
     def _write_cache(self) -> None:
-        """Append a chunk of the unsaved states. Once there are many chunks, the small ones
-        are merged with it (cheap: the biggest, usually the first load's, stays as it is);
-        once they hold more stale entries than live ones, everything is rewritten as one."""
-        chunks, todo = self._chunks, self._unsaved
-        if sum(len(names) for names, _ in chunks) + len(todo) > 2 * len(self._files) + 100:
-            chunks, todo = [], set(self._files)
-        elif len(chunks) >= MAX_CHUNKS:
-            biggest = max(chunks, key=lambda chunk: len(chunk[0]))
-            todo = todo.union(*(names for names, _ in chunks if names is not biggest[0]))
-            chunks = [biggest]
-        if todo:
-            delta = {name: self._files.get(name) for name in todo}  # None: the file was removed
-            chunks = [*chunks, (tuple(delta), _dump_chunk(delta, self.customers_dir))]
         try:
-            self.cache_path.parent.mkdir(exist_ok=True)
-            (self.cache_path.parent / ".gitignore").write_text("*\n")
-            tmp = self.cache_path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                record = (self._cache_head(), chunks, self._last_good)
-                pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.cache_path)
+            self._files = cache.write(
+                self.root, self.customers_dir, self.config, self._files, self._last_good
+            )
         except OSError:
-            return  # a read-only folder still loads; it just has no cache
-        self._chunks, self._unsaved = chunks, set()
+            return  # a read-only folder, or a .tuiboard that is a link: it loads, uncached
+        self._dirty = False
+
+
+KEPT_CONFIG = "pipeline.toml has errors: the board keeps its last good settings until they are fixed"
+
+
+def _with_removed_stages(config: Config, before: Config | None) -> Config:
+    """``config`` plus the stages of ``before`` that it no longer has, at the end."""
+    if before is None:
+        return config
+    removed = tuple(s for s in before.stages if config.stage(s.id) is None)
+    return replace(config, stages=config.stages + removed) if removed else config
+
+
+def _removed_stage(path: Path, stage: str) -> Problem:
+    message = f"stage {stage!r} was removed from pipeline.toml; move this customer to a current stage"
+    return Problem(path, 0, 0, Severity.ERROR, message)
+
+
+def _remove_leftover(entry: os.DirEntry[str], older_than_ns: int) -> None:
+    """A temporary file a killed writer left behind: a regular file (never a link) over a
+    minute old. A live writer renames its temporary file within moments."""
+    with suppress(OSError):
+        st = entry.stat(follow_symlinks=False)
+        if stat_mod.S_ISREG(st.st_mode) and st.st_mtime_ns < older_than_ns:
+            os.unlink(entry.path)
 
 
 def _duplicate_ids(folder: Path, files: dict[str, FileState]) -> dict[str, Problem]:
