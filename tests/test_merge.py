@@ -311,6 +311,130 @@ def test_same_is_toml_equality() -> None:
     assert same({"a": [1, {"b": date(2026, 1, 1)}]}, {"a": [1, {"b": date(2026, 1, 1)}]})
 
 
+def test_an_entry_one_side_added_twice_is_kept_twice() -> None:
+    again = log_entry(18, "visit", "见了IT经理")  # the base's entry, logged a second time
+    ours = BASE + again + log_entry(20, "call", "a") + log_entry(20, "call", "a")
+    theirs = BASE.replace('tier = "B"', 'tier = "A"')
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ()
+    assert text == ours.replace('tier = "B"', 'tier = "A"')
+    text, conflicts = merge(BASE, theirs, ours)  # the same from the other side
+    assert conflicts == () and tomllib.loads(text) == tomllib.loads(ours.replace('tier = "B"', 'tier = "A"'))
+
+
+def test_both_added_an_entry_once_per_side_count() -> None:
+    ours = BASE + log_entry(20, "call", "a") + log_entry(21, "call", "b")
+    theirs = BASE + log_entry(20, "call", "a") + log_entry(20, "call", "a")
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ()
+    assert [e["note"] for e in tomllib.loads(text)["log"]] == ["见了IT经理", "a", "a", "b"]
+
+
+def test_an_entry_both_deleted_once_goes_and_a_duplicate_one_side_kept_stays() -> None:
+    base = BASE + log_entry(20, "call", "a") + log_entry(20, "call", "a")
+    ours = BASE + log_entry(20, "call", "a")  # one copy deleted
+    theirs = ours + log_entry(21, "call", "b")  # the same copy deleted
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == ()
+    assert [e["note"] for e in tomllib.loads(text)["log"]] == ["见了IT经理", "a", "b"]
+
+
+ENTRY_CLASH = """\
+<<<<<<< ours
+[[log]]
+date = 2026-11-18
+kind = "visit"
+note = "见了IT经理和CFO"
+=======
+[[log]]
+date = 2026-11-18
+kind = "visit"
+note = "见了IT经理（改约下周）"  # 电话确认
+>>>>>>> theirs
+"""
+
+
+def test_both_corrected_one_entry_differently_is_a_conflict_around_that_entry() -> None:
+    ours = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    theirs = BASE.replace('"见了IT经理"', '"见了IT经理（改约下周）"  # 电话确认') + log_entry(21, "call", "b")
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ("log entry of 2026-11-18",)
+    old = '[[log]]\ndate = 2026-11-18\nkind = "visit"\nnote = "见了IT经理"\n'
+    assert text == BASE.replace(old, ENTRY_CLASH) + log_entry(20, "call", "a") + log_entry(21, "call", "b")
+    for side, note in (("ours", "见了IT经理和CFO"), ("theirs", "见了IT经理（改约下周）")):
+        assert [e["note"] for e in tomllib.loads(resolve(text, side))["log"]] == [note, "a", "b"]
+
+
+def test_both_corrected_one_entry_the_same_way_is_clean() -> None:
+    ours = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    theirs = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(21, "call", "b")
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == () and text == ours + log_entry(21, "call", "b")
+
+
+def test_one_side_corrected_the_other_left_it_takes_the_correction() -> None:
+    ours = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    theirs = BASE.replace('tier = "B"', 'tier = "A"') + log_entry(21, "call", "b")
+    for mine, yours in ((ours, theirs), (theirs, ours)):
+        text, conflicts = merge(BASE, mine, yours)
+        assert conflicts == ()
+        data = tomllib.loads(text)
+        assert [e["note"] for e in data["log"]] == ["见了IT经理和CFO", "a", "b"] and data["tier"] == "A"
+
+
+@pytest.mark.parametrize("deleter", ["ours", "theirs"])
+def test_an_entry_one_corrected_and_the_other_deleted_is_a_conflict(deleter: str) -> None:
+    old = log_entry(18, "visit", "见了IT经理")
+    fixed = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    deleted = BASE.replace(old, "") + log_entry(21, "call", "b")
+    ours, theirs = (deleted, fixed) if deleter == "ours" else (fixed, deleted)
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ("log entry of 2026-11-18",)
+    versions = {"ours": [], "theirs": []}
+    versions["theirs" if deleter == "ours" else "ours"] = ["见了IT经理和CFO"]
+    for side in ("ours", "theirs"):
+        assert [e["note"] for e in tomllib.loads(resolve(text, side))["log"]] == [*versions[side], "a", "b"]
+
+
+def test_a_corrected_history_entry_in_conflict_leaves_the_stage_undecided() -> None:
+    ours = moved(BASE, "project", 20)
+    theirs = moved(BASE, "approved", 21).replace("2026-11-21", "2026-11-20")
+    base = moved(BASE, "plan", 20).replace('stage = "plan"  #', 'stage = "intent"  #')
+    text, conflicts = merge(base, ours, theirs)
+    assert set(conflicts) == {"history entry of 2026-11-20", "stage"}
+    for side, stage in (("ours", "project"), ("theirs", "approved")):
+        data = tomllib.loads(resolve(text, side))
+        assert data["stage"] == stage and data["history"][-1]["stage"] == stage
+
+
+def test_a_line_break_of_unicode_inside_the_conflict_line_stays_inside() -> None:
+    # TOML lines end at \n only: U+2028 and U+0085 may stand in a key or a comment.
+    base = BASE.replace("amount = 180000  # 预计合同额", '"合同\u2028金额" = 180000  # 预计\x85合同额')
+    ours = base.replace("= 180000", "= 200000") + log_entry(20, "call", "ours")
+    theirs = base.replace("= 180000", "= 250000") + log_entry(21, "call", "theirs")
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == ("合同\u2028金额",)
+    line = '"合同\u2028金额" = {}  # 预计\x85合同额\n'
+    assert f"<<<<<<< ours\n{line.format(200000)}=======\n{line.format(250000)}>>>>>>> theirs\n" in text
+    assert tomllib.loads(resolve(text, "theirs"))["合同\u2028金额"] == 250000
+
+
+def test_merge_lines_splits_lines_at_newlines_only() -> None:
+    base = 'a = "x\u2028\x85y"\nc = 0\nb = 1\n'
+    assert merge_lines(base, base.replace("y", "Y"), base.replace("1", "2")) == base.replace("y", "Y")[:-2] + "2\n"
+    assert merge_lines(base, base.replace("x", "X"), base.replace("y", "Y")) is None  # one line, both changed
+
+
+def test_a_big_merge_matches_a_line_merge_of_the_same_changes() -> None:
+    entries = "".join(log_entry(1 + i % 28, "call", f"n{i}") for i in range(400))
+    base = BASE + entries
+    ours = base.replace('"n10"', '"n10 fixed"').replace("amount = 180000", "amount = 1")
+    theirs = base.replace('"n390"', '"n390 fixed"') + "# 以上为旧记录\n"
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == ()
+    assert text == ours.replace('"n390"', '"n390 fixed"') + "# 以上为旧记录\n"
+
+
 # -- properties ---------------------------------------------------------------------------
 
 DAY0 = date(2026, 11, 1)
@@ -375,7 +499,7 @@ def test_both_sides_edits_all_arrive(base: tuple[str, Any], data: st.DataObject)
         sets[0]["amount"], sets[1]["amount"] = 2, 3
     logs = [data.draw(entries(21, 3)), data.draw(entries(21, 3))]
     if logs[0]:  # some entries both sides appended
-        shared = data.draw(st.lists(st.sampled_from(logs[0]), max_size=2))
+        shared = data.draw(st.lists(st.sampled_from(logs[0]), max_size=2, unique_by=repr))
         logs[1] = sorted(logs[1] + [e for e in shared if e not in logs[1]], key=lambda e: e["date"])
     ours, theirs = edited(text, sets[0], logs[0]), edited(text, sets[1], logs[1])
     fixed = data.draw(st.sampled_from(range(len(base_log)))) if base_log and data.draw(st.booleans()) else -1
