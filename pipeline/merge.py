@@ -189,20 +189,14 @@ class _Merge:
         for i in reversed(range(len(o))):
             if i not in kept:
                 _Put((name, i)).apply_document(self.doc)
+        their_items = self.their_doc[name] if isinstance(array, AoT) else None
         for at, slot in enumerate(slots):
             if slot.ours is None:
-                entry = merged[at] if slot.conflict else self._their_entry(name, slot.theirs)  # type: ignore[arg-type]
+                entry = merged[at] if slot.conflict else _their_entry(their_items, t, slot.theirs)  # type: ignore[arg-type]
                 apply_document(self.doc, [Append(name, entry, at if at < len(array) else None)])
         if name == "history":
             self.history = seen
         return merged
-
-    def _their_entry(self, name: str, j: int) -> dict[str, Any]:
-        """Their entry; with its items (and their line comments) when both sides write tables."""
-        theirs = _item(self.their_doc, (name, j))
-        if isinstance(theirs, Table) and isinstance(self.doc.get(name), AoT):
-            return {key: theirs[key] for key in theirs}
-        return self.theirs[name][j]
 
     def _rewrite(self, name: str, i: int, old: dict[str, Any], j: int) -> None:
         """Their changes to one entry, key by key, made to our entry ``i``."""
@@ -386,6 +380,14 @@ def _table_before(doc: tomlkit.TOMLDocument, item: Item) -> Table | None:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _their_entry(items: Any, plain: Entries, j: int) -> dict[str, Any]:
+    """Their entry ``j``; with its items (and their line comments) when both sides write
+    tables (``items``: their array of tables, None when ours is written inline)."""
+    if isinstance(items, AoT) and isinstance(table := items[j], Table):
+        return {key: item for key, item in table.items()}
+    return plain[j]
 
 
 def _is_entries(value: Any) -> bool:
