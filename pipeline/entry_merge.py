@@ -56,8 +56,18 @@ def canon(value: Any) -> Hashable:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal as TOML values: types must match (1 is not 1.0 nor true) and nan equals nan."""
-    return canon(a) == canon(b)
+    """Equal as TOML values: types must match (1 is not 1.0 nor true) and nan equals nan.
+
+    The same relation as equal `canon` keys, compared in place (no keys are built)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return bool(a == b)
 
 
 def when(entry: Entry) -> Date:

@@ -313,6 +313,21 @@ def test_same_is_toml_equality() -> None:
     assert same({"a": [1, {"b": date(2026, 1, 1)}]}, {"a": [1, {"b": date(2026, 1, 1)}]})
 
 
+toml_values = st.recursive(
+    st.one_of(st.integers(-2, 2), st.sampled_from([0.0, -0.0, 1.0, math.nan]), st.booleans(),
+              st.sampled_from(["", "a"]), st.dates(date(2026, 1, 1), date(2026, 1, 2))),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("ab"), inner, max_size=2),
+    max_leaves=6,
+)  # fmt: skip
+
+
+@given(toml_values, toml_values)
+@settings(max_examples=300, deadline=None)
+def test_same_holds_exactly_when_the_canonical_keys_are_equal(a: Any, b: Any) -> None:
+    assert same(a, b) == (canon(a) == canon(b))
+    assert same(a, a) and canon(a) == canon(a) and hash(canon(a)) == hash(canon(a))
+
+
 def test_an_entry_one_side_added_twice_is_kept_twice() -> None:
     again = log_entry(18, "visit", "见了IT经理")  # the base's entry, logged a second time
     ours = BASE + again + log_entry(20, "call", "a") + log_entry(20, "call", "a")
