@@ -5,27 +5,32 @@ so our comments and formatting stay; only what THEIRS changed since BASE is brou
 
 - A field changed on one side only takes that side's value; a key deleted on one side
   only is deleted. Tables merge key by key, at any depth.
-- `history`, `log` and `objections` merge as lists of entries: entries the other side
-  added are inserted in date order (after ours of the same date), entries both sides
-  added once, entries the other side removed or rewrote are removed. Ours never move.
+- `history`, `log` and `objections` merge as multisets of entries (`pipeline.entry_merge`):
+  entries either side added are kept as many times as that side added them (the same
+  entry added by both, once), entries the other side removed are removed, an entry the
+  other side corrected is changed in place. Their new entries go in date order (after
+  ours of the same date); ours never move.
 - `stage` changed differently on both sides: the latest dated entry of the merged
   `history` decides, if it names one of the two stages; a tie between different stages
   is a conflict.
 - Any other field changed differently on both sides is a conflict: git-style markers
-  around that one line, everything else merged. A side that is not valid TOML, a
-  conflict on a whole table, or a result that would not read back as the merged data
-  makes the whole file one conflict. Nothing is ever picked silently.
+  around that one line, everything else merged; an entry both sides corrected differently
+  (or one corrected and the other deleted) gets markers around that entry. A side that is
+  not valid TOML, a conflict on a whole table, or a result that would not read back as the
+  merged data (each side of every conflict too) makes the whole file one conflict. Nothing
+  is ever picked silently.
+
+Linear in the size of the file: entries are hashed once, and the plain data is copied once.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
-from difflib import SequenceMatcher
 from typing import Any
 
 import tomlkit
@@ -34,7 +39,10 @@ from tomlkit.items import AoT, Item, Table, Whitespace
 from tomlkit.items import Comment as TomlComment
 
 from .edit import Append, Change, SetKey, apply_document, apply_plain, pop_trailing
+from .entry_merge import Slot, plan_entries, same, when
 from .format import APPENDED
+from .linediff import hunks
+from .lines import toml_lines
 
 BOM = b"\xef\xbb\xbf"
 MARKER = 7  # git's default conflict-marker size
@@ -71,8 +79,8 @@ def merge_customer(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     if ours == base:
         return MergeResult(theirs)
     try:
-        texts = [_decode(side, raw) for side, raw in (("base", base), ("ours", ours), ("theirs", theirs))]
-        text, conflicts = _Merge(*texts).run()
+        sides = [_decode(side, raw) for side, raw in (("base", base), ("ours", ours), ("theirs", theirs))]
+        text, conflicts = _Merge(*sides).run()
     except _Unmergeable as exc:
         return MergeResult(_whole_file(ours, theirs), (f"the whole file: {exc}",))
     except Exception as exc:  # a surprise in tomlkit must still end as a visible conflict
@@ -80,13 +88,13 @@ def merge_customer(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     return MergeResult((BOM if ours.startswith(BOM) else b"") + text.encode("utf-8"), conflicts)
 
 
-def _decode(side: str, raw: bytes) -> str:
+def _decode(side: str, raw: bytes) -> tuple[str, dict[str, Any]]:
+    """A side's text and its data."""
     try:
         text = raw.decode("utf-8-sig")
-        tomllib.loads(text)
+        return text, tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _Unmergeable(f"{side} is not valid TOML ({exc})") from exc
-    return text
 
 
 def _whole_file(ours: bytes, theirs: bytes) -> bytes:
@@ -99,9 +107,21 @@ def _whole_file(ours: bytes, theirs: bytes) -> bytes:
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class _Conflict:
+    """A conflict's placeholder stands for a value (``path``) or, with ``entry``, for a
+    whole entry of an appended array (``path`` is then the array's name)."""
+
+    label: str  # what the driver reports, e.g. "amount" or "log entry of 2026-11-18"
+    path: Path
+    texts: tuple[str | None, str | None]  # ours, theirs, as written; None: deleted
+    values: tuple[Any, Any]  # the same as plain data; MISSING: deleted
+    entry: bool = False
+
+
 class _Merge:
-    def __init__(self, base: str, ours: str, theirs: str) -> None:
-        self.base, self.ours, self.theirs = (tomllib.loads(t) for t in (base, ours, theirs))
+    def __init__(self, *sides: tuple[str, dict[str, Any]]) -> None:
+        (base, self.base), (ours, self.ours), (theirs, self.theirs) = sides
         try:
             self.doc = tomlkit.parse(ours)
             self.their_doc = tomlkit.parse(theirs)
@@ -109,32 +129,33 @@ class _Merge:
             raise _Unmergeable(f"cannot edit it safely ({exc})") from exc
         self.texts = base, ours, theirs
         self.ops: list[Change | _Put] = []
-        self.conflicts: dict[str, tuple[Path, str | None, str | None]] = {}  # token -> where, lines
-        self.history: Entries = self.ours.get("history", [])
-        self.unioned: set[str] = set()  # appended arrays merged entry by entry
+        self.conflicts: dict[str, _Conflict] = {}  # by the token that stands in for it
+        self.history: Entries = self.ours.get("history", [])  # merged; both sides of a conflict
+        self.unioned: dict[str, Entries] = {}  # appended arrays merged entry by entry
 
     def run(self) -> tuple[str, tuple[str, ...]]:
         """The merged text and the conflicts marked in it."""
         b, o, t = self.base, self.ours, self.theirs
         for name in APPENDED:
             if _is_entries(o.get(name)) and _is_entries(t.get(name)) and _is_entries(b.get(name, [])):
-                self._entries(name, b.get(name, []), o[name], t[name])
+                self.unioned[name] = self._entries(name, b.get(name, []), o[name], t[name])
         for key in _keys(o, t):
             if key not in self.unioned:
                 self._key((key,), b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
-        intended = self.ours
         for op in self.ops:
             if isinstance(op, _Put):
                 op.apply_document(self.doc)
-                intended = op.apply_plain(intended)
             else:
                 apply_document(self.doc, [op])
-                intended = apply_plain(intended, [_plain(op)])
+        intended = apply_plain(o | self.unioned, [_plain(op) for op in self.ops if not isinstance(op, _Put)])
+        for op in self.ops:  # on disjoint paths, so after the changes is the same as among them
+            if isinstance(op, _Put):
+                op.apply_plain(intended)
         text = tomlkit.dumps(self.doc)
         if not _reads_as(text, intended):
             raise _Unmergeable("the merged text would not read back as the merged data")
         if self.conflicts:
-            return self._markers(text)
+            return self._markers(text, intended)
         # Both sides' changes apart, line by line, give the same data? Then that text is the
         # better result: it also keeps comments the other side added to lines we left alone.
         by_lines = merge_lines(*self.texts)
@@ -144,52 +165,38 @@ class _Merge:
 
     # -- appended arrays ------------------------------------------------------------------
 
-    def _entries(self, name: str, b: Entries, o: Entries, t: Entries) -> None:
-        self.unioned.add(name)
-        merged = list(o)
-        removed: Entries = []
-        added: list[int] = []  # indexes into theirs
-        matcher = SequenceMatcher(None, [repr(e) for e in b], [repr(e) for e in t], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                continue
-            unpaired = list(range(j1, j2))
-            for old in b[i1:i2]:  # an entry of theirs with the same date replaced it: a rewrite
-                i = _index(merged, old)
-                j = next((j for j in unpaired if when(t[j]) == when(old)), None)
-                if i is not None and j is not None and _index(t, old) is None:
-                    self._rewrite(name, i, old, j)  # in place: the entry's comments stay
-                    merged[i] = t[j]
-                    unpaired.remove(j)
-                else:
-                    removed.append(old)
-            added += unpaired
-        for entry in removed:
-            i = _index(merged, entry)
-            if i is not None and _index(t, entry) is None:  # not just moved
-                self.ops.append(_Put((name, i)))
-                del merged[i]
-        new: list[int] = []
-        for j in added:
-            if (
-                _index(b, t[j]) is None
-                and _index(merged, t[j]) is None
-                and _index([t[n] for n in new], t[j]) is None
-            ):
-                new.append(j)
-        for j in sorted(new, key=lambda j: when(t[j])):
-            at = next((i + 1 for i in range(len(merged) - 1, -1, -1) if when(merged[i]) <= when(t[j])), 0)
-            merged.insert(at, t[j])
-            self.ops.append(Append(name, self._their_entry(name, j), None if at == len(merged) - 1 else at))
+    def _entries(self, name: str, b: Entries, o: Entries, t: Entries) -> Entries:
+        """Merge the array in the document; the merged entries (a conflict: its placeholder)."""
+        slots = plan_entries(b, o, t)
+        array = self.doc[name]
+        if any(slot.conflict for slot in slots) and not isinstance(array, AoT):
+            raise _Unmergeable(f"both sides changed an entry of {name} written inline differently")
+        merged: Entries = []
+        seen: Entries = []  # for the stage: both versions of a conflicting entry
+        for slot in slots:
+            mine = MISSING if slot.ours is None else o[slot.ours]
+            yours = MISSING if slot.theirs is None else t[slot.theirs]
+            if slot.conflict:
+                token = self._entry_conflict(name, slot, mine, yours)
+                merged.append({token: True})
+                seen += [e for e in (mine, yours) if e is not MISSING]
+            else:
+                merged.append(mine if yours is MISSING else yours)
+                seen.append(merged[-1])
+            if slot.ours is not None and slot.theirs is not None and not slot.conflict:
+                self._rewrite(name, slot.ours, mine, slot.theirs)
+        kept = {slot.ours for slot in slots}
+        for i in reversed(range(len(o))):
+            if i not in kept:
+                _Put((name, i)).apply_document(self.doc)
+        their_items = self.their_doc[name] if isinstance(array, AoT) else None
+        for at, slot in enumerate(slots):
+            if slot.ours is None:
+                entry = merged[at] if slot.conflict else _their_entry(their_items, t, slot.theirs)  # type: ignore[arg-type]
+                apply_document(self.doc, [Append(name, entry, at if at < len(array) else None)])
         if name == "history":
-            self.history = merged
-
-    def _their_entry(self, name: str, j: int) -> dict[str, Any]:
-        """Their entry; with its items (and their line comments) when both sides write tables."""
-        theirs = _item(self.their_doc, (name, j))
-        if isinstance(theirs, Table) and isinstance(self.doc.get(name), AoT):
-            return {key: theirs[key] for key in theirs}
-        return self.theirs[name][j]
+            self.history = seen
+        return merged
 
     def _rewrite(self, name: str, i: int, old: dict[str, Any], j: int) -> None:
         """Their changes to one entry, key by key, made to our entry ``i``."""
@@ -197,7 +204,31 @@ class _Merge:
         for key in _keys(old, entry):
             if not same(old.get(key, MISSING), entry.get(key, MISSING)):
                 value = self._theirs((name, j, key), entry[key]) if key in entry else MISSING
-                self.ops.append(_Put((name, i, key), value))
+                _Put((name, i, key), value).apply_document(self.doc)
+
+    def _entry_conflict(self, name: str, slot: Slot, mine: Any, yours: Any) -> str:
+        """Put a placeholder entry where the conflict goes: ours, with its spacing and the
+        comments after it, or (we deleted it) one to insert. The token names it."""
+        token = _token(*self.texts)
+        ours_text = theirs_text = None
+        if slot.ours is not None:
+            array = self.doc[name]
+            table = array[slot.ours]
+            holder = tomlkit.table()
+            holder.add(token, True)
+            holder.trivia.indent = table.trivia.indent
+            for item in pop_trailing(table):
+                holder.add(item)
+            del array[slot.ours]
+            array.insert(slot.ours, holder)
+            ours_text = _entry_text(name, table)
+        if slot.theirs is not None:
+            theirs = _item(self.their_doc, (name, slot.theirs))
+            theirs_text = _entry_text(name, copy.deepcopy(theirs) if isinstance(theirs, Table) else yours)
+        day = when(mine if mine is not MISSING else yours)
+        label = f"{name} entry of {day[1]}" if day[0] == 0 else f"{name} entry without a date"
+        self.conflicts[token] = _Conflict(label, (name,), (ours_text, theirs_text), (mine, yours), entry=True)
+        return token
 
     # -- keys and tables ------------------------------------------------------------------
 
@@ -247,27 +278,52 @@ class _Merge:
     def _conflict(self, path: Path, o: Any, t: Any) -> None:
         if _has_table(o) or _has_table(t):
             raise _Unmergeable(f"both sides changed {'.'.join(path)} differently")
-        token = _token(self.texts[1])
+        token = _token(*self.texts)
         ours_raw = None if o is MISSING else _raw(self.doc, path)
         theirs_raw = None if t is MISSING else _raw(self.their_doc, path)
-        self.conflicts[token] = (path, ours_raw, theirs_raw)
+        self.conflicts[token] = _Conflict(".".join(path), path, (ours_raw, theirs_raw), (o, t))
         self.ops.append(SetKey(path, token))
 
-    def _markers(self, text: str) -> tuple[str, tuple[str, ...]]:
-        """Replace each conflict's placeholder line by ours/theirs versions of that line."""
-        lines = text.splitlines(keepends=True)
-        for token, (_, ours_raw, theirs_raw) in self.conflicts.items():
+    def _markers(self, text: str, intended: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+        """Replace each placeholder by ours/theirs versions of its line (or its entry), and
+        check that taking either side everywhere reads back as that side's data."""
+        lines = toml_lines(text, keepends=True)
+        where = {m.group(): i for i, line in enumerate(lines) for m in TOKEN.finditer(line)}
+        for token, conflict in self.conflicts.items():
+            i = where.get(token)
+            if i is None:
+                raise _Unmergeable(f"cannot find {conflict.label} to mark the conflict")
+            if conflict.entry:
+                if i == 0 or not lines[i - 1].lstrip().startswith("[["):
+                    raise _Unmergeable(f"cannot find {conflict.label} to mark the conflict")
+                ours, theirs = conflict.texts
+                lines[i - 1 : i + 1] = [_block(ours or "", theirs or ""), ""]
+                continue
             quoted = tomlkit.string(token).as_string()
-            i = next(i for i, line in enumerate(lines) if quoted in line)
             line = lines[i] if lines[i].endswith("\n") else lines[i] + "\n"
-            lines[i] = (
-                "<" * MARKER + " ours\n"
-                + ("" if ours_raw is None else line.replace(quoted, ours_raw))
-                + "=" * MARKER + "\n"
-                + ("" if theirs_raw is None else line.replace(quoted, theirs_raw))
-                + ">" * MARKER + " theirs\n"
-            )  # fmt: skip
-        return "".join(lines), tuple(".".join(path) for path, _, _ in self.conflicts.values())
+            ours, theirs = (None if raw is None else line.replace(quoted, raw) for raw in conflict.texts)
+            lines[i] = _block(ours or "", theirs or "")
+        merged = "".join(lines)
+        for side in (0, 1):
+            if not _reads_as(resolve(merged, side), self._resolved(intended, side)):
+                raise _Unmergeable("the conflict markers would not resolve to either side")
+        return merged, tuple(conflict.label for conflict in self.conflicts.values())
+
+    def _resolved(self, intended: dict[str, Any], side: int) -> dict[str, Any]:
+        """The merged data with every conflict settled for one side (0 ours, 1 theirs)."""
+        out = copy.deepcopy(intended)
+        for name in self.unioned:
+            picked = (self._settled(entry, side) for entry in out[name])
+            out[name] = [entry for entry in picked if entry is not MISSING]
+        for conflict in self.conflicts.values():
+            if not conflict.entry:
+                _Put(conflict.path, conflict.values[side]).apply_plain(out)
+        return out
+
+    def _settled(self, entry: dict[str, Any], side: int) -> Any:
+        """An entry, or if it is a conflict's placeholder, that side's version (or MISSING)."""
+        conflict = self.conflicts.get(next(iter(entry), "")) if len(entry) == 1 else None
+        return entry if conflict is None else conflict.values[side]
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,14 +333,13 @@ class _Put:
     path: tuple[str | int, ...]
     value: Any = MISSING
 
-    def apply_plain(self, data: dict[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(data)
-        parent = _walk(out, self.path[:-1])
+    def apply_plain(self, data: dict[str, Any]) -> None:
+        """In place: ``data`` is a copy the merge owns."""
+        parent = _walk(data, self.path[:-1])
         if self.value is MISSING:
             del parent[self.path[-1]]
         else:
             parent[self.path[-1]] = _unwrap(self.value)
-        return out
 
     def apply_document(self, doc: tomlkit.TOMLDocument) -> None:
         parent, last = _walk(doc, self.path[:-1]), self.path[-1]
@@ -327,36 +382,17 @@ def _table_before(doc: tomlkit.TOMLDocument, item: Item) -> Table | None:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def same(a: Any, b: Any) -> bool:
-    """Equal as TOML values: types must match (1 is not 1.0 nor true) and nan equals nan."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and a != a:
-        return b != b
-    return bool(a == b)
-
-
-def when(entry: dict[str, Any]) -> tuple[int, str]:
-    """Sort key of an appended entry: its date; entries without one sort last."""
-    value = entry.get("date")
-    if isinstance(value, date):  # datetimes too: "2026-11-18" < "2026-11-18T09:00:00"
-        return (0, value.isoformat())
-    if isinstance(value, str):  # a quoted date (accepted with a warning)
-        return (0, value)
-    return (1, "")
+def _their_entry(items: Any, plain: Entries, j: int) -> dict[str, Any]:
+    """Their entry ``j``; with its items (and their line comments) when both sides write
+    tables (``items``: their array of tables, None when ours is written inline)."""
+    if isinstance(items, AoT) and isinstance(table := items[j], Table):
+        return {key: item for key, item in table.items()}
+    return plain[j]
 
 
 def _is_entries(value: Any) -> bool:
     """Is this an appended array: a list of tables?"""
     return isinstance(value, list) and all(isinstance(e, dict) for e in value)
-
-
-def _index(entries: Entries, entry: dict[str, Any]) -> int | None:
-    return next((i for i, e in enumerate(entries) if same(e, entry)), None)
 
 
 def _keys(o: dict[str, Any], t: dict[str, Any]) -> list[str]:
@@ -377,15 +413,11 @@ def _has_table(value: Any) -> bool:
 
 def merge_lines(base: str, ours: str, theirs: str) -> str | None:
     """A line-based three-way merge, when the two sides' changes neither overlap nor touch."""
-    lines = base.splitlines(keepends=True)
-    hunks: list[tuple[int, int, list[str]]] = []
-    for side in (ours, theirs):
-        new = side.splitlines(keepends=True)
-        matcher = SequenceMatcher(None, lines, new, autojunk=False)
-        hunks += [(i1, i2, new[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    lines = toml_lines(base, keepends=True)
+    changes = [hunk for side in (ours, theirs) for hunk in hunks(lines, toml_lines(side, keepends=True))]
     out: list[str] = []
     pos, last = 0, None
-    for hunk in sorted(hunks, key=lambda h: (h[0], h[1])):
+    for hunk in sorted(changes, key=lambda h: (h[0], h[1])):
         if last is not None and hunk[0] <= last[1]:
             if hunk == last:  # the same change on both sides
                 continue
@@ -439,8 +471,38 @@ def _unwrap(value: Any) -> Any:
     return value.unwrap() if isinstance(value, Item) else value
 
 
-def _token(text: str) -> str:
+TOKEN = re.compile(r"tuiboard-conflict-[0-9a-f]{16}")
+
+
+def _token(*texts: str) -> str:
+    """A placeholder for a conflict that none of the texts contains."""
     while True:
         token = f"tuiboard-conflict-{secrets.token_hex(8)}"
-        if token not in text:
+        if not any(token in text for text in texts):
             return token
+
+
+def _block(ours: str, theirs: str) -> str:
+    return "<" * MARKER + " ours\n" + ours + "=" * MARKER + "\n" + theirs + ">" * MARKER + " theirs\n"
+
+
+_BLOCK = re.compile(f"^{'<' * MARKER} ours\n(.*?)^{'=' * MARKER}\n(.*?)^{'>' * MARKER} theirs\n", re.S | re.M)
+
+
+def resolve(text: str, side: int) -> str:
+    """Every conflict block settled for one side (0 ours, 1 theirs), as a person would."""
+    return _BLOCK.sub(lambda m: m.group(1 + side), text)
+
+
+def _entry_text(name: str, entry: Table | dict[str, Any]) -> str:
+    """One entry of an array of tables as it would be written alone: ``[[name]]`` and its
+    keys, without the blank lines before it or the comments after it."""
+    table = entry if isinstance(entry, Table) else tomlkit.item(entry)
+    pop_trailing(table)
+    table.trivia.indent = ""
+    doc = tomlkit.document()
+    array = tomlkit.aot()
+    array.append(table)
+    doc.append(name, array)
+    text = tomlkit.dumps(doc)
+    return text if text.endswith("\n") else text + "\n"

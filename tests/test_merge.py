@@ -6,6 +6,7 @@ import math
 import re
 import subprocess
 import tomllib
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.edit import Append, SetKey, apply_document
+from pipeline.entry_merge import Slot, canon, merged_count, plan_entries
 from pipeline.format import dump_customer
 from pipeline.merge import merge_customer, merge_lines, same
 from pipeline.model import LOG_KINDS
 from tests.conftest import write_customer
 from tuiboard.cli import main
-from tuiboard.cli_git import ATTRIBUTES, driver_command
+from tuiboard.cli_git import ATTRIBUTES, driver_command, write_gitattributes
 
 BASE = """\
 # 苏州华东: key account, see the 2026 plan
@@ -311,6 +313,148 @@ def test_same_is_toml_equality() -> None:
     assert same({"a": [1, {"b": date(2026, 1, 1)}]}, {"a": [1, {"b": date(2026, 1, 1)}]})
 
 
+toml_values = st.recursive(
+    st.one_of(st.integers(-2, 2), st.sampled_from([0.0, -0.0, 1.0, math.nan]), st.booleans(),
+              st.sampled_from(["", "a"]), st.dates(date(2026, 1, 1), date(2026, 1, 2))),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("ab"), inner, max_size=2),
+    max_leaves=6,
+)  # fmt: skip
+
+
+@given(toml_values, toml_values)
+@settings(max_examples=300, deadline=None)
+def test_same_holds_exactly_when_the_canonical_keys_are_equal(a: Any, b: Any) -> None:
+    assert same(a, b) == (canon(a) == canon(b))
+    assert same(a, a) and canon(a) == canon(a) and hash(canon(a)) == hash(canon(a))
+
+
+def test_an_entry_one_side_added_twice_is_kept_twice() -> None:
+    again = log_entry(18, "visit", "见了IT经理")  # the base's entry, logged a second time
+    ours = BASE + again + log_entry(20, "call", "a") + log_entry(20, "call", "a")
+    theirs = BASE.replace('tier = "B"', 'tier = "A"')
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ()
+    assert text == ours.replace('tier = "B"', 'tier = "A"')
+    text, conflicts = merge(BASE, theirs, ours)  # the same from the other side
+    assert conflicts == () and tomllib.loads(text) == tomllib.loads(ours.replace('tier = "B"', 'tier = "A"'))
+
+
+def test_both_added_an_entry_once_per_side_count() -> None:
+    ours = BASE + log_entry(20, "call", "a") + log_entry(21, "call", "b")
+    theirs = BASE + log_entry(20, "call", "a") + log_entry(20, "call", "a")
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ()
+    assert [e["note"] for e in tomllib.loads(text)["log"]] == ["见了IT经理", "a", "a", "b"]
+
+
+def test_an_entry_both_deleted_once_goes_and_a_duplicate_one_side_kept_stays() -> None:
+    base = BASE + log_entry(20, "call", "a") + log_entry(20, "call", "a")
+    ours = BASE + log_entry(20, "call", "a")  # one copy deleted
+    theirs = ours + log_entry(21, "call", "b")  # the same copy deleted
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == ()
+    assert [e["note"] for e in tomllib.loads(text)["log"]] == ["见了IT经理", "a", "b"]
+
+
+ENTRY_CLASH = """\
+<<<<<<< ours
+[[log]]
+date = 2026-11-18
+kind = "visit"
+note = "见了IT经理和CFO"
+=======
+[[log]]
+date = 2026-11-18
+kind = "visit"
+note = "见了IT经理（改约下周）"  # 电话确认
+>>>>>>> theirs
+"""
+
+
+def test_both_corrected_one_entry_differently_is_a_conflict_around_that_entry() -> None:
+    ours = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    theirs = BASE.replace('"见了IT经理"', '"见了IT经理（改约下周）"  # 电话确认') + log_entry(21, "call", "b")
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ("log entry of 2026-11-18",)
+    old = '[[log]]\ndate = 2026-11-18\nkind = "visit"\nnote = "见了IT经理"\n'
+    assert text == BASE.replace(old, ENTRY_CLASH) + log_entry(20, "call", "a") + log_entry(21, "call", "b")
+    for side, note in (("ours", "见了IT经理和CFO"), ("theirs", "见了IT经理（改约下周）")):
+        assert [e["note"] for e in tomllib.loads(resolve(text, side))["log"]] == [note, "a", "b"]
+
+
+def test_both_corrected_one_entry_the_same_way_is_clean() -> None:
+    ours = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    theirs = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(21, "call", "b")
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == () and text == ours + log_entry(21, "call", "b")
+
+
+def test_one_side_corrected_the_other_left_it_takes_the_correction() -> None:
+    ours = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    theirs = BASE.replace('tier = "B"', 'tier = "A"') + log_entry(21, "call", "b")
+    for mine, yours in ((ours, theirs), (theirs, ours)):
+        text, conflicts = merge(BASE, mine, yours)
+        assert conflicts == ()
+        data = tomllib.loads(text)
+        assert [e["note"] for e in data["log"]] == ["见了IT经理和CFO", "a", "b"] and data["tier"] == "A"
+
+
+@pytest.mark.parametrize("deleter", ["ours", "theirs"])
+def test_an_entry_one_corrected_and_the_other_deleted_is_a_conflict(deleter: str) -> None:
+    old = log_entry(18, "visit", "见了IT经理")
+    fixed = BASE.replace("见了IT经理", "见了IT经理和CFO") + log_entry(20, "call", "a")
+    deleted = BASE.replace(old, "") + log_entry(21, "call", "b")
+    ours, theirs = (deleted, fixed) if deleter == "ours" else (fixed, deleted)
+    text, conflicts = merge(BASE, ours, theirs)
+    assert conflicts == ("log entry of 2026-11-18",)
+    versions = {"ours": [], "theirs": []}
+    versions["theirs" if deleter == "ours" else "ours"] = ["见了IT经理和CFO"]
+    for side in ("ours", "theirs"):
+        assert [e["note"] for e in tomllib.loads(resolve(text, side))["log"]] == [*versions[side], "a", "b"]
+
+
+def test_a_corrected_history_entry_in_conflict_leaves_the_stage_undecided() -> None:
+    ours = moved(BASE, "project", 20)
+    theirs = moved(BASE, "approved", 21).replace("2026-11-21", "2026-11-20")
+    base = moved(BASE, "plan", 20).replace('stage = "plan"  #', 'stage = "intent"  #')
+    text, conflicts = merge(base, ours, theirs)
+    assert set(conflicts) == {"history entry of 2026-11-20", "stage"}
+    for side, stage in (("ours", "project"), ("theirs", "approved")):
+        data = tomllib.loads(resolve(text, side))
+        assert data["stage"] == stage and data["history"][-1]["stage"] == stage
+
+
+def test_a_line_break_of_unicode_inside_the_conflict_line_stays_inside() -> None:
+    # TOML lines end at \n only: U+2028 and U+0085 may stand in a key or a comment.
+    base = BASE.replace("amount = 180000  # 预计合同额", '"合同\u2028金额" = 180000  # 预计\x85合同额')
+    ours = base.replace("= 180000", "= 200000") + log_entry(20, "call", "ours")
+    theirs = base.replace("= 180000", "= 250000") + log_entry(21, "call", "theirs")
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == ("合同\u2028金额",)
+    line = '"合同\u2028金额" = {}  # 预计\x85合同额\n'
+    assert f"<<<<<<< ours\n{line.format(200000)}=======\n{line.format(250000)}>>>>>>> theirs\n" in text
+    assert tomllib.loads(resolve(text, "theirs"))["合同\u2028金额"] == 250000
+
+
+def test_merge_lines_splits_lines_at_newlines_only() -> None:
+    base = 'a = "x\u2028\x85y"\nc = 0\nb = 1\n'
+    assert (
+        merge_lines(base, base.replace("y", "Y"), base.replace("1", "2"))
+        == base.replace("y", "Y")[:-2] + "2\n"
+    )
+    assert merge_lines(base, base.replace("x", "X"), base.replace("y", "Y")) is None  # one line, both changed
+
+
+def test_a_big_merge_matches_a_line_merge_of_the_same_changes() -> None:
+    entries = "".join(log_entry(1 + i % 28, "call", f"n{i}") for i in range(400))
+    base = BASE + entries
+    ours = base.replace('"n10"', '"n10 fixed"').replace("amount = 180000", "amount = 1")
+    theirs = base.replace('"n390"', '"n390 fixed"') + "# 以上为旧记录\n"
+    text, conflicts = merge(base, ours, theirs)
+    assert conflicts == ()
+    assert text == ours.replace('"n390"', '"n390 fixed"') + "# 以上为旧记录\n"
+
+
 # -- properties ---------------------------------------------------------------------------
 
 DAY0 = date(2026, 11, 1)
@@ -375,7 +519,7 @@ def test_both_sides_edits_all_arrive(base: tuple[str, Any], data: st.DataObject)
         sets[0]["amount"], sets[1]["amount"] = 2, 3
     logs = [data.draw(entries(21, 3)), data.draw(entries(21, 3))]
     if logs[0]:  # some entries both sides appended
-        shared = data.draw(st.lists(st.sampled_from(logs[0]), max_size=2))
+        shared = data.draw(st.lists(st.sampled_from(logs[0]), max_size=2, unique_by=repr))
         logs[1] = sorted(logs[1] + [e for e in shared if e not in logs[1]], key=lambda e: e["date"])
     ours, theirs = edited(text, sets[0], logs[0]), edited(text, sets[1], logs[1])
     fixed = data.draw(st.sampled_from(range(len(base_log)))) if base_log and data.draw(st.booleans()) else -1
@@ -399,6 +543,93 @@ def test_both_sides_edits_all_arrive(base: tuple[str, Any], data: st.DataObject)
         assert sorted(map(repr, got)) == sorted(map(repr, union))
         assert [e["date"] for e in got] == sorted(e["date"] for e in got)
     assert merged_text.startswith("# written by hand\n") and "  # 万\n" in merged_text
+
+
+def counted(base: list[Any], ours: list[Any], theirs: list[Any]) -> Counter[Any]:
+    """The count rule applied to every distinct entry (entries as canonical keys)."""
+    cb, co, ct = (Counter(map(canon, side)) for side in (base, ours, theirs))
+    return +Counter({k: merged_count(cb[k], co[k], ct[k]) for k in cb | co | ct})
+
+
+def merged_entries(slots: list[Slot], ours: list[Any], theirs: list[Any]) -> list[Any]:
+    return [theirs[s.theirs] if s.theirs is not None else ours[s.ours] for s in slots if not s.conflict]  # type: ignore[index]
+
+
+@st.composite
+def side_of(draw: st.DrawFn, base: list[Any], pool: list[Any]) -> list[Any]:
+    """A side: some base entries deleted, some of the pool (repeats too) added anywhere."""
+    gone = draw(st.sets(st.integers(0, max(len(base) - 1, 0)), max_size=len(base)))
+    side = [e for i, e in enumerate(base) if i not in gone]
+    for entry in draw(st.lists(st.sampled_from(pool), max_size=4)):
+        side.insert(draw(st.integers(0, len(side))), entry)
+    return side
+
+
+def pool_of(days: int) -> st.SearchStrategy[list[Any]]:
+    entry = st.fixed_dictionaries(
+        {"date": st.integers(0, days).map(lambda d: DAY0 + timedelta(days=d)), "note": st.sampled_from("ab")}
+    )
+    return st.lists(entry, min_size=1, max_size=5, unique_by=repr)
+
+
+@given(pool_of(30).filter(lambda p: len({e["date"] for e in p}) == len(p)), st.data())
+@settings(max_examples=300, deadline=None)
+def test_plan_follows_the_count_rule_and_never_moves_ours(pool: list[Any], data: st.DataObject) -> None:
+    base = data.draw(st.lists(st.sampled_from(pool), max_size=6))
+    ours, theirs = data.draw(side_of(base, pool)), data.draw(side_of(base, pool))
+    slots = plan_entries(base, ours, theirs)
+    assert not any(s.conflict for s in slots)  # one entry a date: nothing looks corrected
+    assert Counter(map(canon, merged_entries(slots, ours, theirs))) == counted(base, ours, theirs)
+    kept = [s.ours for s in slots if s.ours is not None]
+    assert kept == sorted(kept)
+    assert plan_entries(base, ours, base) == [Slot(i, None) for i in range(len(ours))]  # merge(b, x, b) == x
+    assert Counter(map(canon, merged_entries(plan_entries(base, base, theirs), base, theirs))) == Counter(
+        map(canon, theirs)
+    )
+
+
+@given(pool_of(2), st.data())
+@settings(max_examples=300, deadline=None)
+def test_plan_with_corrections_marks_only_real_disagreements(pool: list[Any], data: st.DataObject) -> None:
+    base = data.draw(st.lists(st.sampled_from(pool), max_size=6))
+    ours, theirs = data.draw(side_of(base, pool)), data.draw(side_of(base, pool))
+    slots = plan_entries(base, ours, theirs)
+    conflicts = [s for s in slots if s.conflict]
+    if not conflicts:
+        assert Counter(map(canon, merged_entries(slots, ours, theirs))) == counted(base, ours, theirs)
+    for s in conflicts:
+        assert s.ours is not None or s.theirs is not None
+        if s.ours is not None and s.theirs is not None:
+            assert canon(ours[s.ours]) != canon(theirs[s.theirs])
+    assert not any(s.conflict for s in plan_entries(base, ours, ours))  # the same edit on both sides
+    assert not any(s.conflict for s in plan_entries(base, ours, base))
+
+
+@given(customer_text(), st.data())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_merged_logs_follow_the_count_rule(base: tuple[str, Any], data: st.DataObject) -> None:
+    text, base_log = base
+    sides = []
+    for _ in range(2):
+        doc = tomlkit.parse(text)
+        gone = (
+            data.draw(st.sets(st.integers(0, len(base_log) - 1), max_size=len(base_log) - 1))
+            if base_log
+            else set()
+        )
+        for i in sorted(gone, reverse=True):
+            del doc["log"][i]
+        again = data.draw(st.lists(st.sampled_from(base_log), max_size=2)) if base_log else []
+        new = data.draw(entries(21, 2))
+        adds = sorted(again + new + data.draw(st.lists(st.sampled_from(new), max_size=2)) if new else again,
+                      key=lambda e: e["date"])  # fmt: skip
+        apply_document(doc, [Append("log", e) for e in adds])
+        sides.append(tomlkit.dumps(doc))
+    merged_text, conflicts = merge(text, *sides)
+    assert all(c.startswith("log entry of ") for c in conflicts), conflicts
+    if not conflicts:
+        logs = [tomllib.loads(t).get("log", []) for t in (text, *sides, merged_text)]
+        assert Counter(map(canon, logs[3])) == counted(*logs[:3])
 
 
 # -- the merge driver, with the real git binary -------------------------------------------
@@ -570,3 +801,83 @@ def test_init_outside_git_writes_attributes_and_git_setup_refuses(tmp_path: Path
     assert (folder / ".gitattributes").read_text() == ATTRIBUTES + "\n"
     result = CliRunner().invoke(main, ["-C", str(folder), "git-setup"])
     assert result.exit_code == 1 and "not in a git repository" in result.output
+
+
+def test_git_a_second_identical_entry_from_them_is_kept(team: tuple[Path, Path]) -> None:
+    a, b = team
+    tuiboard("-C", str(a), "log", "acme", "visit", "见了IT经理", "--date", "2026-11-18")  # again, same words
+    publish(a, "a: a second visit")
+    edit(b, "amount = 180000", "amount = 250000")
+
+    done = pull(b, "b: amount")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = tomllib.loads(acme(b).read_text(encoding="utf-8"))
+    assert [(e["date"].day, e["note"]) for e in data["log"]] == [(18, "见了IT经理"), (18, "见了IT经理")]
+    assert data["amount"] == 250000
+
+
+def test_git_both_corrected_one_entry_is_a_conflict_around_it(team: tuple[Path, Path]) -> None:
+    a, b = team
+    edit(a, '"见了IT经理"', '"见了IT经理（改约下周）"  # 电话确认')
+    publish(a, "a: rescheduled")
+    edit(b, "见了IT经理", "见了IT经理和CFO")
+    tuiboard("-C", str(b), "log", "acme", "call", "约了下周", "--date", "2026-11-20")
+
+    done = pull(b, "b: who was there")
+
+    assert done.returncode != 0
+    assert "CONFLICT (content): Merge conflict in sales/customers/acme.toml" in done.stdout
+    assert "tuiboard merge-file: conflict: log entry of 2026-11-18" in done.stdout + done.stderr
+    assert git(b, "diff", "--name-only", "--diff-filter=U").stdout.split() == ["sales/customers/acme.toml"]
+    old = '[[log]]\ndate = 2026-11-18\nkind = "visit"\nnote = "见了IT经理"\n'
+    assert acme(b).read_text(encoding="utf-8") == BASE.replace(old, ENTRY_CLASH) + log_entry(
+        20, "call", "约了下周"
+    )
+
+
+@pytest.mark.parametrize("command", ["init", "git-setup"])
+@pytest.mark.parametrize("dangling", [False, True])
+def test_a_planted_gitattributes_link_is_refused(tmp_path: Path, command: str, dangling: bool) -> None:
+    target = tmp_path / "home" / ".bashrc"
+    target.parent.mkdir()
+    if not dangling:
+        target.write_bytes(b"alias ll='ls -l'\n")
+    folder = tmp_path / "cloned"
+    if command == "git-setup":
+        tuiboard("init", str(folder))
+        (folder / ".gitattributes").unlink()
+        git(folder, "init", "-q")
+    else:
+        folder.mkdir()
+    (folder / ".gitattributes").symlink_to(target)
+
+    args = ["init", str(folder)] if command == "init" else ["-C", str(folder), "git-setup"]
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"tuiboard: {folder / '.gitattributes'}: is a symbolic link; refusing to write through it"
+    )
+    assert target.exists() != dangling and (dangling or target.read_bytes() == b"alias ll='ls -l'\n")
+    assert (folder / ".gitattributes").is_symlink()
+
+
+def test_git_setup_keeps_a_name_with_escapes_on_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "客户\x1b]52;c;aGk=\x07\n第二行"
+    CliRunner().invoke(main, ["init", str(folder)])
+    result = CliRunner().invoke(main, ["-C", str(folder), "git-setup"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "\x1b" not in result.output and "\x07" not in result.output
+    assert "客户\\x1b]52;c;aGk=\\x07⏎第二行 is not in a git repository" in result.output
+
+
+def test_git_setup_adds_its_line_to_an_existing_file_without_a_final_newline(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    tuiboard("init", str(folder))
+    (folder / ".gitattributes").write_bytes(b"*.xlsx binary\r\n*.png binary")
+    assert write_gitattributes(folder) is True
+    assert (
+        folder / ".gitattributes"
+    ).read_bytes() == b"*.xlsx binary\r\n*.png binary\n" + ATTRIBUTES.encode() + b"\n"
+    assert write_gitattributes(folder) is False

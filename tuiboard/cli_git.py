@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +14,16 @@ from pathlib import Path
 import click
 
 from pipeline.edit import WriteError, atomic_write
+from pipeline.lines import toml_lines
 from pipeline.merge import merge_customer
+from pipeline.safefs import UnsafePath, append_text
 
 from .cliutil import fail, root_from
 from .textout import safe
 
 DRIVER = "tuiboard"
 ATTRIBUTES = f"customers/*.toml merge={DRIVER}"
+ATTRIBUTES_LIMIT = 1 << 20  # bytes of an existing .gitattributes read to look for the line
 
 
 def driver_command() -> str:
@@ -31,13 +37,37 @@ def driver_command() -> str:
 
 
 def write_gitattributes(folder: Path) -> bool:
-    """Add the merge attribute to the folder's .gitattributes; False if it was there."""
+    """Add the merge attribute to the folder's .gitattributes; False if it was there.
+
+    The file may come with a clone: a link (to ``~/.bashrc``, say) or anything but a
+    regular file is refused (`UnsafePath`), never written through.
+    """
     path = folder / ".gitattributes"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if ATTRIBUTES in text.splitlines():
+    text = _read_attributes(path)
+    if ATTRIBUTES in toml_lines(text):
         return False
-    path.write_text(text + ("" if not text or text.endswith("\n") else "\n") + ATTRIBUTES + "\n", "utf-8")
+    append_text(path, ("" if not text or text.endswith("\n") else "\n") + ATTRIBUTES + "\n")
     return True
+
+
+def _read_attributes(path: Path) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        if os.path.islink(path):
+            raise UnsafePath(
+                errno.ELOOP, "is a symbolic link; refusing to write through it", str(path)
+            ) from exc
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise UnsafePath(0, "is not a regular file; refusing to write to it", str(path))
+        data = fh.read(ATTRIBUTES_LIMIT + 1)
+    if len(data) > ATTRIBUTES_LIMIT:
+        raise UnsafePath(0, f"is over {ATTRIBUTES_LIMIT} bytes; add `{ATTRIBUTES}` by hand", str(path))
+    return data.decode("utf-8", errors="replace")
 
 
 def in_git_repo(folder: Path) -> bool:
@@ -66,7 +96,10 @@ def configure_git(folder: Path) -> None:
 
 def setup_git(folder: Path) -> str:
     """Write .gitattributes; set the git config too when the folder is in a git repository."""
-    write_gitattributes(folder)
+    try:
+        write_gitattributes(folder)
+    except OSError as exc:
+        fail(f"{safe(exc.filename)}: {exc.strerror or exc}")
     if not in_git_repo(folder):
         return "wrote .gitattributes; run `tuiboard git-setup` once this folder is in a git repository"
     configure_git(folder)
@@ -81,7 +114,7 @@ def git_setup(ctx: click.Context) -> None:
     if shutil.which("git") is None:
         fail("git is not installed")
     if not in_git_repo(root):
-        fail(f"{root} is not in a git repository (run `git init` first)")
+        fail(f"{safe(root)} is not in a git repository (run `git init` first)")
     click.echo(setup_git(root))
 
 
@@ -98,7 +131,7 @@ def merge_file(base: Path, ours: Path, theirs: Path) -> None:
     try:
         atomic_write(ours, result.data)
     except WriteError as exc:
-        fail(str(exc))
+        fail(safe(exc))
     for conflict in result.conflicts:
         click.echo(f"tuiboard merge-file: conflict: {safe(conflict)}", err=True)
     sys.exit(0 if result.clean else 1)
