@@ -25,13 +25,13 @@ from pipeline.edit import (
 )
 from pipeline.format import dump_customer, has_comments
 from pipeline.model import LOG_KINDS, Customer
-from pipeline.problems import json_printable
 from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
 from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, when_from
 from .clock import today
+from .jsonout import json_text
 from .textout import money, safe, table
 
 
@@ -353,7 +353,7 @@ def list_cmd(
     picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
     records = [customer_record(c, board, day) for c in picked]
     if as_json:
-        click.echo(json_printable(json.dumps(records, ensure_ascii=False, indent=2)))
+        click.echo(json_text(records))
         return
     rows = [["ID", "NAME", "STAGE", "TIER", "AMOUNT", "P%", "DUE", "NEXT ACTION"]]
     for r in records:

@@ -5,7 +5,6 @@ pandas and plotext are imported inside the commands, so that the other commands 
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -14,13 +13,13 @@ from typing import Any
 import click
 
 from pipeline.edit import WriteError, atomic_write
-from pipeline.problems import json_printable
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
 from .charts import CHARTS, render
 from .cliutil import fail, load_from, when_from
 from .clock import today
+from .jsonout import json_text
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
@@ -75,7 +74,7 @@ def report(
     analysis = Analysis(customers, board.config, as_of)
     data = analysis.report()
     if as_json:
-        click.echo(json_printable(json.dumps(data, ensure_ascii=False, indent=2)))
+        click.echo(json_text(data))
         return
     currency = board.config.currency
     out = []
@@ -148,7 +147,7 @@ def _sales_report(
     except SalesReportError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json_printable(json.dumps(rec, ensure_ascii=False, indent=2)))
+        click.echo(json_text(rec))
         return
     title = f"客户金额分段 {safe(path.name)}" + (f" · {safe(product)}" if product else "")
     note = f"{rec['customers']} customers from {rec['rows']} rows" + (

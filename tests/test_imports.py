@@ -1,0 +1,66 @@
+"""The lean commands start lean: what ``python -X importtime -m tuiboard CMD`` shows they import.
+
+pandas + numpy cost a quarter of a second, textual a fifth, plotext and openpyxl a tenth each;
+a command that prints a list or writes one field must not pay for them. Checked on the
+interpreter's own import log of a real run in a real folder, not on ``sys.modules`` of this
+process (which the other tests fill).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = frozenset({"pandas", "numpy", "plotext", "openpyxl", "textual"})
+
+
+def imported(folder: Path, *args: str) -> set[str]:
+    """Every module a real ``tuiboard -C folder ARGS`` imported; the command must succeed."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tuiboard", "-C", str(folder), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:")]
+    assert len(lines) > 50, run.stderr[-2000:]  # the log is there (the header and the modules)
+    return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}
+
+
+def top_level(modules: set[str]) -> set[str]:
+    return {name.split(".", 1)[0] for name in modules}
+
+
+def first_id(folder: Path) -> str:
+    return min(p.stem for p in (folder / "customers").glob("*.toml"))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["list", "--json"],
+        ["show", "{id}"],
+        ["check"],
+        ["next", "{id}", "发报价", "--due", "+3d"],
+        ["log", "{id}", "call", "约了下周演示"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_lean_commands_import_no_heavy_library(demo_folder: Path, command: list[str]) -> None:
+    args = [a.format(id=first_id(demo_folder)) for a in command]
+    assert top_level(imported(demo_folder, *args)) & HEAVY == set()
+
+
+def test_report_json_draws_no_chart(demo_folder: Path) -> None:
+    """The metrics need pandas; printing them as JSON needs no plotting or terminal library."""
+    modules = top_level(imported(demo_folder, "report", "--json"))
+    assert "pandas" in modules  # the check sees what the command really imports
+    assert modules & {"plotext", "openpyxl", "textual"} == set()
