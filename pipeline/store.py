@@ -17,10 +17,8 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from . import cache
@@ -425,6 +423,9 @@ class Store:
         results: list[tuple[str, FileState | None]] = []
         with gc_paused():
             if self.workers > 1 and len(names) >= POOL_THRESHOLD and sys.platform != "win32":
+                from concurrent.futures import ProcessPoolExecutor, as_completed  # only a cold load
+                from multiprocessing import get_context
+
                 with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
                     futures = {
                         pool.submit(_parse_share, (folder, share, config)): share

@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 
 HEAVY = frozenset({"pandas", "numpy", "plotext", "openpyxl", "textual"})
+# What a warm read of the folder does not need either: the cold load's process pool, the
+# git merge driver's tree merge, a chart's console.
+NOT_FOR_READING = frozenset(
+    {"concurrent.futures.process", "multiprocessing", "pipeline.merge", "rich.console"}
+)
 
 
 def imported(folder: Path, *args: str) -> set[str]:
@@ -57,6 +62,12 @@ def first_id(folder: Path) -> str:
 def test_lean_commands_import_no_heavy_library(demo_folder: Path, command: list[str]) -> None:
     args = [a.format(id=first_id(demo_folder)) for a in command]
     assert top_level(imported(demo_folder, *args)) & HEAVY == set()
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "{id}"], ["check"]], ids=" ".join)
+def test_reading_commands_import_no_pool_merge_or_console(demo_folder: Path, command: list[str]) -> None:
+    args = [a.format(id=first_id(demo_folder)) for a in command]
+    assert imported(demo_folder, *args) & NOT_FOR_READING == set()
 
 
 def test_report_json_draws_no_chart(demo_folder: Path) -> None:

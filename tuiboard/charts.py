@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.cells import cell_len
-from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
@@ -81,6 +80,8 @@ def render(
     text = chart_text(name, report, width, height, color=color, currency=currency)
     if not color:
         return text.plain
+    from rich.console import Console  # a tenth of a second: only when a chart is printed
+
     out = io.StringIO()
     console = Console(
         file=out, force_terminal=True, color_system="256", width=max(1, width), legacy_windows=False

@@ -15,7 +15,6 @@ import click
 
 from pipeline.edit import WriteError, atomic_write
 from pipeline.lines import toml_lines
-from pipeline.merge import merge_customer
 from pipeline.safefs import UnsafePath, append_text
 
 from .cliutil import fail, root_from
@@ -127,6 +126,8 @@ def merge_file(base: Path, ours: Path, theirs: Path) -> None:
 
     A git merge driver: git runs `tuiboard merge-file %O %A %B` and takes OURS as the result.
     """
+    from pipeline.merge import merge_customer  # tomlkit's tree merge: only git's driver needs it
+
     result = merge_customer(base.read_bytes(), ours.read_bytes(), theirs.read_bytes())
     try:
         atomic_write(ours, result.data)
