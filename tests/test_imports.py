@@ -75,3 +75,16 @@ def test_report_json_draws_no_chart(demo_folder: Path) -> None:
     modules = top_level(imported(demo_folder, "report", "--json"))
     assert "pandas" in modules  # the check sees what the command really imports
     assert modules & {"plotext", "openpyxl", "textual"} == set()
+
+
+def test_the_board_starts_without_markdown_or_analytics() -> None:
+    """The help panel (markdown + pygments, 60 ms) and the charts' libraries load when opened."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import tuiboard.app"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines()[1:] if "|" in line}
+    assert "textual.app" in modules
+    assert top_level(modules) & {"markdown_it", "pygments", "pandas", "numpy", "plotext", "openpyxl"} == set()
