@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from pipeline.edit import (
 )
 from pipeline.format import dump_customer, has_comments
 from pipeline.model import LOG_KINDS, Customer
-from pipeline.store import Board
+from pipeline.store import CUSTOMERS_DIR, Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
@@ -314,7 +315,7 @@ def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
         "due_status": rules.due_status(c, day).name.lower(),
         "days_in_stage": rules.days_in_stage(c, day),
         "stale": rules.is_stale(c, config, day),
-        "path": str(c.path.relative_to(board.root)),
+        "path": os.path.join(CUSTOMERS_DIR, c.path.name),  # not relative_to: 40% of a record's time
         "problems": len(c.problems),
     }
 
