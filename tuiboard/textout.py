@@ -27,10 +27,11 @@ def prefix_within(text: str, cells: int) -> tuple[int, int]:
 def fit(text: str, width: int) -> str:
     """Truncate to ``width`` terminal cells with an ellipsis, then pad."""
     text = safe(text)
-    if cell_len(text) > width:
-        kept, _ = prefix_within(text, width - 1)
-        text = text[:kept] + "…"
-    return text + " " * (width - cell_len(text))
+    cells = len(text) if text.isascii() else cell_len(text)  # safe ASCII is one cell a character
+    if cells > width:
+        kept, used = prefix_within(text, width - 1)
+        return text[:kept] + "…" + " " * (width - 1 - used)
+    return text + " " * (width - cells)
 
 
 def money(amount: float | None, currency: str) -> str:
