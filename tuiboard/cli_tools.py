@@ -206,7 +206,7 @@ def ics(ctx: click.Context, output: Path | None, owner: str | None, todo: bool) 
     board = load_from(ctx)
     data = calendar(board.customers.values(), board.config, kind="todo" if todo else "event", owner=owner)
     if output is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        click.echo(data, nl=False)  # bytes: the CRLF line ends RFC 5545 asks for
         return
     try:
         atomic_write(output, data)
