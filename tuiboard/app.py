@@ -450,7 +450,7 @@ class BoardApp(App[None]):
     async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
         name = action if isinstance(action, str) else action[1]
         if self.read_only and name.split("(")[0].rsplit(".", 1)[-1] in WRITE_ACTIONS:
-            self.say("只读模式,未写入 · read-only: nothing written", "warning")
+            self.say("只读模式，未写入 · read-only: nothing written", "warning")
             return False
         return await super().run_action(action, *args, **kwargs)
 

@@ -8,10 +8,13 @@ need a random token, given in the printed URL and kept in a same-site cookie.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import ipaddress
 import secrets
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,7 +75,25 @@ class GuardedServer(Server):
         return response
 
     async def on_startup(self, app: web.Application) -> None:
-        print(f"serving the board on {self.url}  (Ctrl+C to stop)", flush=True)
+        """Quiet: textual-serve prints a banner here, before the port is even bound."""
+
+    def serve(self, debug: bool = False) -> None:
+        """textual-serve's `serve`, announcing the URL once the port accepts connections."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal.SIGINT, self.request_exit)
+            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        announce = f"serving the board on {self.url}  (Ctrl+C to stop)"
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda *_args: print(announce, flush=True),
+        )
 
     @property
     def url(self) -> str:
