@@ -4,7 +4,8 @@ One entry per customer: a customer has one next action at a time, so its entry k
 UID and a re-export updates the same event (new action, new date) instead of adding one.
 The UID is derived from the customer id (a UUID5), so exporting never writes to customer
 files; a customer file may pin it with an ``ics_uid`` key, which keeps the UID when the
-file is renamed.
+file is renamed (`tuiboard ics --pin-uids` writes it). icalendar is imported only when a
+calendar is built, so the commands that merely name ``UID_KEY`` stay fast.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-
-from icalendar import Calendar, Event, Todo
+from typing import TYPE_CHECKING
 
 from . import rules
 from .config import Config
 from .model import Customer
 from .problems import printable
+
+if TYPE_CHECKING:
+    from icalendar import Event, Todo
 
 UID_KEY = "ics_uid"
 UID_DOMAIN = "tuiboard"
@@ -77,6 +80,8 @@ def calendar(
     stamp: datetime | None = None,
 ) -> bytes:
     """The calendar of the customers' next actions as iCalendar bytes (CRLF lines, UTF-8)."""
+    from icalendar import Calendar
+
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     stamp = stamp or datetime.now(UTC).replace(microsecond=0)
@@ -91,6 +96,8 @@ def calendar(
 
 
 def _entry(c: Customer, config: Config, kind: str, stamp: datetime) -> Event | Todo:
+    from icalendar import Event, Todo
+
     due: date = c.next_due  # type: ignore[assignment]  # exported() kept only dated ones
     entry = Event() if kind == "event" else Todo()
     entry.add("uid", customer_uid(c))

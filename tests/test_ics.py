@@ -123,3 +123,22 @@ def test_a_demo_folder_exports_every_dated_open_or_won_action(demo_folder: Path)
     assert len({customer_uid(c) for c in wanted}) == len(wanted)
     assert len(vobject.readOne(data.decode()).vevent_list) == len(wanted)
     assert all(e.decoded("DTEND") - e.decoded("DTSTART") == timedelta(days=1) for e in events.values())
+
+
+def test_pin_uids_writes_them_through_the_edit_path_and_keeps_every_byte(pipe: Path) -> None:
+    path = pipe / "customers" / "suzhou.toml"
+    path.write_text("# 手写注释\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    uids = set(by_uid_icalendar(tb("-C", pipe, "ics")))
+    result = CliRunner().invoke(main, ["-C", str(pipe), "ics", "--pin-uids"])
+    assert result.exit_code == 0 and "pinned 2 UIDs" in result.stderr
+    assert set(by_uid_icalendar(result.stdout_bytes)) == uids  # pinning changes no UID
+    after = path.read_text(encoding="utf-8")
+    uid = customer_uid(load_board(pipe).customers["suzhou"])
+    assert after.startswith(before.split("[contact]")[0])  # comment and top keys untouched
+    assert f'{UID_KEY} = "{uid}"' in after
+    assert not (pipe / "customers" / "nodue.toml").read_text(encoding="utf-8").count(UID_KEY)
+    path.rename(pipe / "customers" / "renamed.toml")
+    assert uid in by_uid_icalendar(tb("-C", pipe, "ics"))
+    again = CliRunner().invoke(main, ["-C", str(pipe), "ics", "--pin-uids"])
+    assert "pinned 0 UIDs" in again.stderr

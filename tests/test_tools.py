@@ -145,6 +145,14 @@ def test_colour_on_a_terminal_and_off_with_no_color_or_color_never(pipe: Path, c
     assert ANSI.search(proc("-C", pipe, "--color", "always", *command).stdout)  # even piped
 
 
+def test_color_never_reaches_the_board(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert not BoardApp(folder).no_color
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert tb("--color", "never", "--version").exit_code == 0
+    assert BoardApp(folder).no_color  # Textual's own NO_COLOR handling: a monochrome board
+
+
 def test_version() -> None:
     from importlib.metadata import version
 

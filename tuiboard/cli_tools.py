@@ -18,6 +18,7 @@ import click
 
 from pipeline import hooks
 from pipeline.agenda import today_items
+from pipeline.ics import UID_KEY
 from pipeline.model import Customer
 from pipeline.problems import printable
 from pipeline.store import Board, NotAPipeline, Store, find_root
@@ -187,13 +188,19 @@ def due(ctx: click.Context, owner: str | None, as_json: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
 @click.option("--owner", help="Only this rep's customers.")
 @click.option("--todo", is_flag=True, help="VTODO to-dos instead of all-day VEVENT events.")
+@click.option(
+    "--pin-uids",
+    is_flag=True,
+    help=f"Write each exported customer's UID into its file ({UID_KEY} = ...), so a renamed file keeps it.",
+)
 @click.pass_context
-def ics(ctx: click.Context, output: Path | None, owner: str | None, todo: bool) -> None:
+def ics(ctx: click.Context, output: Path | None, owner: str | None, todo: bool, pin_uids: bool) -> None:
     """Next actions as an iCalendar file for a phone or desktop calendar.
 
     One entry per customer with a next action (open stages, and won ones for after-sales),
     all-day on its due date. The UID stays the same across exports, so importing or
-    subscribing again updates the entries instead of adding copies.
+    subscribing again updates the entries instead of adding copies: it is derived from the
+    customer id, or taken from the file's `ics_uid` when there is one (--pin-uids writes it).
 
     \b
     Examples:
@@ -204,6 +211,8 @@ def ics(ctx: click.Context, output: Path | None, owner: str | None, todo: bool) 
     from pipeline.ics import calendar, exported
 
     board = load_from(ctx)
+    if pin_uids:
+        board = _pin_uids(ctx, board, exported(board.customers.values(), board.config, owner))
     data = calendar(board.customers.values(), board.config, kind="todo" if todo else "event", owner=owner)
     if output is None:
         click.echo(data, nl=False)  # bytes: the CRLF line ends RFC 5545 asks for
@@ -214,6 +223,25 @@ def ics(ctx: click.Context, output: Path | None, owner: str | None, todo: bool) 
         fail(str(exc))
     n = len(exported(board.customers.values(), board.config, owner))
     click.echo(f"wrote {n} next actions to {safe(output)}", err=True)
+
+
+def _pin_uids(ctx: click.Context, board: Board, customers: list[Customer]) -> Board:
+    """Store the derived UID in each file that has none, through the checked write path."""
+    from pipeline.edit import SetKey, WriteError, edit_customer
+    from pipeline.ics import customer_uid
+
+    pinned = 0
+    for c in customers:
+        if isinstance(c.data.get(UID_KEY), str):
+            continue
+        try:
+            edit_customer(c, board.config, [SetKey((UID_KEY,), customer_uid(c))])
+        except WriteError as exc:
+            click.echo(printable(f"tuiboard: {exc}"), err=True)
+            continue
+        pinned += 1
+    click.echo(f"pinned {pinned} UIDs in customer files", err=True)
+    return load_from(ctx) if pinned else board
 
 
 # -- completion ---------------------------------------------------------------------------

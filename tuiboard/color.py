@@ -15,6 +15,8 @@ _META_KEY = "tuiboard.color"
 
 def _remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     ctx.meta[_META_KEY] = value
+    if value == "never":  # the board (Textual) and child processes follow the convention
+        os.environ["NO_COLOR"] = "1"
     return value
 
 
