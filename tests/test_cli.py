@@ -238,7 +238,7 @@ def test_an_ambiguous_prefix_names_the_candidates(pipe: Path) -> None:
 def listed(pipe: Path, *args: str) -> list[str]:
     result = tb("-C", pipe, "list", "--json", *args)
     assert result.exit_code == 0, result.stderr
-    return [r["id"] for r in json.loads(result.stdout)]
+    return [r["id"] for r in json.loads(result.stdout)["customers"]]
 
 
 def test_list_filters(pipe: Path) -> None:
@@ -252,7 +252,7 @@ def test_list_filters(pipe: Path) -> None:
 
 
 def test_list_json_record(pipe: Path) -> None:
-    [record] = json.loads(tb("-C", pipe, "list", "--json", "--stage", "intent").stdout)
+    [record] = json.loads(tb("-C", pipe, "list", "--json", "--stage", "intent").stdout)["customers"]
     assert record == {
         "id": "acme",
         "name": "Acme",
@@ -304,12 +304,14 @@ def test_the_folder_is_found_by_walking_up_or_given_with_C(
     deep.mkdir(parents=True)
     monkeypatch.chdir(deep)
     assert listed(pipe) == listed(Path("."))  # -C . from inside, and -C from outside, agree
-    assert tb("list", "--json").exit_code == 0 and len(json.loads(tb("list", "--json").stdout)) == 3
+    assert (
+        tb("list", "--json").exit_code == 0 and len(json.loads(tb("list", "--json").stdout)["customers"]) == 3
+    )
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     monkeypatch.chdir(outside)
     one_line_error(tb("list"), 1, "no pipeline.toml", "tuiboard init")
-    assert len(json.loads(tb("-C", pipe, "list", "--json").stdout)) == 3
+    assert len(listed(pipe)) == 3
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from tests.conftest import TODAY
 from tuiboard.cli import main
 
 KEYS = [
+    "version",
     "as_of",
     "funnel",
     "conversion",
@@ -45,7 +46,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 def library(root: Path, as_of: date, owners: frozenset[str] = frozenset()) -> dict[str, Any]:
     board = load_board(root, use_cache=False)
     customers = select(board.customers, Filter(owners=owners), board.config, as_of)
-    return json.loads(json.dumps(Analysis(customers, board.config, as_of).report()))
+    return {"version": 1, **json.loads(json.dumps(Analysis(customers, board.config, as_of).report()))}
 
 
 def test_json_matches_the_metrics_library(demo_folder: Path) -> None:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
@@ -57,6 +58,7 @@ from .widgets.search import SearchInput
 from .widgets.statusbar import StatusBar
 
 T = TypeVar("T")
+WRITE_ACTIONS = frozenset({"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo"})
 COLUMN_WIDTH = 30  # cells; a card needs about this much, and 80 columns show two and a half
 
 
@@ -97,9 +99,12 @@ class BoardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuiboard"
 
-    def __init__(self, root: Path, *, debounce: float = 0.25, rescan_every: float = 30.0) -> None:
+    def __init__(
+        self, root: Path, *, debounce: float = 0.25, rescan_every: float = 30.0, read_only: bool = False
+    ) -> None:
         super().__init__()
         self.root = Path(root)
+        self.read_only = read_only  # `tuiboard serve --read-only`: every write key is refused
         self.store = Store(self.root)
         self.board: Board | None = None
         self.view: BoardView | None = None
@@ -441,6 +446,13 @@ class BoardApp(App[None]):
         self.push_screen(ChartsScreen(self.board, self.flt, self.today))
 
     # -- actions: writes -----------------------------------------------------------------
+
+    async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
+        name = action if isinstance(action, str) else action[1]
+        if self.read_only and name.split("(")[0].rsplit(".", 1)[-1] in WRITE_ACTIONS:
+            self.say("只读模式，未写入 · read-only: nothing written", "warning")
+            return False
+        return await super().run_action(action, *args, **kwargs)
 
     @work(group="dialog")
     async def action_move(self, step: int) -> None:

@@ -25,13 +25,15 @@ from pipeline.edit import (
 )
 from pipeline.format import dump_customer, has_comments
 from pipeline.model import LOG_KINDS, Customer
-from pipeline.problems import json_printable
 from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
+from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
 from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, when_from
 from .clock import today
+from .color import color_option
+from .jsonout import dumps
 from .textout import money, safe, table
 
 
@@ -45,6 +47,7 @@ from .textout import money, safe, table
     help="Run as if started in DIR (like git -C).",
 )
 @click.version_option(package_name="tuiboard")
+@color_option
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """A sales-pipeline board in the terminal, over a folder of TOML files in git."""
@@ -211,6 +214,7 @@ def new(
         result = create_customer(board.root, config, data)
     except WriteError as exc:
         fail(str(exc))
+    after_hooks(board, result.customer, ("on-new",))
     click.echo(result.customer.path)
 
 
@@ -241,12 +245,15 @@ def new_customer_data(
     return data
 
 
-def _write(board: Board, customer: Customer, changes: list[Any], done: str) -> None:
+def _write(
+    board: Board, customer: Customer, changes: list[Any], done: str, events: tuple[str, ...] = ()
+) -> None:
     try:
         result = edit_customer(customer, board.config, changes)
     except (WriteError, rules.TransitionError) as exc:
         fail(str(exc))
     click.echo(f"{done} ({result.customer.path.relative_to(board.root)})")
+    after_hooks(board, result.customer, events)
 
 
 @main.command()
@@ -263,7 +270,8 @@ def move(ctx: click.Context, customer_id: str, stage: str, reason: str | None, w
         changes = move_changes(c, board.config, stage, when_from(when), reason)
     except rules.TransitionError as exc:
         fail(str(exc))
-    _write(board, c, changes, f"{safe(c.name)}: {c.stage} → {stage}")
+    veto_move(board, c, stage)
+    _write(board, c, changes, f"{safe(c.name)}: {c.stage} → {stage}", move_events(board, stage))
 
 
 @main.command("next")
@@ -293,7 +301,7 @@ def log(ctx: click.Context, customer_id: str, kind: str, note: str, when: str | 
     """Append an activity (call, visit, email, demo, meeting, note) to the log."""
     board = load_from(ctx)
     c = resolve(board, customer_id)
-    _write(board, c, log_changes(kind, note, when_from(when)), f"{safe(c.name)}: logged {kind}")
+    _write(board, c, log_changes(kind, note, when_from(when)), f"{safe(c.name)}: logged {kind}", ("on-log",))
 
 
 def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
@@ -353,7 +361,7 @@ def list_cmd(
     picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
     records = [customer_record(c, board, day) for c in picked]
     if as_json:
-        click.echo(json_printable(json.dumps(records, ensure_ascii=False, indent=2)))
+        click.echo(dumps("list", {"customers": records}))
         return
     rows = [["ID", "NAME", "STAGE", "TIER", "AMOUNT", "P%", "DUE", "NEXT ACTION"]]
     for r in records:
@@ -374,11 +382,14 @@ def list_cmd(
 
 @main.command()
 @click.argument("customer_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="As JSON (docs/json.md).")
 @click.pass_context
-def show(ctx: click.Context, customer_id: str) -> None:
+def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
     """Everything about one customer: fields, computed values, history, log, problems."""
     board = load_from(ctx)
     c = resolve(board, customer_id)
+    if as_json:
+        return show_json(c, board)
     day = today()
     rec = customer_record(c, board, day)
     lines = [f"{safe(c.name)}  ({rec['path']})"]
@@ -431,6 +442,9 @@ main.add_command(merge_file)
 main.add_command(report)
 main.add_command(export)
 main.add_command(import_cmd)
+for command in COMMANDS:
+    main.add_command(command)
+complete_params(main)
 
 
 def run() -> None:

@@ -5,22 +5,21 @@ pandas and plotext are imported inside the commands, so that the other commands 
 
 from __future__ import annotations
 
-import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from pipeline.edit import WriteError, atomic_write
-from pipeline.problems import json_printable
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
 from .charts import CHARTS, render
 from .cliutil import fail, load_from, when_from
 from .clock import today
+from .color import use_color
+from .jsonout import dumps
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
@@ -75,7 +74,7 @@ def report(
     analysis = Analysis(customers, board.config, as_of)
     data = analysis.report()
     if as_json:
-        click.echo(json_printable(json.dumps(data, ensure_ascii=False, indent=2)))
+        click.echo(dumps("report", data))
         return
     currency = board.config.currency
     out = []
@@ -95,9 +94,7 @@ def report(
 
 
 def _color() -> bool:
-    import os
-
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return use_color()
 
 
 def _heading(title: str, width: int) -> str:
@@ -148,7 +145,7 @@ def _sales_report(
     except SalesReportError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json_printable(json.dumps(rec, ensure_ascii=False, indent=2)))
+        click.echo(dumps("sales-report", rec))
         return
     title = f"客户金额分段 {safe(path.name)}" + (f" · {safe(product)}" if product else "")
     note = f"{rec['customers']} customers from {rec['rows']} rows" + (
