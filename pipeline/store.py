@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config import CONFIG_FILE, Config, load_config
+from .errors import NotAPipeline
 from .format import parse_customer
 from .model import Customer, by_fields
 from .problems import Problem, Severity
@@ -60,10 +61,6 @@ def gc_paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
-
-
-class NotAPipeline(Exception):
-    """No `pipeline.toml` here or in any parent folder."""
 
 
 def find_root(start: Path) -> Path:

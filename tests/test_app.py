@@ -20,8 +20,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import HelpPanel, Input
 
+from pipeline.actions import nested
 from tests.conftest import TODAY, write_customer
-from tuiboard.app import BoardApp, nested
+from tuiboard.app import BoardApp
 from tuiboard.keymap import KEYS
 from tuiboard.widgets.column import CardList, StageColumn
 
