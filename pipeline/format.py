@@ -16,6 +16,7 @@ import tomli
 import tomli_w
 
 from .config import Config
+from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
@@ -54,7 +55,7 @@ class _Checker:
 
     def add(self, keys: tuple[Any, ...], message: str, severity: Severity) -> None:
         if self._index is None:
-            self._index, self._lines = index_keys(self.text), self.text.splitlines()
+            self._index, self._lines = index_keys(self.text), toml_lines(self.text)
         line, col = key_position(self.text, keys, self._index)
         excerpt = excerpt_at(self._lines[line - 1], 1, col) if line <= len(self._lines) else ""
         self.problems.append(Problem(self.path, line, col, severity, message, excerpt))
@@ -360,8 +361,19 @@ def dump_customer(data: dict[str, Any]) -> str:
     text = tomli_w.dumps({k: v for k, v in ordered.items() if k not in blocks})
     for key, entries in blocks.items():
         for entry in entries:
-            text += f"\n[[{key}]]\n" + tomli_w.dumps(entry)
+            text += f"\n[[{toml_key(key)}]]\n" + tomli_w.dumps(entry)
     return text.lstrip("\n")
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it is ASCII letters, digits, ``_`` and ``-`` only,
+    else a quoted string (``"拜访记录"``, ``"visits.2025"``, ``""``), as tomli-w quotes them."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return tomli_w.dumps({key: 0}).rsplit(" = ", 1)[0]
 
 
 def _is_flat_aot(value: Any) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .lines import toml_lines
+
 _KEY = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*[=.]""")
 
 
@@ -27,7 +29,7 @@ def index_keys(text: str) -> KeyIndex:
     index: KeyIndex = {}
     current: tuple[object, ...] = ()
     counts: dict[tuple[str, ...], int] = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(toml_lines(text), 1):
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
         if stripped.startswith("[["):

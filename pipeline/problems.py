@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .lines import toml_lines
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -48,7 +50,7 @@ class Problem:
 
 def excerpt_at(text: str, line: int, column: int = 0) -> str:
     """The offending line with a caret under the column (printable-safe)."""
-    lines = text.splitlines()
+    lines = toml_lines(text)
     if not 1 <= line <= len(lines):
         return ""
     src = lines[line - 1]
@@ -97,7 +99,7 @@ def decode_error_position(message: str, text: str) -> tuple[int, int]:
     if m:
         return int(m.group(1)), int(m.group(2))
     if "end of document" in message:
-        lines = text.splitlines() or [""]
+        lines = toml_lines(text) or [""]
         return len(lines), len(lines[-1]) + 1
     return 1, 1
 

@@ -60,7 +60,7 @@ def _refuse_undecodable(args: list[Any]) -> None:
     for arg in args:
         if isinstance(arg, str) and _SURROGATE.search(arg):
             shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            raise UsageError(f"argument {shown!r} is not valid UTF-8")
+            raise UsageError(f"argument '{shown}' is not valid UTF-8")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
