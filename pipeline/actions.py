@@ -66,6 +66,8 @@ def new_customer_data(fields: Fields, config: Config, today: date) -> dict[str, 
     values.setdefault(("created",), today)
     if ("next", "action") in values:
         values.setdefault(("next", "due"), default_due(values, config, today))
+    else:  # a due date is the due date of an action: without one there is nothing to write
+        values.pop(("next", "due"), None)
     data = nested(values)
     data["history"] = [{"date": today, "stage": stage}]
     return data

@@ -50,14 +50,15 @@ def root_of(path: Path) -> Path:
 
 
 @contextmanager
-def write_lock(root: Path, timeout: float = TIMEOUT) -> Iterator[None]:
-    """Hold the folder's write lock; WriteError if it cannot be had within ``timeout`` seconds."""
+def write_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the folder's write lock; WriteError if it cannot be had within ``timeout``
+    seconds (default `TIMEOUT`)."""
     key = os.path.realpath(root)
     with _held_guard:
         held = _held.setdefault(key, _Held())
     with held.thread_lock:
         if held.depth == 0:
-            held.fd = _acquire(Path(root), timeout)
+            held.fd = _acquire(Path(root), TIMEOUT if timeout is None else timeout)
         held.depth += 1
         try:
             yield

@@ -198,7 +198,7 @@ def new(
         ("next", "due"): when_from(due) if due else None,
     }
     result = actions.new_customer(store, fields, today())
-    click.echo(result.customer.path)
+    click.echo(safe(result.customer.path))
 
 
 def _done(board: Board, result: WriteResult, what: str) -> None:
