@@ -28,7 +28,7 @@ from .config import Config
 from .errors import ConflictError, WriteError
 from .format import dump_customer, parse_customer
 from .lines import toml_lines
-from .lock import root_of, write_lock
+from .lock import file_lock, write_lock
 from .model import LOG_KINDS, Customer, Fingerprint
 from .names import TakenIds, unique_id
 from .rules import check_transition
@@ -193,7 +193,7 @@ def edit_customer(customer: Customer, config: Config, changes: Sequence[Change])
     if customer.has_errors:
         first = next(p for p in customer.problems if p.is_error)
         raise WriteError(f"{first.location()}: fix this file first: {first.message}")
-    with write_lock(root_of(customer.path)):
+    with file_lock(customer.path):
         before = _read_checked(customer)
         text = before.decode("utf-8-sig")
         try:
@@ -216,7 +216,7 @@ def rewrite_customer(customer: Customer, config: Config, text: str) -> WriteResu
     if customer.has_errors:
         first = next(p for p in customer.problems if p.is_error)
         raise WriteError(f"{first.location()}: fix this file first: {first.message}")
-    with write_lock(root_of(customer.path)):
+    with file_lock(customer.path):
         before = _read_checked(customer)
         _verify(customer.path, text, tomllib.loads(before.decode("utf-8-sig")))
         after = text.encode("utf-8")
@@ -281,24 +281,25 @@ def create_customer(
         if taken is not None:
             taken.add(cid)
             existing.add(cid)
-            _last_taken[:] = [taken, len(taken), existing]
+            _folded_index.update(of=taken, size=len(taken), index=existing)
         return WriteResult(result, None, after)
 
 
-_last_taken: list[Any] = []  # [the set, its size, its folded index] of the last create
+_folded_index: dict[str, Any] = {}  # the set of the last create(taken=...), its size, its folded index
 
 
 def _folded(taken: set[str]) -> TakenIds:
     """``taken`` folded for `unique_id`; an import passes the same set row after row, so its
     index is kept between calls (rebuilt if the set changed otherwise) and rows stay O(1)."""
-    if _last_taken and _last_taken[0] is taken and _last_taken[1] == len(taken):
-        return _last_taken[2]
+    kept = _folded_index
+    if kept.get("of") is taken and kept.get("size") == len(taken):
+        return kept["index"]
     return TakenIds(taken)
 
 
 def restore(path: Path, previous: bytes | None, written: bytes, config: Config) -> Customer | None:
     """Undo a write: put back ``previous`` only if the file still holds what we wrote."""
-    with write_lock(root_of(path)):
+    with file_lock(path):
         current = _read_bytes(path)
         if current != written:
             raise ConflictError(f"{path.name} changed on disk since the edit; not undone")

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from .errors import WriteError
@@ -43,10 +43,12 @@ _held: dict[str, _Held] = {}
 _held_guard = threading.Lock()
 
 
-def root_of(path: Path) -> Path:
-    """The pipeline folder a customer file belongs to (a file elsewhere: its own folder)."""
+def file_lock(path: Path) -> AbstractContextManager[None]:
+    """The write lock of the pipeline folder a customer file is in (``ROOT/customers/x.toml``);
+    a file outside any ``customers/`` folder (a scratch copy) belongs to no pipeline, and no
+    tuiboard writer but its own owner writes it: no lock then."""
     folder = Path(path).parent
-    return folder.parent if folder.name == CUSTOMERS_DIR else folder
+    return write_lock(folder.parent) if folder.name == CUSTOMERS_DIR else nullcontext()
 
 
 @contextmanager
