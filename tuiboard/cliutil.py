@@ -59,11 +59,17 @@ def _refuse_undecodable(args: list[Any]) -> None:
     message or terminal can take: refuse it, showing its bytes."""
     for arg in args:
         if isinstance(arg, str) and _SURROGATE.search(arg):
-            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            shown = _SURROGATE.sub(_byte_of, arg)
             raise UsageError(f"argument '{shown}' is not valid UTF-8")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _byte_of(m: re.Match[str]) -> str:
+    """``\\xff`` for the byte Python's surrogateescape turned into U+DCFF."""
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 def fail(message: str) -> NoReturn:
