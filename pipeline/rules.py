@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from enum import IntEnum
 
 from .config import Config
+from .errors import TuiboardError
 from .model import Customer
 
 DEFAULT_FOLLOW_UP_DAYS = 7
@@ -20,7 +21,7 @@ class DueStatus(IntEnum):
     UPCOMING = 3
 
 
-class TransitionError(ValueError):
+class TransitionError(TuiboardError, ValueError):
     """A stage move the method does not allow (unknown stage, lost without a reason)."""
 
 
