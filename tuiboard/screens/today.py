@@ -32,7 +32,7 @@ def item_line(item: AgendaItem) -> Text:
     elif item.kind == "downgrade":
         status = Text(fit("待降级 re-grade", 12), "bold magenta")
     elif item.due is None:
-        status = Text(fit("无下一步 none", 12), "bold red")
+        status = Text(fit("无下一步", 12), "bold red")
     else:
         status = Text(fit("今天 today", 12), "bold yellow")
     due = item.due.strftime("%m-%d") if item.due else "     "
@@ -40,9 +40,9 @@ def item_line(item: AgendaItem) -> Text:
         " ",
         status,
         (due + "  ", "dim"),
-        (fit(c.name, 28), "bold"),
+        (fit(c.name, 26), "bold"),
         "  ",
-        fit(item.task, 28),
+        fit(item.task, 26),
         "  ",
         (fit(c.owner or "", 10), "dim"),
     )
