@@ -68,8 +68,7 @@ def today_items(
     Open customers: a next action due today or before, or no next action at all (a new lead
     with none is the first thing to do). Won customers: the after-sales steps open today
     (`rules.after_sales_due`, priority 6) and a downgrade check (`rules.needs_downgrade`,
-    priority 8, admin). Within a priority: overdue, due today, then undated; oldest due first,
-    then name. ``owner``: only that rep's customers.
+    priority 8, admin). Within a priority: `sort_key`. ``owner``: only that rep's customers.
     """
     items: list[AgendaItem] = []
     for c in customers:
@@ -80,8 +79,15 @@ def today_items(
             items += _open_items(c, config, today)
         elif kind == "won":
             items += _won_items(c, config, today)
-    items.sort(key=lambda i: (i.priority, i.status, i.due or date.max, i.customer.name, i.customer.id))
+    items.sort(key=sort_key)
     return items
+
+
+def sort_key(item: AgendaItem) -> tuple[object, ...]:
+    """Priority; within it no next action first (nobody has planned anything), then overdue,
+    then due today; oldest due first, then name."""
+    rank = {rules.DueStatus.NONE: 0, rules.DueStatus.OVERDUE: 1}.get(item.status, 2)
+    return (item.priority, rank, item.due or date.min, item.customer.name, item.customer.id)
 
 
 def _item(

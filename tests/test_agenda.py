@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import rules
-from pipeline.agenda import PRIORITY_LABELS, today_items
+from pipeline.agenda import PRIORITY_LABELS, sort_key, today_items
 from pipeline.config import load_preset
 from pipeline.format import parse_customer
 from pipeline.model import Customer
@@ -122,8 +122,10 @@ def test_exactly_the_due_items_in_sorted_order(rows: list[tuple[str, int | None]
     assert {i.customer.id for i in items if i.overdue} == {
         c.id for c in customers if rules.is_overdue(c, CONFIG, TODAY)
     }
-    keys = [(i.priority, i.status, i.due or date.max, i.customer.name) for i in items]
+    keys = [sort_key(i) for i in items]
     assert keys == sorted(keys)
+    firsts = [i.kind for i in items if i.priority == 1]
+    assert firsts == sorted(firsts, key=lambda k: k != "no_next")  # a lead nobody planned for comes first
 
 
 def test_seed_003_order_puts_new_leads_without_a_next_action_first() -> None:

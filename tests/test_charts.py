@@ -94,7 +94,9 @@ def test_funnel_bars_are_centred_and_follow_the_counts(hand: dict[str, Any]) -> 
     middles = {cell_len(r[: r.index("█")]) + bars[i] / 2 for i, r in enumerate(rows)}
     assert max(middles) - min(middles) <= 1
     # the numbers column lines up although the labels mix 2- and 4-character CJK names
-    number_cols = {cell_len(r[: r.index(str(n))]) + len(str(n)) for r, n in zip(rows, (40, 20, 10), strict=True)}
+    number_cols = {
+        cell_len(r[: r.index(str(n))]) + len(str(n)) for r, n in zip(rows, (40, 20, 10), strict=True)
+    }
     assert len(number_cols) == 1
     assert "40 ·    40.0万" in rows[0]
     amount_block = out[out.index("按金额 by amount") + 1 :]

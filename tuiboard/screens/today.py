@@ -81,6 +81,7 @@ class TodayScreen(Dialog[str | None]):
     def _fill(self) -> None:
         items = today_items(self.customers, self.config, self.today, self.owner if self.owner_only else None)
         options: list[Option | None] = []
+        shown: set[str] = set()
         for priority, group in groupby(items, key=lambda i: i.priority):
             members = list(group)
             if options:
@@ -90,10 +91,10 @@ class TodayScreen(Dialog[str | None]):
                 (f" · {members[0].label_en} ({len(members)})", "dim"),
             )
             options.append(Option(head, id=f"/priority/{priority}", disabled=True))  # "/" is in no file stem
-            options += [
-                Option(item_line(item), id=f"{item.customer.id}/{priority}/{n}")
-                for n, item in enumerate(members)
-            ]
+            for item in members:
+                cid = item.customer.id  # a customer's second row (after-sales and a re-grade): id/priority
+                options.append(Option(item_line(item), id=cid if cid not in shown else f"{cid}/{priority}"))
+                shown.add(cid)
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options(options)
@@ -116,7 +117,7 @@ class TodayScreen(Dialog[str | None]):
             (who, "dim"),
         )
         if not items:
-            summary.append("\n今天没有待办 · nothing to do today", "green")
+            summary.append("\n今天没有待办 · nothing due today", "green")
         self.query_one("#summary", Static).update(summary)
 
     def action_toggle_owner(self) -> None:
