@@ -124,3 +124,14 @@ def test_after_sales_is_editable_and_checked() -> None:
     config, problems = parse_config(bad, Path("pipeline.toml"))
     assert [p.message for p in problems] == ["after_sales due_days and opens_days must be whole numbers ≥ 0"]
     assert [s.id for s in config.after_sales] == ["satisfaction"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_tier_badges_do_not_read_as_stage_letters(name: str) -> None:
+    # four-level (A-D) and grade-f-a (F-A) name stages by letter: a card's "A级" or "A" badge
+    # would read as the stage; there the tiers say 价值A级 / Tier A
+    config = load_preset(name)
+    letters = {s.label.split()[0] for s in config.stages if len(s.label.split()[0]) == 1}
+    for tier in config.tiers:
+        for label in (tier.label, tier.label_en):
+            assert label.removesuffix("级") not in letters, (name, label)
