@@ -8,7 +8,17 @@ import pytest
 
 from pipeline.config import DEFAULT_PRESET, load_config, load_preset, parse_config, preset_names, preset_text
 
-PRESETS = ["aida", "four-level", "grade-f-a", "leads", "prospect", "seven-stage", "ten-level"]
+PRESETS = [
+    "aida",
+    "erp-process",
+    "four-level",
+    "grade-f-a",
+    "leads",
+    "prospect",
+    "seven-stage",
+    "six-step",
+    "ten-level",
+]
 
 
 def test_seven_presets_ship() -> None:
@@ -135,3 +145,12 @@ def test_tier_badges_do_not_read_as_stage_letters(name: str) -> None:
     for tier in config.tiers:
         for label in (tier.label, tier.label_en):
             assert label.removesuffix("级") not in letters, (name, label)
+
+
+def test_process_presets_from_seeds_002_and_004() -> None:
+    six = load_preset("six-step")  # seed 002: steps 1-5 are columns, signing is won, 6 is after-sales
+    assert [s.id for s in six.open_stages] == ["reach", "discovery", "proposal", "objections", "negotiation"]
+    assert six.won_stage is not None and six.won_stage.label == "合同签订"
+    erp = load_preset("erp-process")  # seed 004: 初访 → 交流 → Demo → 正式书面报价 → …
+    assert [s.label for s in erp.stages][1:5] == ["初访", "交流", "系统演示", "正式书面报价"]
+    assert erp.won_stage is not None and erp.won_stage.label == "签约"

@@ -198,7 +198,9 @@ def test_sales_report_problems_are_one_line(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "no such file" in missing.output
 
 
-@pytest.mark.parametrize("preset", ["grade-f-a", "ten-level", "four-level", "prospect", "leads", "aida"])
+@pytest.mark.parametrize(
+    "preset", ["grade-f-a", "ten-level", "four-level", "prospect", "leads", "aida", "six-step", "erp-process"]
+)
 def test_every_preset_reports(tmp_path: Path, preset: str) -> None:
     from pipeline.demo import write_demo
 
