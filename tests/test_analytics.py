@@ -547,3 +547,11 @@ def test_sources_of_won_customers_per_month(analysis: Analysis) -> None:
     assert monthly["2026-09"]["won_customers"] == 1
     assert monthly["2026-09"]["sources"][0]["source"] == "customer-referral"
     assert sum(m["won_customers"] for m in monthly.values()) == 1
+
+
+def test_every_report_key_is_documented_in_metrics_md(analysis: Analysis) -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text("utf-8")
+    headed = {k for line in doc.splitlines() if line.startswith("### ") for k in re.findall(r"`(\w+)`", line)}
+    assert set(analysis.report()) <= headed
