@@ -260,7 +260,8 @@ def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
         from pipeline.analytics import Analysis
 
         report_data = Analysis(list(board.customers.values()), board.config, today()).report()
-        del report_data["as_of"]
+        for scalar in ("as_of", "customers", "current_values"):  # not tables: no sheet
+            del report_data[scalar]
         data = tabular.write_xlsx(columns, rows, report_data)
     try:
         atomic_write(output, data)
