@@ -155,3 +155,14 @@ def test_after_sales_steps_and_a_downgrade_flag_in_todays_work() -> None:
         ("downgrade", 8, "签约超过一个月未付全款:重新评估、降级", None, 0),
     ]
     assert not any(i.overdue for i in items)  # a won customer is never 逾期
+
+
+def test_a_won_card_is_never_overdue_but_an_open_one_is() -> None:
+    from tuiboard.widgets.card import card_lines
+
+    won = customer("won", "won", days(-5), history=WON_TWO_DAYS_AGO)
+    late = customer("late", "intent", days(-5))
+    won_text = "".join(line.plain for line in card_lines(won, CONFIG, TODAY, 40, False))
+    late_text = "".join(line.plain for line in card_lines(late, CONFIG, TODAY, 40, False))
+    assert "逾期" not in won_text and "11-18" in won_text  # the after-sales date, plainly
+    assert "逾期5天" in late_text
