@@ -41,7 +41,7 @@ KEY_ORDER = (
     "lost_reason",
 )
 TABLE_ORDER = ("company", "contact", "next")
-APPENDED = ("history", "log", "objections")
+APPENDED = ("history", "log", "objections", "payments")
 
 
 class _Checker:

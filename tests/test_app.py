@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import HelpPanel, Input
+from textual.widgets import HelpPanel, Input, OptionList
 
 from pipeline.actions import nested
 from tests.conftest import TODAY, write_customer
@@ -450,7 +450,9 @@ async def test_t_today_view_focuses_the_chosen_card(pipe: Path) -> None:
     write_customer(pipe, "due", plain("今天到期公司", "project") + due_today)
     async with board(pipe) as (app, pilot):
         await pilot.press("t")
-        await screen_named(app, pilot, "TodayScreen")
+        today = await screen_named(app, pilot, "TodayScreen")
+        options = today.query_one(OptionList)  # new leads without a next action are listed first
+        options.highlighted = options.get_option_index("due")
         await pilot.press("enter")  # the only action due today
         await back_on_board(app, pilot)
         assert app.selected() is not None and app.selected().id == "due"  # type: ignore[union-attr]
