@@ -298,10 +298,14 @@ def shape(value: Any, key: str = "") -> Any:
 
 
 def merge(a: Any, b: Any) -> Any:
-    if a is None:
+    if a is None or a == []:  # an empty array says nothing about its items
         return b
+    if b == []:
+        return a
     if isinstance(a, dict) and isinstance(b, dict):
         return {k: merge(a.get(k), b.get(k)) for k in {**a, **b}}
+    if isinstance(a, list) and isinstance(b, list):
+        return [merge(a[0], b[0])]
     return a if a == b or b is None else f"{a}|{b}" if a != "scalar" else b
 
 
@@ -316,6 +320,7 @@ def outputs(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
         "show": tb("-C", root, "show", some, "--json").stdout,
         "report": tb("-C", root, "report", "--json").stdout,
         "sales-report": tb("report", "--sales-report", sales, "--json").stdout,
+        "tiers": tb("-C", root, "report", "--sales-report", sales, "--tiers", "--json").stdout,
         "today": tb("-C", root, "today", "--json").stdout,
         "due": tb("-C", root, "due", "--json").stdout,
     }

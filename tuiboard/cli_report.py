@@ -203,9 +203,7 @@ def _tier_suggestions(
             }
         )
     if as_json:
-        click.echo(
-            json_printable(json.dumps({"months": months, "customers": rows}, ensure_ascii=False, indent=2))
-        )
+        click.echo(dumps("tiers", {"months": months, "customers": rows}))
         return
     lines = [f"按月回款建议分级 · {safe(path.name)} · {months} 个月"]
     for r in rows:

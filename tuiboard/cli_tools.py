@@ -21,6 +21,7 @@ from pipeline.agenda import today_items
 from pipeline.ics import UID_KEY
 from pipeline.model import Customer
 from pipeline.problems import printable
+from pipeline.rules import DueStatus
 from pipeline.store import Board, NotAPipeline, Store, find_root
 
 from . import jsonout
@@ -106,11 +107,22 @@ def _item_record(item: Any) -> dict[str, Any]:
         "priority": item.priority,
         "priority_label": item.label,
         "priority_label_en": item.label_en,
+        "kind": item.kind,
+        "task": item.task,
         "status": item.status.name.lower(),
-        "due": item.due.isoformat(),
+        "due": item.due.isoformat() if item.due else None,
         "days_overdue": item.days_overdue,
         "next_action": c.next_action,
     }
+
+
+_WHEN_COLOURS = {DueStatus.OVERDUE: "red", DueStatus.TODAY: "yellow"}
+
+
+def _when(item: Any) -> str:
+    if item.status is DueStatus.OVERDUE:
+        return f"逾期{item.days_overdue}天"
+    return "今天" if item.status is DueStatus.TODAY else "待安排"
 
 
 @click.command()
@@ -131,7 +143,7 @@ def today(ctx: click.Context, owner: str | None, as_json: bool) -> None:
         click.echo(jsonout.dumps("today", payload))
         return
     color = use_color()
-    overdue = sum(i.days_overdue > 0 for i in items)
+    overdue = sum(i.status is DueStatus.OVERDUE for i in items)
     lines = [f"今日待办 {day} · {len(items)} 项 · 逾期 {overdue}"]
     if not items:
         lines.append("没有到期的下一步 · nothing due")
@@ -140,11 +152,10 @@ def today(ctx: click.Context, owner: str | None, as_json: bool) -> None:
         if item.priority != group:
             group = item.priority
             lines.append(click.style(f"{item.priority} {item.label} · {item.label_en}", bold=True))
-        when = f"逾期{item.days_overdue}天" if item.days_overdue else "今天"
-        when = click.style(fit(when, 8), fg="red" if item.days_overdue else "yellow")
         c = item.customer
         owner_text = f"  [{safe(c.owner)}]" if c.owner and owner is None else ""
-        lines.append(f"  {when} {fit(c.name, 28)} {safe(c.next_action)}  ({safe(c.id)}){owner_text}")
+        when = click.style(fit(_when(item), 8), fg=_WHEN_COLOURS.get(item.status))
+        lines.append(f"  {when} {fit(c.name, 28)} {safe(item.task)}  ({safe(c.id)}){owner_text}")
     click.echo("\n".join(lines), color=color)
 
 
@@ -161,23 +172,24 @@ def due(ctx: click.Context, owner: str | None, as_json: bool) -> None:
       PS1='$(tuiboard due >/dev/null || echo "[due] ")'"$PS1"
     """
     _board, day, items = _agenda(ctx, owner)
-    overdue = [i for i in items if i.days_overdue > 0]
-    due_today = [i for i in items if i.days_overdue == 0]
+    overdue = [i for i in items if i.status is DueStatus.OVERDUE]
+    due_today = [i for i in items if i.status is DueStatus.TODAY]
+    dated = overdue + due_today  # a lead with no next action is work, but nothing is due
     if as_json:
         payload = {
             "date": day.isoformat(),
             "owner": owner,
             "overdue": len(overdue),
             "today": len(due_today),
-            "ids": [i.customer.id for i in items],
+            "ids": [i.customer.id for i in dated],
         }
         click.echo(jsonout.dumps("due", payload))
-    elif items:
-        names = ", ".join(safe(i.customer.name) for i in items[:3]) + (" …" if len(items) > 3 else "")
+    elif dated:
+        names = ", ".join(safe(i.customer.name) for i in dated[:3]) + (" …" if len(dated) > 3 else "")
         click.echo(f"{len(overdue)} overdue, {len(due_today)} due today: {names}")
     else:
         click.echo("nothing due")
-    if items:
+    if dated:
         sys.exit(1)
 
 

@@ -17,6 +17,7 @@ VERSIONS: dict[str, int] = {
     "show": 1,
     "report": 1,
     "sales-report": 1,
+    "tiers": 1,
     "today": 1,
     "due": 1,
     "hook": 1,
