@@ -1,4 +1,4 @@
-"""The today view: a rep's overdue and due-today next actions, in seed 003's order of work."""
+"""The today view: a rep's work for the day, in seed 003's order of work."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ PRIORITY_LABELS: dict[int, str] = {
     4: "推进后期客户",
     5: "推进中期客户",
     6: "成交客户售后服务",
-    7: "与回落客户重新会晤",
+    7: "与后退客户重新会晤",
     8: "行政与项目管理",
 }
 PRIORITY_LABELS_EN: dict[int, str] = {
@@ -34,46 +34,88 @@ PRIORITY_LABELS_EN: dict[int, str] = {
 }
 
 
+NO_NEXT_TASK = ("未安排下一步行动", "no next action")
+DOWNGRADE_TASK = ("签约超过一个月未付全款:重新评估、降级", "signed a month ago, not paid in full: re-grade")
+
+
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
     customer: Customer
     priority: int  # 1 (first) to 8, rules.work_priority
     label: str  # the priority's Chinese label
-    status: rules.DueStatus  # OVERDUE or TODAY
-    due: date
-    days_overdue: int  # 0 when due today
+    kind: str  # "next_action", "no_next", "after_sales" or "downgrade"
+    task: str  # what to do: the next action, the after-sales step, ...
+    task_en: str
+    status: rules.DueStatus  # OVERDUE or TODAY for dated work, NONE for none
+    due: date | None
+    days_overdue: int  # 0 when due today or undated
 
     @property
     def label_en(self) -> str:
         return PRIORITY_LABELS_EN[self.priority]
 
+    @property
+    def overdue(self) -> bool:
+        """A next action past due: the same count as `rules.is_overdue`."""
+        return self.kind == "next_action" and self.status is rules.DueStatus.OVERDUE
+
 
 def today_items(
     customers: Iterable[Customer], config: Config, today: date, owner: str | None = None
 ) -> list[AgendaItem]:
-    """Overdue and due-today next actions of open customers and won ones (after-sales).
+    """A rep's work for today, in seed 003's eight-item order.
 
-    Ordered by work priority, then overdue before today, then due date (oldest first), then name.
-    ``owner``: only that rep's customers.
+    Open customers: a next action due today or before, or no next action at all (a new lead
+    with none is the first thing to do). Won customers: the after-sales steps open today
+    (`rules.after_sales_due`, priority 6) and a downgrade check (`rules.needs_downgrade`,
+    priority 8, admin). Within a priority: `sort_key`. ``owner``: only that rep's customers.
     """
-    items = []
+    items: list[AgendaItem] = []
     for c in customers:
         if owner is not None and c.owner != owner:
             continue
-        if c.next_due is None or c.next_due > today:
-            continue
-        if rules.stage_kind(c, config) not in ("open", "won"):
-            continue
-        priority = rules.work_priority(c, config)
-        items.append(
-            AgendaItem(
-                customer=c,
-                priority=priority,
-                label=PRIORITY_LABELS[priority],
-                status=rules.due_status(c, today),
-                due=c.next_due,
-                days_overdue=(today - c.next_due).days,
-            )
-        )
-    items.sort(key=lambda i: (i.priority, i.status, i.due, i.customer.name, i.customer.id))
+        kind = rules.stage_kind(c, config)
+        if kind == "open":
+            items += _open_items(c, config, today)
+        elif kind == "won":
+            items += _won_items(c, config, today)
+    items.sort(key=sort_key)
+    return items
+
+
+def sort_key(item: AgendaItem) -> tuple[object, ...]:
+    """Priority; within it no next action first (nobody has planned anything), then overdue,
+    then due today; oldest due first, then name."""
+    rank = {rules.DueStatus.NONE: 0, rules.DueStatus.OVERDUE: 1}.get(item.status, 2)
+    return (item.priority, rank, item.due or date.min, item.customer.name, item.customer.id)
+
+
+def _item(
+    c: Customer, priority: int, kind: str, task: tuple[str, str], due: date | None, today: date
+) -> AgendaItem:
+    if due is None:
+        status = rules.DueStatus.NONE
+    else:
+        status = rules.DueStatus.OVERDUE if due < today else rules.DueStatus.TODAY
+    late = max(0, (today - due).days) if due else 0
+    return AgendaItem(c, priority, PRIORITY_LABELS[priority], kind, task[0], task[1], status, due, late)
+
+
+def _open_items(c: Customer, config: Config, today: date) -> list[AgendaItem]:
+    priority = rules.work_priority(c, config)
+    if not c.next_action and c.next_due is None:
+        return [_item(c, priority, "no_next", NO_NEXT_TASK, None, today)]
+    if c.next_due is not None and c.next_due <= today:
+        text = c.next_action or NO_NEXT_TASK[0]
+        return [_item(c, priority, "next_action", (text, text), c.next_due, today)]
+    return []
+
+
+def _won_items(c: Customer, config: Config, today: date) -> list[AgendaItem]:
+    items = [
+        _item(c, 6, "after_sales", (t.step.label, t.step.label_en), t.due, today)
+        for t in rules.after_sales_due(c, config, today)
+    ]
+    if rules.needs_downgrade(c, config, today):
+        items.append(_item(c, 8, "downgrade", DOWNGRADE_TASK, None, today))
     return items

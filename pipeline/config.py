@@ -39,7 +39,31 @@ class Tier:
     follow_up_days: int = 14
     target_share: float | None = None
     min_amount: float | None = None
+    min_monthly_payment: float | None = None  # seed 000: 回款 per month that earns the tier
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AfterSalesStep:
+    """One step of seed 002's after-sales cadence, counted from the day a deal is won.
+
+    Due ``due_days`` after winning; done by a log entry (of ``kinds``) dated ``opens_days``
+    or more after winning.
+    """
+
+    id: str
+    label: str
+    label_en: str
+    due_days: int
+    opens_days: int = 0
+    kinds: tuple[str, ...] = ("call", "visit", "email", "meeting")
+
+
+# Seed 002 阶段6 售后跟进: 交付后3天内进行电话回访;交付后1个月发送《客户满意度问卷》.
+DEFAULT_AFTER_SALES = (
+    AfterSalesStep("call", "成交后电话回访", "after-sales call", due_days=3, kinds=("call", "visit")),
+    AfterSalesStep("satisfaction", "满意度调研", "satisfaction check", due_days=30, opens_days=21),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +80,9 @@ class Config:
     cadence: dict[str, int] = field(default_factory=lambda: {"high": 1, "medium": 7, "low": 90})
     max_open_per_owner: int = 150
     won_per_month: tuple[int, int] = (4, 6)
+    cycle_days: tuple[int, int] = (60, 90)  # seed 000: 跟进周期在2-3个月左右
+    after_sales: tuple[AfterSalesStep, ...] = DEFAULT_AFTER_SALES
+    downgrade_after_days: int = 30  # seed 000: 签约超过1个月未付全款 ... 降级处理
 
     # Lookups are rebuilt on demand; the config is small and immutable.
     def stage(self, stage_id: str) -> Stage | None:
@@ -182,7 +209,47 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
         lo, hi = capacity.get("won_per_month_min", 4), capacity.get("won_per_month_max", 6)
         if isinstance(lo, int) and isinstance(hi, int):
             kwargs["won_per_month"] = (lo, hi)
+        lo, hi = capacity.get("cycle_days_min", 60), capacity.get("cycle_days_max", 90)
+        if isinstance(lo, int) and isinstance(hi, int):
+            kwargs["cycle_days"] = (lo, hi)
+        days = capacity.get("downgrade_after_days", 30)
+        if isinstance(days, int) and not isinstance(days, bool) and days >= 0:
+            kwargs["downgrade_after_days"] = days
+        else:
+            bad(("capacity", "downgrade_after_days"), "downgrade_after_days must be a whole number ≥ 0")
+    if "after_sales" in data:
+        kwargs["after_sales"] = _parse_after_sales(data["after_sales"], bad)
     return Config(stages=stages, tiers=tiers, **kwargs), problems
+
+
+def _parse_after_sales(raw: Any, bad: Any) -> tuple[AfterSalesStep, ...]:
+    """``[[after_sales]]`` entries: id, label, label_en, due_days, opens_days, kinds."""
+    if not isinstance(raw, list):
+        bad(("after_sales",), "after_sales must be an array of tables ([[after_sales]])")
+        return DEFAULT_AFTER_SALES
+    steps: list[AfterSalesStep] = []
+    for i, item in enumerate(raw):
+        due, opens = (
+            (item.get("due_days"), item.get("opens_days", 0)) if isinstance(item, dict) else (None, 0)
+        )
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            bad(("after_sales", i), "every [[after_sales]] entry needs a string id")
+            continue
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in (due, opens)):
+            bad(("after_sales", i), "after_sales due_days and opens_days must be whole numbers ≥ 0")
+            continue
+        kinds = item.get("kinds", ["call", "visit", "email", "meeting"])
+        steps.append(
+            AfterSalesStep(
+                id=item["id"],
+                label=str(item.get("label", item["id"])),
+                label_en=str(item.get("label_en", item.get("label", item["id"]))),
+                due_days=due,
+                opens_days=opens,
+                kinds=tuple(str(k) for k in kinds) if isinstance(kinds, list) else (),
+            )
+        )
+    return tuple(steps)
 
 
 def _parse_stages(raw: Any, bad: Any) -> tuple[Stage, ...]:
@@ -241,6 +308,7 @@ def _parse_tiers(raw: Any, bad: Any) -> tuple[Tier, ...]:
             bad(("tiers", i), "every [[tiers]] entry needs a string id")
             continue
         min_amount = item.get("min_amount")
+        min_paid = item.get("min_monthly_payment")
         share = item.get("target_share")
         days = item.get("follow_up_days", 14)
         tiers.append(
@@ -252,6 +320,7 @@ def _parse_tiers(raw: Any, bad: Any) -> tuple[Tier, ...]:
                 follow_up_days=days if isinstance(days, int) else 14,
                 target_share=float(share) if _is_number(share) else None,
                 min_amount=float(min_amount) if _is_number(min_amount) else None,
+                min_monthly_payment=float(min_paid) if _is_number(min_paid) else None,
                 description=str(item.get("description", "")),
             )
         )

@@ -104,7 +104,43 @@ def generate(n: int, seed: int, today: date, config: Config) -> list[dict[str, A
             name = f"{name}{rng.choice('二三四五六')}分公司"
         names.add(name)
         out.append(_customer(rng, name, today, config, opens, won, lost))
+    _show_the_rules(out, config, today, random.Random(f"{seed}-rules"))
     return out
+
+
+def _show_the_rules(records: list[dict[str, Any]], config: Config, today: date, rng: random.Random) -> None:
+    """Make sure the demo shows every rule of docs/metrics.md, without touching the random
+    stream the rest is drawn from: each rep's first new lead has no next action (the top of
+    its today's work); a won customer's next action is the after-sales step the write path
+    sets (`rules.close_changes`) while it is due, none after; won customers carry payments,
+    and the first one signed more than a month ago has paid a deposit only (a downgrade flag)."""
+    first_open = config.open_stages[0].id if config.open_stages else None
+    seen: set[str] = set()
+    for data in records:
+        if data["stage"] == first_open and data["owner"] not in seen:
+            seen.add(data["owner"])
+            data.pop("next", None)
+    deposit_shown = False
+    for data in records:
+        stage = config.stage(data["stage"])
+        if stage is None or stage.kind != "won":
+            continue
+        signed = data["history"][-1]["date"]
+        data.pop("next", None)
+        step = config.after_sales[0] if config.after_sales else None
+        if step is not None and (today - signed).days <= step.due_days:
+            data["next"] = {"action": step.label, "due": signed + timedelta(days=step.due_days)}
+        if "amount" not in data:
+            continue
+        late = (today - signed).days > config.downgrade_after_days
+        if late and not deposit_shown:
+            share, deposit_shown = 0.3, True
+        else:
+            share = 1.0 if late or rng.random() < 0.5 else 0.5
+        paid = signed + timedelta(days=min(max(0, (today - signed).days), rng.randint(3, 25)))
+        data["payments"] = [
+            {"date": paid, "amount": int(data["amount"] * share), "note": "首付款" if share < 1 else "全款"}
+        ]
 
 
 def _company(rng: random.Random, i: int) -> str:

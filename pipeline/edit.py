@@ -25,18 +25,13 @@ from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
 from tomlkit.items import Comment as TomlComment
 
 from .config import Config
+from .errors import ConflictError, WriteError
 from .format import dump_customer, parse_customer
+from .lines import toml_lines
+from .lock import file_lock, write_lock
 from .model import LOG_KINDS, Customer, Fingerprint
-from .names import unique_id
+from .names import TakenIds, unique_id
 from .rules import check_transition
-
-
-class WriteError(Exception):
-    """A write that did not happen; the message says why, and nothing was changed."""
-
-
-class ConflictError(WriteError):
-    """The file changed on disk since the board read it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,25 +186,42 @@ def _inline(entry: dict[str, Any]) -> InlineTable:
 
 
 def edit_customer(customer: Customer, config: Config, changes: Sequence[Change]) -> WriteResult:
-    """Apply ``changes`` to the customer's file, if it is still the file that was read."""
+    """Apply ``changes`` to the customer's file, if it is still the file that was read.
+
+    Under the folder's write lock: no other tuiboard writes between the check and the rename.
+    """
     if customer.has_errors:
         first = next(p for p in customer.problems if p.is_error)
         raise WriteError(f"{first.location()}: fix this file first: {first.message}")
-    before = _read_checked(customer)
-    text = before.decode("utf-8-sig")
-    try:
-        doc = tomlkit.parse(text)
-    except Exception as exc:  # tomlkit is stricter or looser than tomllib in corners
-        raise WriteError(f"{customer.path}: cannot edit this file safely: {exc}") from exc
-    roundtrip = tomlkit.dumps(doc)
-    apply_document(doc, changes)
-    new_text = keep_layout(customer.path, text, roundtrip, tomlkit.dumps(doc))
-    intended = apply_plain(tomllib.loads(text), changes)
-    _verify(customer.path, new_text, intended)
-    bom = codecs.BOM_UTF8 if before.startswith(codecs.BOM_UTF8) else b""
-    after = bom + new_text.encode("utf-8")
-    atomic_write(customer.path, after, expected=customer.fingerprint)
-    return WriteResult(_reparse(customer.path, after, config), before, after)
+    with file_lock(customer.path):
+        before = _read_checked(customer)
+        text = before.decode("utf-8-sig")
+        try:
+            doc = tomlkit.parse(text)
+        except Exception as exc:  # tomlkit is stricter or looser than tomllib in corners
+            raise WriteError(f"{customer.path}: cannot edit this file safely: {exc}") from exc
+        roundtrip = tomlkit.dumps(doc)
+        apply_document(doc, changes)
+        new_text = keep_layout(customer.path, text, roundtrip, tomlkit.dumps(doc))
+        intended = apply_plain(tomllib.loads(text), changes)
+        _verify(customer.path, new_text, intended)
+        bom = codecs.BOM_UTF8 if before.startswith(codecs.BOM_UTF8) else b""
+        after = bom + new_text.encode("utf-8")
+        atomic_write(customer.path, after, expected=customer.fingerprint)
+        return WriteResult(_reparse(customer.path, after, config), before, after)
+
+
+def rewrite_customer(customer: Customer, config: Config, text: str) -> WriteResult:
+    """Replace the whole file with ``text`` (``fmt``), only if it reads back as the same data."""
+    if customer.has_errors:
+        first = next(p for p in customer.problems if p.is_error)
+        raise WriteError(f"{first.location()}: fix this file first: {first.message}")
+    with file_lock(customer.path):
+        before = _read_checked(customer)
+        _verify(customer.path, text, tomllib.loads(before.decode("utf-8-sig")))
+        after = text.encode("utf-8")
+        atomic_write(customer.path, after, expected=customer.fingerprint)
+        return WriteResult(_reparse(customer.path, after, config), before, after)
 
 
 def keep_layout(path: Path, original: str, roundtrip: str, edited: str) -> str:
@@ -221,10 +233,10 @@ def keep_layout(path: Path, original: str, roundtrip: str, edited: str) -> str:
     lines the edit did not touch refuses the edit. New lines follow a CRLF file's endings.
     """
     if roundtrip != original:
-        old, base = original.splitlines(keepends=True), roundtrip.splitlines(keepends=True)
+        old, base = toml_lines(original, keepends=True), toml_lines(roundtrip, keepends=True)
         if len(old) != len(base) or any(_squash(a) != _squash(b) for a, b in zip(old, base, strict=True)):
             raise WriteError(f"{path}: an edit would rearrange this file's layout; edit it by hand")
-        new = edited.splitlines(keepends=True)
+        new = toml_lines(edited, keepends=True)
         kept: list[str] = []
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
             kept += old[i1:i2] if tag == "equal" else new[j1:j2]
@@ -241,33 +253,61 @@ def _squash(line: str) -> str:
     return line.replace(" ", "").replace("\t", "")
 
 
-def create_customer(root: Path, config: Config, data: dict[str, Any]) -> WriteResult:
-    """Write a canonical new file named from the customer's name, never over an existing one."""
+def create_customer(
+    root: Path, config: Config, data: dict[str, Any], *, taken: set[str] | None = None
+) -> WriteResult:
+    """Write a canonical new file named from the customer's name, never over an existing one.
+
+    ``taken``: the ids already in use (an import keeps one set for all its rows instead of
+    listing the folder per row); the new id is added to it.
+    """
     folder = root / "customers"
-    folder.mkdir(parents=True, exist_ok=True)
-    existing = [n[:-5] for n in os.listdir(folder) if n.endswith(".toml")]
-    path = folder / f"{unique_id(str(data.get('name', '')), existing)}.toml"
-    text = dump_customer(data)
-    _verify(path, text, data)
-    after = text.encode("utf-8")
-    atomic_write(path, after, exclusive=True)
-    result = _reparse(path, after, config)
-    if result.has_errors:
-        path.unlink()
-        raise WriteError(next(p for p in result.problems if p.is_error).format())
-    return WriteResult(result, None, after)
+    with write_lock(root):
+        folder.mkdir(parents=True, exist_ok=True)
+        if taken is None:
+            existing = TakenIds(n[:-5] for n in os.listdir(folder) if n.endswith(".toml"))
+        else:
+            existing = _folded(taken)
+        cid = unique_id(str(data.get("name", "")), existing)
+        path = folder / f"{cid}.toml"
+        text = dump_customer(data)
+        _verify(path, text, data)
+        after = text.encode("utf-8")
+        atomic_write(path, after, exclusive=True)
+        result = _reparse(path, after, config)
+        if result.has_errors:
+            path.unlink()
+            raise WriteError(next(p for p in result.problems if p.is_error).format())
+        if taken is not None:
+            taken.add(cid)
+            existing.add(cid)
+            _folded_index.update(of=taken, size=len(taken), index=existing)
+        return WriteResult(result, None, after)
+
+
+_folded_index: dict[str, Any] = {}  # the set of the last create(taken=...), its size, its folded index
+
+
+def _folded(taken: set[str]) -> TakenIds:
+    """``taken`` folded for `unique_id`; an import passes the same set row after row, so its
+    index is kept between calls (rebuilt if the set changed otherwise) and rows stay O(1)."""
+    kept = _folded_index
+    if kept.get("of") is taken and kept.get("size") == len(taken):
+        return kept["index"]
+    return TakenIds(taken)
 
 
 def restore(path: Path, previous: bytes | None, written: bytes, config: Config) -> Customer | None:
     """Undo a write: put back ``previous`` only if the file still holds what we wrote."""
-    current = _read_bytes(path)
-    if current != written:
-        raise ConflictError(f"{path.name} changed on disk since the edit; not undone")
-    if previous is None:
-        path.unlink()
-        return None
-    atomic_write(path, previous, expected=Fingerprint.of(written, 0))
-    return _reparse(path, previous, config)
+    with file_lock(path):
+        current = _read_bytes(path)
+        if current != written:
+            raise ConflictError(f"{path.name} changed on disk since the edit; not undone")
+        if previous is None:
+            path.unlink()
+            return None
+        atomic_write(path, previous, expected=Fingerprint.of(written, 0))
+        return _reparse(path, previous, config)
 
 
 def _verify(path: Path, text: str, intended: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ KEY_ORDER = (
     "lost_reason",
 )
 TABLE_ORDER = ("company", "contact", "next")
-APPENDED = ("history", "log", "objections")
+APPENDED = ("history", "log", "objections", "payments")
 
 
 class _Checker:
@@ -361,8 +361,19 @@ def dump_customer(data: dict[str, Any]) -> str:
     text = tomli_w.dumps({k: v for k, v in ordered.items() if k not in blocks})
     for key, entries in blocks.items():
         for entry in entries:
-            text += f"\n[[{key}]]\n" + tomli_w.dumps(entry)
+            text += f"\n[[{toml_key(key)}]]\n" + tomli_w.dumps(entry)
     return text.lstrip("\n")
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it is ASCII letters, digits, ``_`` and ``-`` only,
+    else a quoted string (``"拜访记录"``, ``"visits.2025"``, ``""``), as tomli-w quotes them."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return tomli_w.dumps({key: 0}).rsplit(" = ", 1)[0]
 
 
 def _is_flat_aot(value: Any) -> bool:

@@ -39,9 +39,7 @@ class Filter:
             return False
         if self.tags and not self.tags.intersection(c.tags):
             return False
-        if self.overdue and not (
-            rules.is_open(c, config) and rules.due_status(c, today) is rules.DueStatus.OVERDUE
-        ):
+        if self.overdue and not rules.is_overdue(c, config, today):
             return False
         if self.stale and not rules.is_stale(c, config, today):
             return False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
 
-from .config import Config
-from .model import Customer
+from .config import AfterSalesStep, Config
+from .errors import TuiboardError
+from .model import Customer, HistoryEntry
 
 DEFAULT_FOLLOW_UP_DAYS = 7
 
@@ -20,16 +22,26 @@ class DueStatus(IntEnum):
     UPCOMING = 3
 
 
-class TransitionError(ValueError):
+class TransitionError(TuiboardError, ValueError):
     """A stage move the method does not allow (unknown stage, lost without a reason)."""
 
 
-def effective_probability(customer: Customer, config: Config) -> float:
-    """The customer's own probability, else its stage's default."""
-    if customer.probability is not None:
-        return customer.probability
-    stage = config.stage(customer.stage)
+def stage_probability(config: Config, stage_id: str, own: float | None) -> float:
+    """Won counts 100 % and lost 0 % whatever the file says; an open stage takes the
+    customer's own forecast, else the stage's default (domain.md section 6)."""
+    stage = config.stage(stage_id)
+    if stage is not None and stage.kind == "won":
+        return 100.0
+    if stage is not None and stage.kind == "lost":
+        return 0.0
+    if own is not None:
+        return own
     return stage.probability if stage else 0.0
+
+
+def effective_probability(customer: Customer, config: Config) -> float:
+    """The probability every weighted figure uses: see `stage_probability`."""
+    return stage_probability(config, customer.stage, customer.probability)
 
 
 def weighted_amount(customer: Customer, config: Config) -> float:
@@ -57,6 +69,15 @@ def is_open(customer: Customer, config: Config) -> bool:
     return stage_kind(customer, config) == "open"
 
 
+def is_overdue(customer: Customer, config: Config, today: date) -> bool:
+    """The one definition of overdue: an open customer whose next action was due before today.
+
+    Won and lost customers are never overdue: their follow-up is after-sales work
+    (`after_sales_due`) or nothing.
+    """
+    return is_open(customer, config) and customer.next_due is not None and customer.next_due < today
+
+
 def due_status(customer: Customer, today: date) -> DueStatus:
     if customer.next_due is None:
         return DueStatus.NONE
@@ -67,9 +88,31 @@ def due_status(customer: Customer, today: date) -> DueStatus:
     return DueStatus.UPCOMING
 
 
+def sorted_history(customer: Customer) -> tuple[HistoryEntry, ...]:
+    """History ordered by date (stable: same-day entries keep their file order)."""
+    return tuple(sorted(customer.history, key=lambda h: h.date))
+
+
+def history_out_of_order(customer: Customer) -> list[tuple[int, HistoryEntry, date]]:
+    """Entries dated before an entry above them in the file: (index, entry, the later date
+    before it). Metrics sort by date anyway; `check` warns so that a person can fix the file."""
+    out = []
+    latest: date | None = None
+    for i, entry in enumerate(customer.history):
+        if latest is not None and entry.date < latest:
+            out.append((i, entry, latest))
+        latest = entry.date if latest is None else max(latest, entry.date)
+    return out
+
+
+def last_history_date(customer: Customer) -> date | None:
+    """The latest date in the history: `move --date` before it needs --force."""
+    return max((h.date for h in customer.history), default=None)
+
+
 def stage_entered(customer: Customer) -> date | None:
-    """When the customer entered its current stage: the latest history entry for it."""
-    for entry in reversed(customer.history):
+    """When the customer entered its current stage: the latest history entry for it, by date."""
+    for entry in reversed(sorted_history(customer)):
         if entry.stage == customer.stage:
             return entry.date
     return customer.created
@@ -126,7 +169,7 @@ def fell_back(customer: Customer, config: Config) -> bool:
     here = config.stage_index(customer.stage)
     return any(
         config.stage_index(h.stage) > here
-        for h in customer.history
+        for h in customer.history  # order does not matter: any earlier entry further along
         if config.stage(h.stage) and config.stage(h.stage).kind == "open"
     )  # type: ignore[union-attr]
 
@@ -160,3 +203,108 @@ def card_sort_key(customer: Customer, today: date) -> tuple[object, ...]:
     status = due_status(customer, today)
     due = customer.next_due or date.max
     return (int(status), due, customer.name)
+
+
+def won_date(customer: Customer, config: Config) -> date | None:
+    """The day the current won spell began (A02 then A01 is one spell), by date; None unless won."""
+    if stage_kind(customer, config) != "won":
+        return None
+    since: date | None = None
+    for entry in sorted_history(customer):
+        stage = config.stage(entry.stage)
+        won = stage is not None and stage.kind == "won"
+        since = (since or entry.date) if won else None
+    return since
+
+
+@dataclass(frozen=True, slots=True)
+class AfterSalesTask:
+    step: AfterSalesStep
+    won: date
+    due: date
+
+    def late_on(self, today: date) -> int:
+        """Days past due (0 when not yet due)."""
+        return max(0, (today - self.due).days)
+
+
+def after_sales_due(customer: Customer, config: Config, today: date) -> list[AfterSalesTask]:
+    """Seed 002's after-sales steps that are open for a won customer on ``today``.
+
+    A step opens ``opens_days`` after winning, is due ``due_days`` after, and is done by a
+    log entry of one of its kinds dated on or after it opened. A step not done drops out
+    when as long again has passed after its due date (at least a week), so that an old win
+    does not fill today's work forever.
+    """
+    won = won_date(customer, config)
+    if won is None:
+        return []
+    out = []
+    for step in config.after_sales:
+        opens = won + timedelta(days=step.opens_days)
+        due = won + timedelta(days=step.due_days)
+        expires = due + timedelta(days=max(step.due_days, 7))
+        if not opens <= today <= expires:
+            continue
+        done = any(e.date is not None and e.date >= opens and e.kind in step.kinds for e in customer.log)
+        if not done:
+            out.append(AfterSalesTask(step, won, due))
+    return out
+
+
+def close_changes(customer: Customer, config: Config, target: str, day: date) -> dict[str, object]:
+    """The next action after a move to ``target`` on ``day`` (keys of the [next] table; None
+    removes the key). Won: the first after-sales step, due after its days; lost: none. An
+    open target changes nothing (empty dict). The write path applies this with the move."""
+    stage = config.stage(target)
+    if stage is None or stage.kind == "open":
+        return {}
+    if stage.kind == "won" and config.after_sales:
+        first = config.after_sales[0]
+        return {"action": first.label, "due": day + timedelta(days=first.due_days)}
+    return {"action": None, "due": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    date: date | None
+    amount: float
+
+
+def payments(customer: Customer) -> tuple[Payment, ...]:
+    """The file's ``[[payments]]`` (docs/format.md): entries without a numeric amount are
+    left out (the reader reports them)."""
+    raw = customer.data.get("payments")
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        amount, day = item.get("amount"), item.get("date")
+        if isinstance(amount, int | float) and not isinstance(amount, bool):
+            out.append(Payment(day if isinstance(day, date) else None, float(amount)))
+    return tuple(out)
+
+
+def paid_total(customer: Customer) -> float:
+    return sum(p.amount for p in payments(customer))
+
+
+def needs_downgrade(customer: Customer, config: Config, today: date) -> bool:
+    """Seed 000 (A类客户注): signed more than a month ago (``downgrade_after_days``) and not
+    paid in full (payments below the amount) is re-evaluated and downgraded. A won customer
+    without an amount cannot be judged and is not flagged."""
+    won = won_date(customer, config)
+    if won is None or customer.amount is None or (today - won).days <= config.downgrade_after_days:
+        return False
+    return paid_total(customer) < customer.amount
+
+
+def suggest_tier(monthly_payment: float, config: Config) -> str | None:
+    """Seed 000's tier by monthly payment (回款/月): the first tier, in config order, whose
+    ``min_monthly_payment`` the payment reaches; None below every threshold."""
+    for tier in config.tiers:
+        if tier.min_monthly_payment is not None and monthly_payment >= tier.min_monthly_payment:
+            return tier.id
+    return None

@@ -53,12 +53,18 @@ def open_dir(folder: Path, *, create: bool = False) -> Iterator[int]:
 def state_dir(root: Path) -> Iterator[int]:
     """``root/.tuiboard`` as a descriptor, created (with its ``.gitignore``) if missing."""
     with open_dir(root / STATE_DIR, create=True) as fd:
-        try:
-            os.stat(".gitignore", dir_fd=fd, follow_symlinks=False)
-        except FileNotFoundError:
+        if not _exists_at(fd, ".gitignore"):  # a look first: writing it costs an fsync
             with suppress(FileExistsError):
                 _write_at(fd, ".gitignore", STATE_IGNORE, only_if_missing=True)
         yield fd
+
+
+def _exists_at(dfd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def replace_file(path: Path, data: bytes, *, mode: int = 0o644) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import cache
 from .cache import RACY_NS, STALE_NS, FileState, Key
 from .config import CONFIG_FILE, Config, Stage, load_config
+from .errors import NotAPipeline
 from .format import parse_customer
 from .model import Customer, Fingerprint
 from .problems import Problem, Severity
@@ -53,10 +54,6 @@ def gc_paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
-
-
-class NotAPipeline(Exception):
-    """No `pipeline.toml` here or in any parent folder."""
 
 
 def find_root(start: Path) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import rules
-from pipeline.analytics import Analysis, month_ends
+from pipeline.analytics import Analysis, HalfMonth, month_ends
 from pipeline.model import Customer
 from pipeline.query import Filter, select
 from pipeline.store import load_board
@@ -231,15 +231,25 @@ def test_sources_of_won_customers(analysis: Analysis) -> None:
     ]
 
 
-def test_amount_buckets_leave_out_missing_amounts(analysis: Analysis) -> None:
-    got = [(b["bucket"], b["count"], b["amount"]) for b in analysis.amount_buckets()]
-    assert got == [
-        ("<1万", 0, 0),
-        ("1-5万", 1, 30000),
+def test_amount_buckets_of_the_open_pipeline_add_up(analysis: Analysis) -> None:
+    # open: a 100000, b 50000, e (no amount), f 80000; c (won) and d (lost) are left out
+    got = analysis.amount_buckets()
+    assert (got["scope"], got["customers"], got["no_amount"]) == ("open", 4, 1)
+    assert [(b["bucket"], b["count"], b["amount"]) for b in got["buckets"]] == [
+        ("1万以下", 0, 0),
+        ("1-5万", 0, 0),
         ("5-10万", 2, 130000),  # 50000 sits in [50000, 100000)
         ("10-20万", 1, 100000),
-        (">20万", 1, 200000),
+        ("20万以上", 0, 0),
     ]
+    assert sum(b["count"] for b in got["buckets"]) + got["no_amount"] == got["customers"]
+
+
+def test_amount_buckets_of_every_customer(analysis: Analysis) -> None:
+    # all six: d 30000 and c 200000 join; e still has no amount: 1 + 2 + 1 + 1 + (1) = 6
+    got = analysis.amount_buckets("all")
+    assert (got["customers"], got["no_amount"]) == (6, 1)
+    assert [b["count"] for b in got["buckets"]] == [0, 1, 2, 1, 1]
 
 
 def test_trend_rebuilds_past_month_ends(analysis: Analysis) -> None:
@@ -257,21 +267,28 @@ def test_trend_rebuilds_past_month_ends(analysis: Analysis) -> None:
     assert nonzero["2026-11"] == now
 
 
-def test_leak_rate(analysis: Analysis) -> None:
-    assert analysis.leak_rate() == {
-        "open": 4,
-        "leaks": 2,
-        "rate": 0.5,
-        "missing": {"amount": 1, "expected_close": 1, "next_action": 1, "next_due": 2},
-    }
+def test_leak_rate_of_the_fixture_by_half_month(analysis: Analysis) -> None:
+    # 11-16..11-23: nobody was contacted (no log, no move): no rate rather than 0 %
+    now = analysis.leak_rate()
+    assert (now["period"]["key"], now["contacted"], now["rate"]) == ("2026-11-H2", 0, None)
+    # 11-01..11-15: a moved into negotiation (contacted, complete); e entered target only
+    first = analysis.leak_rate(HalfMonth.of(date(2026, 11, 3)))
+    assert (first["contacted"], first["leaks"], first["rate"]) == (1, 0, 0.0)
 
 
 def test_capacity_per_owner(analysis: Analysis) -> None:
     cap = by(analysis.capacity(), "owner")
     assert list(cap) == [None, "li", "wang"]
-    assert (cap["wang"]["open"], cap["wang"]["won_last_90_days"], cap["wang"]["max_open"]) == (3, 0, 150)
-    assert (cap["li"]["won_last_90_days"], cap["li"]["won_per_month"]) == (1, 0.33)
-    assert cap["li"]["warnings"] == ["won_below_range"]
+    assert (cap["wang"]["open"], cap["wang"]["won_customers_last_90_days"], cap["wang"]["max_open"]) == (
+        3,
+        0,
+        150,
+    )
+    assert (cap["li"]["won_customers_last_90_days"], cap["li"]["won_per_month"]) == (1, 0.33)
+    # c: first entry 06-01, won 09-10: 101 days, past the seed's 2-3 months
+    assert (cap["li"]["cycle_customers"], cap["li"]["cycle_median_days"]) == (1, 101)
+    assert cap["li"]["warnings"] == ["won_below_range", "cycle_above_range"]
+    assert cap["wang"]["cycle_median_days"] is None
 
 
 def test_capacity_warns_past_the_limits(small: Path) -> None:
@@ -281,15 +298,16 @@ def test_capacity_warns_past_the_limits(small: Path) -> None:
     config = replace(board.config, max_open_per_owner=2, won_per_month=(0, 0))
     cap = by(Analysis(list(board.customers.values()), config, TODAY).capacity(), "owner")
     assert cap["wang"]["warnings"] == ["open_over_cap"]
-    assert cap["li"]["warnings"] == ["won_above_range"]
+    assert cap["li"]["warnings"] == ["won_above_range", "cycle_above_range"]
 
 
 def test_tier_mix_against_targets(analysis: Analysis) -> None:
     mix = by(analysis.tier_mix(), "tier")
-    # a is B by hand; b 50000, c 200000, f 80000 reach C's min_amount; d and e have no tier
+    # a is B by hand; b 50000, c 200000, f 80000 reach C's min_amount; e has no tier; d is lost
     assert (mix["B"]["count"], mix["B"]["share"], mix["B"]["target_share"]) == (1, 0.25, 0.5)
     assert (mix["C"]["count"], mix["C"]["share"], mix["C"]["target_share"]) == (3, 0.75, 0.25)
-    assert mix["VIP"]["share"] == 0 and mix[None]["count"] == 2
+    assert mix["VIP"]["share"] == 0 and mix[None]["count"] == 1
+    assert mix["D"]["target_share"] is None  # the seed's policy table sets no share for D
 
 
 def test_shape_of_a_healthy_small_funnel(analysis: Analysis) -> None:
@@ -334,7 +352,7 @@ def test_kpis(analysis: Analysis) -> None:
         "open_amount": 230000,
         "weighted_amount": 115000,
         "win_rate": 0.5,
-        "leak_rate": 0.5,
+        "leak_rate": None,  # nobody contacted in 11-16..11-23
         "overdue": 1,  # a: due 11-20
         "stale": 3,  # a 22 > 14 days, b 39 > 21 (since going back), f 34 > 21 (from created)
     }
@@ -356,9 +374,7 @@ def test_frame_agrees_with_the_rules_on_the_demo(demo_folder: Path) -> None:
     assert a.c["stale"].tolist() == [rules.is_stale(c, config, TODAY) for c in customers]
     tiers = [t if isinstance(t, str) else None for t in a.c["tier"]]
     assert tiers == [rules.effective_tier(c, config) for c in customers]
-    overdue = [
-        rules.is_open(c, config) and rules.due_status(c, TODAY) is rules.DueStatus.OVERDUE for c in customers
-    ]
+    overdue = [rules.is_overdue(c, config, TODAY) for c in customers]
     assert a.c["overdue"].tolist() == overdue
     weighted_total = sum(rules.weighted_amount(c, config) for c in customers)
     assert sum(r["weighted"] for r in a.funnel()) == pytest.approx(weighted_total)
@@ -374,3 +390,168 @@ def test_empty_pipeline(analysis: Analysis) -> None:
     assert empty["win_rate"]["rate"] is None and empty["leak_rate"]["rate"] is None
     assert all(r["count"] == 0 for r in empty["funnel"]) and empty["forecast"] == []
     assert all(s["rate"] is None for s in empty["conversion"])
+
+
+# -- issue 9: each rule of the seeds on a hand-built folder ----------------------------------
+
+
+def people(folder: Path, texts: dict[str, str], preset: str = "seven-stage") -> list[Customer]:
+    from pipeline.config import preset_text
+
+    (folder / "pipeline.toml").write_text(preset_text(preset), encoding="utf-8")
+    for cid, text in texts.items():
+        write_customer(folder, cid, text)
+    board = load_board(folder, use_cache=False)
+    assert not board.problems, board.problems
+    return list(board.customers.values())
+
+
+def history(*entries: tuple[str, str]) -> str:
+    return "".join(f'[[history]]\ndate = {d}\nstage = "{s}"\n' for d, s in entries)
+
+
+def test_closed_deals_weigh_100_and_0_percent_whatever_the_file_says(folder: Path) -> None:
+    customers = people(
+        folder,
+        {
+            "w": 'name = "W"\nstage = "won"\namount = 100000\nprobability = 80\n',
+            "l": 'name = "L"\nstage = "lost"\nlost_reason = "没有预算"\namount = 50000\nprobability = 30\n',
+            "o": 'name = "O"\nstage = "intent"\namount = 40000\nprobability = 50\n',
+        },
+    )
+    f = by(Analysis(customers, load_board(folder, use_cache=False).config, TODAY).funnel(), "stage")
+    # won 100000 x 100 % (not 80 %); lost 50000 x 0 % (not 30 %); open keeps its own 50 %: 20000
+    assert (f["won"]["weighted"], f["lost"]["weighted"], f["intent"]["weighted"]) == (100000, 0, 20000)
+
+
+def test_a_customer_won_twice_counts_once(folder: Path) -> None:
+    rewon = 'name = "R"\nstage = "won"\nowner = "wang"\n' + history(
+        ("2026-09-01", "target"), ("2026-10-01", "won"), ("2026-10-10", "negotiation"), ("2026-11-01", "won")
+    )
+    customers = people(folder, {"r": rewon, "p": 'name = "P"\nstage = "potential"\n'})
+    a = Analysis(customers, load_board(folder, use_cache=False).config, TODAY)
+    # two won entries in the last 90 days, one customer: 1 signed deal, 1/3 a month
+    cap = by(a.capacity(), "owner")["wang"]
+    assert (cap["won_customers_last_90_days"], cap["won_per_month"]) == (1, 0.33)
+    # closes 1 > 0 new first meetings (p has no history in the window)
+    finding = next(f for f in a.shape() if f["code"] == "many_closes_few_new")
+    assert "成交1个客户" in finding["message"]
+
+
+def test_as_of_counts_only_customers_that_existed_and_labels_current_values(folder: Path) -> None:
+    customers = people(
+        folder,
+        {
+            "old": 'name = "Old"\nstage = "intent"\namount = 10\n' + history(("2026-09-01", "target")),
+            "made": 'name = "Made"\nstage = "target"\ncreated = 2026-09-20\n',
+            "new": 'name = "New"\nstage = "target"\n' + history(("2026-11-01", "target")),
+            "later": 'name = "Later"\nstage = "target"\ncreated = 2026-11-02\n',
+        },
+    )
+    config = load_board(folder, use_cache=False).config
+    past = Analysis(customers, config, date(2026, 10, 1), today=TODAY).report()
+    # old (history from 09-01) and made (created 09-20) existed on 10-01; new and later did not
+    assert past["customers"] == 2
+    assert sum(r["count"] for r in past["funnel"]) == 2
+    assert "amount" in past["current_values"] and "next_action" in past["current_values"]
+    assert Analysis(customers, config, TODAY, today=TODAY).report()["current_values"] == []
+
+
+def test_metrics_read_history_by_date_not_by_file_order(folder: Path) -> None:
+    # The intent entry was appended last with an earlier date (a late `move --date`).
+    # By date: target 09-01 → intent 09-11 → project 10-31, and project until 11-23.
+    # target 10 days, intent 50 days (09-11 → 10-31), project 23 days (10-31 → 11-23).
+    # File order would give target 60, project 0 and intent 73.
+    text = 'name = "H"\nstage = "project"\n' + history(
+        ("2026-09-01", "target"), ("2026-10-31", "project"), ("2026-09-11", "intent")
+    )
+    customers = people(folder, {"h": text})
+    t = by(Analysis(customers, load_board(folder, use_cache=False).config, TODAY).time_in_stage(), "stage")
+    assert (t["target"]["mean_days"], t["intent"]["mean_days"], t["project"]["mean_days"]) == (10, 50, 23)
+    assert rules.days_in_stage(customers[0], TODAY) == 23
+    ((index, entry, before),) = rules.history_out_of_order(customers[0])
+    assert (index, entry.stage, before) == (2, "intent", date(2026, 10, 31))
+
+
+def test_ten_level_signed_is_won(folder: Path) -> None:
+    texts = {
+        "s": 'name = "S"\nstage = "A02"\nsource = "internet"\namount = 60000\n'
+        + history(("2026-10-01", "A21"), ("2026-11-01", "A02")),
+        "d": 'name = "D"\nstage = "A01"\nsource = "ads"\namount = 40000\n'
+        + history(("2026-08-01", "A21"), ("2026-09-01", "A02"), ("2026-10-01", "A01")),
+        "r": 'name = "R"\nstage = "A31"\nlost_reason = "明确表示不需要"\n' + history(("2026-10-01", "A31")),
+    }
+    customers = people(folder, texts, "ten-level")
+    a = Analysis(customers, load_board(folder, use_cache=False).config, TODAY)
+    # s signed (A02) and d settled (A01) are both won; r refused: 2 / 3
+    assert a.win_rate() == {"won": 2, "lost": 1, "rate": 0.667}
+    assert {r["source"]: r["count"] for r in a.sources_won()} == {"internet": 1, "ads": 1}
+    assert a.conversion()[-1]["to"] == "A02" and a.conversion()[-1]["reached_to"] == 2
+
+
+def test_buckets_put_refunds_and_zero_in_the_first() -> None:
+    import pandas as pd
+
+    from pipeline.analytics import bucket_records
+
+    # -5000 (a refund) and 0 are under 1万; 10000 opens 1-5万; 250000 is 20万以上
+    got = bucket_records(pd.Series([-5000.0, 0.0, 10000.0, 250000.0]))
+    assert [b["count"] for b in got] == [2, 1, 0, 0, 1]
+    assert got[0]["amount"] == -5000 and got[0]["min"] is None
+
+
+LEAKS = {
+    # contacted in 11-16..11-23 and complete
+    "p1": 'name = "P1"\nstage = "potential"\namount = 1\nexpected_close = 2027-01-01\n'
+    '[next]\naction = "回访"\ndue = 2026-12-01\n[[log]]\ndate = 2026-11-18\nkind = "call"\nnote = "x"\n',
+    # moved into intent on 11-17, no amount: a leak
+    "p2": 'name = "P2"\nstage = "intent"\nexpected_close = 2027-01-01\n[next]\naction = "演示"\n'
+    "due = 2026-12-01\n" + history(("2026-11-01", "target"), ("2026-11-17", "intent")),
+    # a target called on 11-20, no next action: a leak
+    "p3": 'name = "P3"\nstage = "target"\namount = 1\nexpected_close = 2027-01-01\n'
+    '[[log]]\ndate = 2026-11-20\nkind = "call"\nnote = "x"\n',
+    # a target never contacted, incomplete: not in the denominator
+    "p4": 'name = "P4"\nstage = "target"\n',
+    # contacted only in the first half of November, expected close missing
+    "p5": 'name = "P5"\nstage = "negotiation"\namount = 1\n[next]\naction = "签约"\ndue = 2026-12-01\n'
+    '[[log]]\ndate = 2026-11-05\nkind = "visit"\nnote = "x"\n',
+    # won, called on 11-19: not a potential customer any more
+    "p6": 'name = "P6"\nstage = "won"\n[[log]]\ndate = 2026-11-19\nkind = "call"\nnote = "x"\n',
+}
+
+
+def test_leak_rate_by_seed_000_over_the_reporting_half_month(folder: Path) -> None:
+    customers = people(folder, LEAKS)
+    a = Analysis(customers, load_board(folder, use_cache=False).config, TODAY)
+    # 11-16..11-23: contacted p1 (log), p2 (into intent), p3 (log); leaks p2, p3: 2 / 3
+    now = a.leak_rate()
+    assert (now["contacted"], now["leaks"], now["rate"]) == (3, 2, 0.667)
+    assert now["missing"] == {"amount": 1, "expected_close": 0, "next_action": 1, "next_due": 1}
+    # 11-01..11-15: p5 (log 11-05) without expected close: 1 / 1 (p2's 11-01 entry is target)
+    first = a.leak_rate(HalfMonth.of(date(2026, 11, 15)))
+    assert (first["period"]["start"], first["contacted"], first["rate"]) == ("2026-11-01", 1, 1.0)
+    trend = a.leak_trend()
+    assert len(trend) == 12 and trend[0]["key"] == "2026-06-H1" and trend[-1]["key"] == "2026-11-H2"
+    assert [t["rate"] for t in trend[-2:]] == [1.0, 0.667]
+
+
+def test_half_months() -> None:
+    assert HalfMonth.of(date(2026, 2, 16)) == HalfMonth(date(2026, 2, 16), date(2026, 2, 28))
+    assert HalfMonth.of(date(2026, 3, 1)).previous() == HalfMonth(date(2026, 2, 16), date(2026, 2, 28))
+    assert HalfMonth.of(date(2026, 12, 31)).label == "2026-12 下半月"
+
+
+def test_sources_of_won_customers_per_month(analysis: Analysis) -> None:
+    monthly = {m["month"]: m for m in analysis.sources_won_monthly()}
+    # c was won on 09-10 from a customer referral; no other month has a win
+    assert monthly["2026-09"]["won_customers"] == 1
+    assert monthly["2026-09"]["sources"][0]["source"] == "customer-referral"
+    assert sum(m["won_customers"] for m in monthly.values()) == 1
+
+
+def test_every_report_key_is_documented_in_metrics_md(analysis: Analysis) -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text("utf-8")
+    headed = {k for line in doc.splitlines() if line.startswith("### ") for k in re.findall(r"`(\w+)`", line)}
+    assert set(analysis.report()) <= headed

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import HelpPanel, Input
+from textual.widgets import HelpPanel, Input, OptionList
 
+from pipeline.actions import nested
 from tests.conftest import TODAY, write_customer
-from tuiboard.app import BoardApp, nested
+from tuiboard.app import BoardApp
 from tuiboard.keymap import KEYS
 from tuiboard.widgets.column import CardList, StageColumn
 
@@ -386,6 +387,24 @@ async def test_p_lists_problems_and_enter_opens_the_file(pipe: Path, editor: Pat
         await until(app, pilot, lambda: "用友" in text(pipe, "broken"))
 
 
+async def test_an_editor_with_an_unbalanced_quote_is_one_line_and_keeps_undo(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """shlex.split raised out of the key handler: the board died, and its undo stack with it."""
+    monkeypatch.setenv("EDITOR", 'vim "oops')
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = text(pipe, "suzhou")
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L", "s")
+        await back_on_board(app, pilot)
+        await pilot.press("E")
+        await until(app, pilot, lambda: any("$EDITOR cannot be run" in n for n in notes(app)))
+        assert app.is_running and len(app.undo_stack) == 1
+        await pilot.press("u")
+        await until(app, pilot, lambda: text(pipe, "suzhou") == before)
+
+
 # -- views --------------------------------------------------------------------------------
 
 
@@ -431,7 +450,9 @@ async def test_t_today_view_focuses_the_chosen_card(pipe: Path) -> None:
     write_customer(pipe, "due", plain("今天到期公司", "project") + due_today)
     async with board(pipe) as (app, pilot):
         await pilot.press("t")
-        await screen_named(app, pilot, "TodayScreen")
+        today = await screen_named(app, pilot, "TodayScreen")
+        options = today.query_one(OptionList)  # new leads without a next action are listed first
+        options.highlighted = options.get_option_index("due")
         await pilot.press("enter")  # the only action due today
         await back_on_board(app, pilot)
         assert app.selected() is not None and app.selected().id == "due"  # type: ignore[union-attr]

@@ -84,22 +84,25 @@ def count_blocks(line: str) -> int:
 def test_funnel_bars_are_centred_and_follow_the_counts(hand: dict[str, Any]) -> None:
     out = render("funnel", hand, 100, 30, color=False).splitlines()
     assert out[0].startswith("按客户数")
-    rows = out[1:6]
-    assert [r.split()[0] for r in rows] == ["目标客户", "潜在客户", "意向", "成交客户", "丢单"]
+    rows = out[1:4]
+    # open stages only: won and lost are outcomes, not funnel bars
+    assert [r.split()[0] for r in rows] == ["目标客户", "潜在客户", "意向"]
     bars = [count_blocks(r) for r in rows]
-    assert bars[4] == 0 and bars[0] > bars[1] > bars[2] > bars[3] > 0
-    assert bars[1] == pytest.approx(bars[0] / 2, abs=1) and bars[3] == pytest.approx(bars[0] / 8, abs=1)
+    assert bars[0] > bars[1] > bars[2] > 0
+    assert bars[1] == pytest.approx(bars[0] / 2, abs=1) and bars[2] == pytest.approx(bars[0] / 4, abs=1)
     # centred: every bar's middle sits in the same column (cells, CJK labels count two)
-    middles = {cell_len(r[: r.index("█")]) + bars[i] / 2 for i, r in enumerate(rows[:4])}
+    middles = {cell_len(r[: r.index("█")]) + bars[i] / 2 for i, r in enumerate(rows)}
     assert max(middles) - min(middles) <= 1
     # the numbers column lines up although the labels mix 2- and 4-character CJK names
     number_cols = {
-        cell_len(r[: r.index(str(n))]) + len(str(n)) for r, n in zip(rows, (40, 20, 10, 5, 0), strict=True)
+        cell_len(r[: r.index(str(n))]) + len(str(n)) for r, n in zip(rows, (40, 20, 10), strict=True)
     }
     assert len(number_cols) == 1
     assert "40 ·    40.0万" in rows[0]
     amount_block = out[out.index("按金额 by amount") + 1 :]
     assert count_blocks(amount_block[1]) == pytest.approx(count_blocks(amount_block[0]) * 3 / 4, abs=1)
+    assert out[-1].startswith("成交客户 5 · ") and "丢单 0" in out[-1]
+    assert not any("成交客户" in r and "█" in r for r in out)
 
 
 def test_a_short_funnel_shows_the_count_block_only(hand: dict[str, Any]) -> None:
@@ -160,7 +163,7 @@ def test_conversion_rates_and_monthly_table(hand: dict[str, Any]) -> None:
     heights = [column_height(lines, c) for c in tick_columns(lines)]
     assert heights[0] == pytest.approx(heights[1] / 2, abs=1) and heights[0] > 0
     assert "target→potential" in "".join(lines)
-    assert lines[-4].lstrip().startswith("每月") and "26-11" in lines[-4]
+    assert lines[-4].lstrip().startswith("每月") and "2026-11" in lines[-4]  # the whole month, not 26-11
     assert lines[-3].startswith("target") and lines[-3].rstrip().endswith("50%")
 
 

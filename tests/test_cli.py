@@ -238,7 +238,7 @@ def test_an_ambiguous_prefix_names_the_candidates(pipe: Path) -> None:
 def listed(pipe: Path, *args: str) -> list[str]:
     result = tb("-C", pipe, "list", "--json", *args)
     assert result.exit_code == 0, result.stderr
-    return [r["id"] for r in json.loads(result.stdout)]
+    return [r["id"] for r in json.loads(result.stdout)["customers"]]
 
 
 def test_list_filters(pipe: Path) -> None:
@@ -252,7 +252,7 @@ def test_list_filters(pipe: Path) -> None:
 
 
 def test_list_json_record(pipe: Path) -> None:
-    [record] = json.loads(tb("-C", pipe, "list", "--json", "--stage", "intent").stdout)
+    [record] = json.loads(tb("-C", pipe, "list", "--json", "--stage", "intent").stdout)["customers"]
     assert record == {
         "id": "acme",
         "name": "Acme",
@@ -304,12 +304,14 @@ def test_the_folder_is_found_by_walking_up_or_given_with_C(
     deep.mkdir(parents=True)
     monkeypatch.chdir(deep)
     assert listed(pipe) == listed(Path("."))  # -C . from inside, and -C from outside, agree
-    assert tb("list", "--json").exit_code == 0 and len(json.loads(tb("list", "--json").stdout)) == 3
+    assert (
+        tb("list", "--json").exit_code == 0 and len(json.loads(tb("list", "--json").stdout)["customers"]) == 3
+    )
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     monkeypatch.chdir(outside)
     one_line_error(tb("list"), 1, "no pipeline.toml", "tuiboard init")
-    assert len(json.loads(tb("-C", pipe, "list", "--json").stdout)) == 3
+    assert len(listed(pipe)) == 3
 
 
 @pytest.mark.parametrize(
@@ -363,3 +365,88 @@ def test_a_session_as_a_real_process(tmp_path: Path) -> None:
     assert "  stage           lost" in shown and "2026-11-20  lost" in shown
     check = real("check", "--strict", cwd=root)
     assert check.returncode == 0 and "1 customers, 0 errors, 0 warnings" in check.stderr
+
+
+# -- fmt: keys quoted, every rewrite verified ---------------------------------------------
+
+
+ODD_KEYS = (
+    'name = "Acme"\nstage = "target"\n"visits.2025" = [{ date = 2026-11-01, note = "x" }]\n'
+    '"拜访记录" = [{ date = 2026-11-02, note = "见面" }]\n"a b" = [{ n = 1 }]\n"" = [{ n = 2 }]\n'
+)
+
+
+def test_fmt_quotes_cjk_spaced_dotted_and_empty_keys(pipe: Path) -> None:
+    """The old fmt wrote ``[[拜访记录]]`` and ``[[a b]]`` (invalid TOML) and ``[[visits.2025]]``
+    (a table "visits" holding "2025": the data silently changed)."""
+    write_customer(pipe, "odd", ODD_KEYS)
+    data = load_board(pipe).customers["odd"].data
+    result = tb("-C", pipe, "fmt")
+    assert result.exit_code == 0, result.stderr
+    assert "customers/odd.toml: formatted" in result.stdout.splitlines()
+    after = load_board(pipe, use_cache=False).customers["odd"]
+    assert after.problems == () and after.data == data
+    assert '[["拜访记录"]]' in customer_file(pipe, "odd") and '[["visits.2025"]]' in customer_file(
+        pipe, "odd"
+    )
+
+
+def test_fmt_leaves_a_file_alone_when_the_rewrite_would_change_its_data(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A canonical dump that loses a key (a fault planted in the dumper) is never written."""
+    import pipeline.actions
+
+    def lossy(data: dict[str, object]) -> str:
+        return dump_customer({k: v for k, v in data.items() if k != "owner"})
+
+    monkeypatch.setattr(pipeline.actions, "dump_customer", lossy)
+    before = customer_file(pipe, "acme")
+    result = tb("-C", pipe, "fmt")
+    assert result.exit_code == 1
+    [line] = [ln for ln in result.stderr.splitlines() if "acme" in ln]
+    assert line.endswith("acme.toml: the edit would not round-trip; not written; left as written")
+    assert customer_file(pipe, "acme") == before
+
+
+# -- one-line errors, never tracebacks, never raw escapes ---------------------------------
+
+
+def test_an_argument_that_is_not_utf8_is_one_line(pipe: Path) -> None:
+    env = {**os.environ, "TUIBOARD_TODAY": TODAY.isoformat()}
+    cmd = [sys.executable, "-m", "tuiboard", "-C", str(pipe), "log", "acme", "call", b"\xff\xfe note"]
+    done = subprocess.run(cmd, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode() == "tuiboard: argument '\\xff\\xfe note' is not valid UTF-8\n"
+    assert "[[log]]" not in customer_file(pipe, "acme")
+
+
+OSC52 = "evil\x1b]52;c;aGVsbG8=\x07"  # would set the terminal's clipboard
+
+
+def test_check_and_show_never_print_a_file_name_raw(pipe: Path) -> None:
+    (pipe / "customers" / f"{OSC52}.toml").write_text('name = "Evil"\nstage = "target"\namount = -1\n')
+    check = real("check", cwd=pipe)
+    shown = real("show", "evil", cwd=pipe)
+    assert check.returncode == 1 and shown.returncode == 0, (check.stderr, shown.stderr)
+    for out in (check.stdout, check.stderr, shown.stdout, shown.stderr):
+        assert "\x1b" not in out and "\x07" not in out
+    assert (
+        "customers/evil\\x1b]52;c;aGVsbG8=\\x07.toml:3:1: error: amount must not be negative" in check.stdout
+    )
+    assert "(customers/evil\\x1b]52;c;aGVsbG8=\\x07.toml)" in shown.stdout
+
+
+def test_a_cli_write_rereads_a_file_changed_since_it_was_loaded(pipe: Path) -> None:
+    """Same size, same mtime, different bytes (``cp -p``): the loaded copy is stale, the
+    fingerprint check fails, and the CLI applies its change to the file as it is now."""
+    path = pipe / "customers" / "acme.toml"
+    assert tb("-C", pipe, "list").exit_code == 0  # the cache now holds acme
+    st = path.stat()
+    text = path.read_text(encoding="utf-8").replace("call back", "call home")
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    result = tb("-C", pipe, "log", "acme", "call", "hi")
+    assert result.exit_code == 0, result.stderr
+    after = customer_file(pipe, "acme")
+    assert 'action = "call home"' in after and 'note = "hi"' in after

@@ -8,7 +8,17 @@ import pytest
 
 from pipeline.config import DEFAULT_PRESET, load_config, load_preset, parse_config, preset_names, preset_text
 
-PRESETS = ["aida", "four-level", "grade-f-a", "leads", "prospect", "seven-stage", "ten-level"]
+PRESETS = [
+    "aida",
+    "erp-process",
+    "four-level",
+    "grade-f-a",
+    "leads",
+    "prospect",
+    "seven-stage",
+    "six-step",
+    "ten-level",
+]
 
 
 def test_seven_presets_ship() -> None:
@@ -22,7 +32,7 @@ def test_every_preset_loads_without_problems(name: str) -> None:
     assert problems == []
     assert config.preset == name
     kinds = [s.kind for s in config.stages]
-    assert kinds.count("won") == 1 and kinds.count("lost") == 1
+    assert kinds.count("won") == (2 if name == "ten-level" else 1) and kinds.count("lost") == 1
     assert kinds[0] == "open"
     ids = config.stage_ids
     assert len(set(ids)) == len(ids)
@@ -55,7 +65,9 @@ def test_seven_stage_matches_the_seed() -> None:
 def test_ten_level_loses_at_a31() -> None:
     config = load_preset("ten-level")
     assert config.lost_stage is not None and config.lost_stage.id == "A31"
-    assert config.won_stage is not None and config.won_stage.id == "A01"
+    # seed 001: A02 成交级 (signed, bought or paid) closes the deal; A01 结案级 settles it later
+    assert config.won_stage is not None and config.won_stage.id == "A02"
+    assert [s.id for s in config.stages if s.kind == "won"] == ["A02", "A01"]
     assert config.stage_ids[:3] == ("A21", "A08", "A07")
 
 
@@ -100,3 +112,45 @@ def test_schema_problems_in_config_name_their_key() -> None:
 def test_config_without_stages_is_an_error() -> None:
     _, problems = parse_config('name = "x"\n', Path("pipeline.toml"))
     assert any("at least one [[stages]]" in p.message for p in problems)
+
+
+def test_after_sales_cadence_and_payment_thresholds_are_in_every_preset() -> None:
+    for name in PRESETS:
+        config = load_preset(name)
+        assert [(s.id, s.due_days, s.opens_days) for s in config.after_sales] == [
+            ("call", 3, 0),
+            ("satisfaction", 30, 21),
+        ]
+        paid = {t.id: t.min_monthly_payment for t in config.tiers}
+        assert paid == {"VIP": 200_000, "A": 100_000, "B": 30_000, "C": 0, "D": None}
+        assert (config.cycle_days, config.downgrade_after_days) == ((60, 90), 30)
+
+
+def test_after_sales_is_editable_and_checked() -> None:
+    text = preset_text("seven-stage").replace("due_days = 3\n", "due_days = 2\n")
+    config, problems = parse_config(text, Path("pipeline.toml"))
+    assert problems == [] and config.after_sales[0].due_days == 2
+    bad = text.replace("due_days = 2\n", 'due_days = "soon"\n')
+    config, problems = parse_config(bad, Path("pipeline.toml"))
+    assert [p.message for p in problems] == ["after_sales due_days and opens_days must be whole numbers ≥ 0"]
+    assert [s.id for s in config.after_sales] == ["satisfaction"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_tier_badges_do_not_read_as_stage_letters(name: str) -> None:
+    # four-level (A-D) and grade-f-a (F-A) name stages by letter: a card's "A级" or "A" badge
+    # would read as the stage; there the tiers say 价值A级 / Tier A
+    config = load_preset(name)
+    letters = {s.label.split()[0] for s in config.stages if len(s.label.split()[0]) == 1}
+    for tier in config.tiers:
+        for label in (tier.label, tier.label_en):
+            assert label.removesuffix("级") not in letters, (name, label)
+
+
+def test_process_presets_from_seeds_002_and_004() -> None:
+    six = load_preset("six-step")  # seed 002: steps 1-5 are columns, signing is won, 6 is after-sales
+    assert [s.id for s in six.open_stages] == ["reach", "discovery", "proposal", "objections", "negotiation"]
+    assert six.won_stage is not None and six.won_stage.label == "合同签订"
+    erp = load_preset("erp-process")  # seed 004: 初访 → 交流 → Demo → 正式书面报价 → …
+    assert [s.label for s in erp.stages][1:5] == ["初访", "交流", "系统演示", "正式书面报价"]
+    assert erp.won_stage is not None and erp.won_stage.label == "签约"

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pipeline.edit as edit_mod
+from pipeline.actions import new_customer_data
 from pipeline.config import load_preset
 from pipeline.edit import (
     Change,
@@ -32,7 +33,11 @@ from pipeline.edit import (
     log_changes,
     move_changes,
     next_changes,
+    restore,
+    rewrite_customer,
 )
+from pipeline.errors import UsageError
+from pipeline.lock import write_lock
 from pipeline.model import Customer, Fingerprint
 from pipeline.store import Store
 
@@ -486,3 +491,106 @@ def test_create_refuses_to_overwrite_a_file_that_appeared(
     with pytest.raises(WriteError, match="already exists"):
         create_customer(folder, CONFIG, {"name": "Acme", "stage": "potential"})
     assert load(folder, "acme").stage == "target"
+
+
+# -- the folder's write lock --------------------------------------------------------------
+
+
+def hold_the_lock(root: Path) -> int:
+    """The lock held as another writer would hold it (flock is per open file description)."""
+    import fcntl
+
+    fd = os.open(root / ".tuiboard" / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+WRITERS: dict[str, Callable[[Path, Customer], object]] = {
+    "edit": lambda root, c: edit_customer(c, CONFIG, next_changes("x", TODAY)),
+    "create": lambda root, c: create_customer(root, CONFIG, {"name": "New", "stage": "target"}),
+    "restore": lambda root, c: restore(
+        c.path, b'name = "H"\nstage = "target"\n', c.path.read_bytes(), CONFIG
+    ),
+    "rewrite": lambda root, c: rewrite_customer(c, CONFIG, 'name = "H"\nstage = "intent"\n'),
+}
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_every_writer_waits_for_the_folder_lock(
+    folder: Path, writer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_customer(folder, "hand", 'name = "H"\nstage = "intent"\n')
+    customer = load(folder, "hand")
+    (folder / ".tuiboard").mkdir(exist_ok=True)
+    fd = hold_the_lock(folder)
+    monkeypatch.setattr("pipeline.lock.TIMEOUT", 0.05)
+    before = sorted(p.name for p in (folder / "customers").iterdir())
+    try:
+        with pytest.raises(WriteError, match="another tuiboard is writing here"):
+            WRITERS[writer](folder, customer)
+    finally:
+        os.close(fd)
+    assert sorted(p.name for p in (folder / "customers").iterdir()) == before
+    assert customer.path.read_text(encoding="utf-8") == 'name = "H"\nstage = "intent"\n'
+    WRITERS[writer](folder, customer)  # released: the same write goes through
+
+
+def test_a_planted_state_link_refuses_the_write(folder: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / ".tuiboard").symlink_to(elsewhere)
+    write_customer(folder, "hand", HAND_WRITTEN)
+    customer = load(folder, "hand")
+    with pytest.raises(WriteError, match="symbolic link"):
+        edit_customer(customer, CONFIG, next_changes("x", TODAY))
+    assert list(elsewhere.iterdir()) == [] and customer.path.read_text(encoding="utf-8") == HAND_WRITTEN
+
+
+def test_the_lock_is_reentrant_within_a_process(folder: Path) -> None:
+    write_customer(folder, "hand", HAND_WRITTEN)
+    with write_lock(folder), write_lock(folder):
+        edit_customer(load(folder, "hand"), CONFIG, next_changes("x", TODAY))
+    assert 'action = "x"' in (folder / "customers" / "hand.toml").read_text(encoding="utf-8")
+
+
+def test_create_chooses_the_id_against_the_given_set(folder: Path) -> None:
+    taken = {"acme", "Bolt"}
+    first = create_customer(folder, CONFIG, {"name": "Acme", "stage": "target"}, taken=taken).customer
+    second = create_customer(folder, CONFIG, {"name": "bolt", "stage": "target"}, taken=taken).customer
+    third = create_customer(folder, CONFIG, {"name": "Acme", "stage": "target"}, taken=taken).customer
+    assert (first.id, second.id, third.id) == ("acme-2", "bolt-2", "acme-3")
+    assert taken == {"acme", "Bolt", "acme-2", "bolt-2", "acme-3"}
+
+
+# -- pipeline.actions: the one builder of new customers -----------------------------------
+
+
+def test_new_customer_data_fills_what_a_person_leaves_out() -> None:
+    data = new_customer_data(
+        {("name",): " Acme ", ("tier",): "B", ("amount",): 50000.0, ("next", "action"): "call"}, CONFIG, TODAY
+    )
+    assert data == {
+        "name": "Acme",
+        "stage": "target",
+        "tier": "B",
+        "amount": 50000,
+        "created": TODAY,
+        "next": {"action": "call", "due": TODAY + timedelta(days=14)},  # tier B's cadence
+        "history": [{"date": TODAY, "stage": "target"}],
+    }
+    due_only = new_customer_data({("name",): "X", ("next", "due"): TODAY}, CONFIG, TODAY)
+    assert "next" not in due_only
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({("name",): "  "}, "the name must not be empty"),
+        ({("name",): "X", ("stage",): "nowhere"}, "unknown stage 'nowhere'"),
+        ({("name",): "X", ("tier",): "Z"}, "unknown tier 'Z'"),
+    ],
+)
+def test_new_customer_data_refuses_what_cannot_be_written(fields: dict[Any, Any], message: str) -> None:
+    with pytest.raises(UsageError, match=message) as refused:
+        new_customer_data(fields, CONFIG, TODAY)
+    assert refused.value.exit_code == 2

@@ -5,8 +5,11 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.config import load_preset
 from pipeline.format import MAX_FILE_BYTES, dump_customer, has_comments, parse_customer
@@ -261,3 +264,56 @@ def test_lines_end_at_newline_only() -> None:
     _, problems = parse(head + 'stage = "intent"\ntier = "Z"\n')
     [tier] = [p for p in problems if "tier" in p.message]
     assert (tier.line, tier.excerpt.split("\n")[0]) == (3, 'tier = "Z"')
+
+
+# -- keys as TOML requires them -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["拜访记录", "visit notes", "visits.2025", "", 'say "hi"', "tab\there", "a=b", "#hash", "ok_key-1"],
+)
+def test_dump_quotes_every_key_that_is_not_bare(key: str) -> None:
+    """The old dump wrote ``[[拜访记录]]`` (invalid) and ``[[visits.2025]]`` (silently nested)."""
+    entry = {"date": date(2026, 11, 1), key: "v"}
+    data = {"name": "x", "stage": "target", key: [entry], "t": {key: {key: 1}}, "inline": {key: [1]}}
+    assert tomllib.loads(dump_customer(data)) == data
+
+
+def test_bare_keys_stay_bare() -> None:
+    text = dump_customer({"name": "x", "stage": "target", "visits": [{"n": 1}]})
+    assert "[[visits]]" in text
+
+
+KEYS = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
+TOML_SCALARS = (
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.booleans()
+    | st.dates()
+)
+TOML_VALUES = st.recursive(
+    TOML_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.dictionaries(KEYS, TOML_VALUES, max_size=6),
+    st.dictionaries(KEYS, st.lists(st.dictionaries(KEYS, TOML_SCALARS, max_size=3), min_size=1, max_size=3)),
+)
+def test_dump_customer_reads_back_as_the_same_data(
+    scalars: dict[str, Any], arrays: dict[str, list[dict[str, Any]]]
+) -> None:
+    data = {**scalars, **arrays}
+    assert tomllib.loads(dump_customer(data)) == data
+
+
+def test_a_problem_after_a_line_separator_is_on_its_toml_line() -> None:
+    """str.splitlines() also splits at U+2028 (allowed in a string): the excerpt was the wrong line."""
+    text = 'name = "a\u2028b"\nstage = "target"\namount = -1\n'
+    _, problems = parse(text)
+    [problem] = problems
+    assert (problem.line, problem.excerpt.splitlines()[0]) == (3, "amount = -1")

@@ -22,16 +22,22 @@ from tests.conftest import TODAY
 from tuiboard.cli import main
 
 KEYS = [
+    "version",
     "as_of",
+    "customers",
+    "current_values",
+    "kpis",
     "funnel",
     "conversion",
     "win_rate",
     "time_in_stage",
     "forecast",
     "sources_won",
+    "sources_won_monthly",
     "amount_buckets",
     "trend",
     "leak_rate",
+    "leak_trend",
     "capacity",
     "tier_mix",
     "shape",
@@ -45,7 +51,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 def library(root: Path, as_of: date, owners: frozenset[str] = frozenset()) -> dict[str, Any]:
     board = load_board(root, use_cache=False)
     customers = select(board.customers, Filter(owners=owners), board.config, as_of)
-    return json.loads(json.dumps(Analysis(customers, board.config, as_of).report()))
+    report = Analysis(customers, board.config, as_of, today=TODAY).report()
+    return {"version": 1, **json.loads(json.dumps(report))}
 
 
 def test_json_matches_the_metrics_library(demo_folder: Path) -> None:
@@ -94,6 +101,8 @@ def test_at_a_past_date_matches_a_folder_cut_at_that_date(
     past = json.loads(run("-C", demo_folder, "report", "--json", "--at", day.isoformat()).output)
     then = json.loads(run("-C", cut, "report", "--json", env={"TUIBOARD_TODAY": day.isoformat()}).output)
     assert past["as_of"] == day.isoformat()
+    # the past report says which fields are today's values; the cut folder's are its own
+    assert past.pop("current_values") and then.pop("current_values") == []
     assert past == then
     assert sum(r["count"] for r in past["funnel"]) == kept
     now = json.loads(run("-C", demo_folder, "report", "--json").output)
@@ -191,7 +200,9 @@ def test_sales_report_problems_are_one_line(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "no such file" in missing.output
 
 
-@pytest.mark.parametrize("preset", ["grade-f-a", "ten-level", "four-level", "prospect", "leads", "aida"])
+@pytest.mark.parametrize(
+    "preset", ["grade-f-a", "ten-level", "four-level", "prospect", "leads", "aida", "six-step", "erp-process"]
+)
 def test_every_preset_reports(tmp_path: Path, preset: str) -> None:
     from pipeline.demo import write_demo
 
@@ -218,3 +229,62 @@ def test_heavy_imports_wait_until_needed() -> None:
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+# -- issue 9: the report a sales manager reads -------------------------------------------------
+
+
+def test_summary_counts_customers_as_of_the_date_in_plain_chinese(tmp_path: Path) -> None:
+    from pipeline.config import preset_text
+
+    root = tmp_path / "p"
+    (root / "customers").mkdir(parents=True)
+    (root / "pipeline.toml").write_text(preset_text("seven-stage"), encoding="utf-8")
+    files = {
+        "old": 'name = "Old"\nstage = "intent"\n[[history]]\ndate = 2026-09-01\nstage = "target"\n',
+        "made": 'name = "Made"\nstage = "target"\ncreated = 2026-09-20\n',
+        "later": 'name = "Later"\nstage = "target"\ncreated = 2026-11-02\n',
+    }
+    for cid, text in files.items():
+        (root / "customers" / f"{cid}.toml").write_text(text, encoding="utf-8")
+    past = run("-C", root, "report", "--chart", "summary", "--at", "2026-10-01").output
+    # two of the three existed on 10-01 (later was created 11-02)
+    assert "截至 2026-10-01 · 2 个客户" in past and "取当前值" in past
+    now = run("-C", root, "report", "--chart", "summary").output
+    assert "3 个客户" in now and "取当前值" not in now
+
+
+def test_summary_has_no_internal_codes_and_says_在谈(demo_folder: Path) -> None:
+    import re
+
+    out = run("-C", demo_folder, "report", "--chart", "summary").output
+    assert "在谈金额" in out and "未结" not in out
+    assert not re.search(r"\[[a-z_, ]+\]", out)  # no [won_below_range] for a person to decode
+    assert "漏网率 2026-11 下半月" in out and "已接触" in out
+
+
+def test_period_and_all_options(demo_folder: Path) -> None:
+    got = json.loads(run("-C", demo_folder, "report", "--json", "--period", "2026-11-05", "--all").output)
+    assert got["leak_rate"]["period"]["key"] == "2026-11-H1"
+    assert got["leak_trend"][-1]["key"] == "2026-11-H1" and len(got["leak_trend"]) == 12
+    b = got["amount_buckets"]
+    assert b["scope"] == "all" and b["customers"] == 60
+    assert sum(x["count"] for x in b["buckets"]) + b["no_amount"] == 60
+
+
+def test_tiers_from_a_sales_report_by_monthly_payment(demo_folder: Path, tmp_path: Path) -> None:
+    rows = [("产品名称", "客户名称", "价税合计"), ("ERP", "甲", "500000"), ("ERP", "乙", "70000")]
+    rows += [("ERP", "丙", "3000"), ("ERP", "丙", "-5000")]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    got = json.loads(
+        run("-C", demo_folder, "report", "--sales-report", path, "--tiers", "--months", "2", "--json").output
+    )
+    # over 2 months: 甲 250000/month ≥ 20万: VIP; 乙 35000 ≥ 3万: B; 丙 -1000 (a refund): none
+    assert [(r["customer"], r["monthly"], r["suggested_tier"]) for r in got["customers"]] == [
+        ("甲", 250000, "VIP"),
+        ("乙", 35000, "B"),
+        ("丙", -1000, None),
+    ]
+    text = run("-C", demo_folder, "report", "--sales-report", path, "--tiers", "--months", "2").output
+    assert "月均回款" in text and "建议 VIP" in text

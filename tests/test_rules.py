@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import rules
 from pipeline.config import load_preset
-from pipeline.model import Customer, HistoryEntry
+from pipeline.model import Customer, HistoryEntry, LogEntry
 from pipeline.rules import DueStatus, TransitionError
 
 CONFIG = load_preset("seven-stage")
@@ -154,3 +154,105 @@ def test_cards_sort_overdue_first_then_today_none_upcoming() -> None:
     ]
     ordered = sorted(cards, key=lambda c: rules.card_sort_key(c, TODAY))
     assert [c.name for c in ordered] == ["old", "late", "today", "none", "up"]
+
+
+# -- issue 9 ---------------------------------------------------------------------------------
+
+
+def test_won_counts_100_and_lost_0_percent_whatever_the_file_says() -> None:
+    assert rules.effective_probability(cust(stage="won", probability=80.0), CONFIG) == 100
+    assert rules.effective_probability(cust(stage="lost", probability=30.0), CONFIG) == 0
+    assert rules.weighted_amount(cust(stage="won", amount=50_000.0, probability=80.0), CONFIG) == 50_000
+    assert rules.weighted_amount(cust(stage="lost", amount=50_000.0, probability=30.0), CONFIG) == 0
+    assert rules.effective_probability(cust(probability=55.0), CONFIG) == 55  # open: the forecast
+
+
+def test_overdue_is_open_customers_past_due_only() -> None:
+    yesterday = TODAY - timedelta(days=1)
+    assert rules.is_overdue(cust(next_due=yesterday), CONFIG, TODAY)
+    assert not rules.is_overdue(cust(next_due=TODAY), CONFIG, TODAY)
+    assert not rules.is_overdue(cust(stage="won", next_due=yesterday), CONFIG, TODAY)
+    assert not rules.is_overdue(cust(stage="lost", next_due=yesterday), CONFIG, TODAY)
+    assert not rules.is_overdue(cust(), CONFIG, TODAY)
+
+
+def test_history_out_of_order_and_sorted() -> None:
+    h = (
+        HistoryEntry(date(2026, 9, 1), "target"),
+        HistoryEntry(date(2026, 11, 1), "project"),
+        HistoryEntry(date(2026, 10, 1), "intent"),  # appended later with an earlier date
+        HistoryEntry(date(2026, 10, 15), "intent"),  # still before 11-01
+    )
+    c = cust(stage="project", history=h)
+    assert [(i, e.date, before) for i, e, before in rules.history_out_of_order(c)] == [
+        (2, date(2026, 10, 1), date(2026, 11, 1)),
+        (3, date(2026, 10, 15), date(2026, 11, 1)),
+    ]
+    assert [e.date.month for e in rules.sorted_history(c)] == [9, 10, 10, 11]
+    assert rules.last_history_date(c) == date(2026, 11, 1)
+    assert rules.history_out_of_order(cust(history=h[:2])) == []
+    # by date, the latest entry into intent is 10-15 (in the file, too: both come after 11-01)
+    assert rules.stage_entered(cust(stage="intent", history=h)) == date(2026, 10, 15)
+
+
+def test_won_date_is_the_start_of_the_current_won_spell() -> None:
+    ten = load_preset("ten-level")
+    h = (
+        HistoryEntry(date(2026, 8, 1), "A21"),
+        HistoryEntry(date(2026, 9, 1), "A02"),  # signed
+        HistoryEntry(date(2026, 10, 1), "A01"),  # settled: the same won spell
+    )
+    assert rules.won_date(cust(stage="A01", history=h), ten) == date(2026, 9, 1)
+    rewon = (HistoryEntry(date(2026, 9, 1), "won"), HistoryEntry(date(2026, 9, 5), "negotiation"))
+    rewon += (HistoryEntry(date(2026, 10, 2), "won"),)
+    assert rules.won_date(cust(stage="won", history=rewon), CONFIG) == date(2026, 10, 2)
+    assert rules.won_date(cust(history=rewon), CONFIG) is None  # not won now
+
+
+def test_after_sales_steps_follow_seed_002() -> None:
+    won = (HistoryEntry(date(2026, 11, 20), "won"),)
+    c = cust(stage="won", history=won)
+    # won 11-20: the call opens that day and is due 11-23 (3 days); satisfaction opens 12-11
+    assert [(t.step.id, t.due) for t in rules.after_sales_due(c, CONFIG, TODAY)] == [
+        ("call", date(2026, 11, 23))
+    ]
+    called = cust(stage="won", history=won, log=(LogEntry(date(2026, 11, 21), "call", "回访"),))
+    assert rules.after_sales_due(called, CONFIG, TODAY) == []
+    emailed = cust(stage="won", history=won, log=(LogEntry(date(2026, 11, 21), "email", "x"),))
+    assert len(rules.after_sales_due(emailed, CONFIG, TODAY)) == 1  # the call step wants a call or visit
+    # 12-15: the call dropped out (due 11-23 + 7 days), satisfaction (opens 12-11, due 12-20) is open
+    later = rules.after_sales_due(c, CONFIG, date(2026, 12, 15))
+    assert [(t.step.id, t.late_on(date(2026, 12, 15))) for t in later] == [("satisfaction", 0)]
+
+
+def test_close_changes_for_the_write_path() -> None:
+    day = date(2026, 11, 23)
+    assert rules.close_changes(cust(), CONFIG, "won", day) == {
+        "action": "成交后电话回访",
+        "due": date(2026, 11, 26),
+    }
+    assert rules.close_changes(cust(), CONFIG, "lost", day) == {"action": None, "due": None}
+    assert rules.close_changes(cust(), CONFIG, "project", day) == {}
+
+
+def test_downgrade_after_a_month_without_full_payment() -> None:
+    won = (HistoryEntry(date(2026, 10, 20), "won"),)  # 34 days before TODAY
+    data = {"payments": [{"date": date(2026, 10, 25), "amount": 60_000}, {"amount": "bad"}]}
+    c = Customer(id="c", path=Path("c.toml"), data=data, name="C", stage="won", amount=100_000.0, history=won)
+    assert rules.paid_total(c) == 60_000  # the bad entry is left out
+    assert rules.needs_downgrade(c, CONFIG, TODAY)
+    assert not rules.needs_downgrade(c, CONFIG, date(2026, 11, 19))  # 30 days: not yet
+    paid = {"payments": [{"date": date(2026, 10, 25), "amount": 100_000}]}
+    full = Customer(
+        id="c", path=Path("c.toml"), data=paid, name="C", stage="won", amount=100_000.0, history=won
+    )
+    assert not rules.needs_downgrade(full, CONFIG, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("monthly", "tier"),
+    [(250_000.0, "VIP"), (200_000.0, "VIP"), (120_000.0, "A"), (30_000.0, "B"), (5_000.0, "C"), (-1.0, None)],
+)
+def test_suggest_tier_by_monthly_payment(monthly: float, tier: str | None) -> None:
+    # seed 000: VIP 20万/月以上, A 10万/月以上, B 3-5万/月, C the rest; a net refund is no tier
+    assert rules.suggest_tier(monthly, CONFIG) == tier

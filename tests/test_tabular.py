@@ -68,7 +68,7 @@ def test_xlsx_has_a_sheet_per_analysis(demo_folder: Path, tmp_path: Path) -> Non
     assert (
         "company.industry" in header
         and "contact.phone" in header
-        and header[-1] in ("history", "log", "objections")
+        and header[-1] in ("history", "log", "objections", "payments")
     )
 
 

@@ -18,31 +18,22 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from pipeline import rules
-from pipeline.edit import (
-    Change,
-    ConflictError,
-    SetKey,
-    WriteError,
-    WriteResult,
-    create_customer,
-    edit_customer,
-    log_changes,
-    move_changes,
-    next_changes,
-    restore,
-)
+from pipeline import actions, rules
+from pipeline.edit import WriteResult
+from pipeline.errors import ConflictError, TuiboardError
 from pipeline.model import Customer
 from pipeline.problems import printable
 from pipeline.query import Filter
@@ -57,6 +48,7 @@ from .widgets.search import SearchInput
 from .widgets.statusbar import StatusBar
 
 T = TypeVar("T")
+WRITE_ACTIONS = frozenset({"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo"})
 COLUMN_WIDTH = 30  # cells; a card needs about this much, and 80 columns show two and a half
 
 
@@ -97,9 +89,12 @@ class BoardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuiboard"
 
-    def __init__(self, root: Path, *, debounce: float = 0.25, rescan_every: float = 30.0) -> None:
+    def __init__(
+        self, root: Path, *, debounce: float = 0.25, rescan_every: float = 30.0, read_only: bool = False
+    ) -> None:
         super().__init__()
         self.root = Path(root)
+        self.read_only = read_only  # `tuiboard serve --read-only`: every write key is refused
         self.store = Store(self.root)
         self.board: Board | None = None
         self.view: BoardView | None = None
@@ -437,6 +432,13 @@ class BoardApp(App[None]):
 
     # -- actions: writes -----------------------------------------------------------------
 
+    async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
+        name = action if isinstance(action, str) else action[1]
+        if self.read_only and name.split("(")[0].rsplit(".", 1)[-1] in WRITE_ACTIONS:
+            self.say("只读模式，未写入 · read-only: nothing written", "warning")
+            return False
+        return await super().run_action(action, *args, **kwargs)
+
     @work(group="dialog")
     async def action_move(self, step: int) -> None:
         customer = self._need_selected()
@@ -480,13 +482,9 @@ class BoardApp(App[None]):
 
             if not await self.push_screen_wait(CriteriaScreen(stage, customer.name, self.english)):
                 return
-        try:
-            changes = move_changes(customer, config, target, self.today, reason)
-        except rules.TransitionError as exc:
-            self.say(str(exc), "error")
-            return
         title = stage.title(self.english)
-        if await self._write(customer, changes, f"{safe(customer.name)} → {safe(title)}"):
+        write = partial(actions.move, self.store, customer, target, self.today, reason)
+        if await self._write(customer, write, f"{safe(customer.name)} → {safe(title)}"):
             self._follow(customer.id)
 
     @work(group="dialog")
@@ -498,12 +496,9 @@ class BoardApp(App[None]):
         values = await self.push_screen_wait(CustomerFormScreen(self.board.config, self.today))
         if values is None:
             return
-        data = nested(values)
-        data.setdefault("created", self.today)
-        data["history"] = [{"date": self.today, "stage": data["stage"]}]
         try:
-            result, board = await self._in_store(self._create_in_store, data)
-        except WriteError as exc:
+            result, board = await self._in_store(self._create_in_store, values)
+        except TuiboardError as exc:
             self.say(str(exc), "error")
             return
         self._remember(result, "new")
@@ -523,8 +518,8 @@ class BoardApp(App[None]):
             if values is not None:
                 self.say("没有改动 · nothing changed")
             return
-        changes: list[Change] = [SetKey(path, value) for path, value in values.items()]
-        await self._write(customer, changes, f"已保存 · saved {safe(customer.name)}")
+        write = partial(actions.set_fields, self.store, customer, values)
+        await self._write(customer, write, f"已保存 · saved {safe(customer.name)}")
 
     @work(group="dialog")
     async def action_next_action(self) -> None:
@@ -536,7 +531,8 @@ class BoardApp(App[None]):
         picked = await self.push_screen_wait(NextActionScreen(customer, self.board.config, self.today))
         if picked is not None:
             action, due = picked
-            await self._write_checked(customer, lambda: next_changes(action, due), "下一步 · next action set")
+            write = partial(actions.next_action, self.store, customer, action, due)
+            await self._write(customer, write, "下一步 · next action set")
 
     @work(group="dialog")
     async def action_log(self) -> None:
@@ -548,27 +544,19 @@ class BoardApp(App[None]):
         entry = await self.push_screen_wait(LogEntryScreen(customer.name))
         if entry is not None:
             kind, note = entry
-            await self._write_checked(
-                customer, lambda: log_changes(kind, note, self.today), "已记录 · logged"
-            )
+            write = partial(actions.log, self.store, customer, kind, note, self.today)
+            await self._write(customer, write, "已记录 · logged")
 
-    async def _write_checked(self, customer: Customer, make: Callable[[], list[Change]], done: str) -> bool:
+    async def _write(self, customer: Customer, write: Callable[[], WriteResult], done: str) -> bool:
+        """Run one `pipeline.actions` write on the store thread; a file changed on disk since
+        the board read it is not overwritten: the board reloads it instead."""
         try:
-            changes = make()
-        except WriteError as exc:
-            self.say(str(exc), "error")
-            return False
-        return await self._write(customer, changes, done)
-
-    async def _write(self, customer: Customer, changes: list[Change], done: str) -> bool:
-        """Write through pipeline.edit; a file changed on disk since it was read is not overwritten."""
-        try:
-            result, board = await self._in_store(self._edit_in_store, customer, changes)
+            result, board = await self._in_store(self._edit_in_store, write)
         except ConflictError as exc:
             self.say(f"{exc} — 已重新加载，未写入 · reloaded, nothing written", "warning")
             await self._reload(Batch(frozenset({customer.path}), rescan=False), announce=False)
             return False
-        except WriteError as exc:
+        except TuiboardError as exc:
             self.say(str(exc), "error")
             return False
         self._remember(result, done)
@@ -576,15 +564,13 @@ class BoardApp(App[None]):
         self.say(done)
         return True
 
-    def _edit_in_store(self, customer: Customer, changes: list[Change]) -> tuple[WriteResult, Board]:
-        result = edit_customer(customer, self.store.config, changes)
+    def _edit_in_store(self, write: Callable[[], WriteResult]) -> tuple[WriteResult, Board]:
+        result = write()
         bench_mark("written")
-        self.store.note_written(result.customer)
         return result, self.store.board()
 
-    def _create_in_store(self, data: dict[str, Any]) -> tuple[WriteResult, Board]:
-        result = create_customer(self.root, self.store.config, data)
-        self.store.note_written(result.customer)
+    def _create_in_store(self, values: actions.Fields) -> tuple[WriteResult, Board]:
+        result = actions.new_customer(self.store, values, self.today)
         return result, self.store.board()
 
     def _remember(self, result: WriteResult, what: str) -> None:
@@ -601,17 +587,14 @@ class BoardApp(App[None]):
         except ConflictError as exc:
             self.say(f"{exc}", "warning")
             return
-        except WriteError as exc:
+        except TuiboardError as exc:
             self.say(str(exc), "error")
             return
         await self._show_board(board)
         self.say(f"已撤销 · undone: {entry.what}")
 
     def _restore_in_store(self, entry: Undo) -> Board:
-        customer = restore(entry.path, entry.before, entry.after, self.store.config)
-        if customer is None:  # the edit created the file: undo deleted it
-            return self.store.reload([entry.path]).board
-        self.store.note_written(customer)
+        actions.undo(self.store, entry.path, entry.before, entry.after)
         return self.store.board()
 
     # -- $EDITOR -------------------------------------------------------------------------
@@ -623,7 +606,11 @@ class BoardApp(App[None]):
 
     async def open_in_editor(self, path: Path) -> None:
         """Hand the terminal to $VISUAL/$EDITOR, then reload the file."""
-        command = [*shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"), str(path)]
+        try:
+            command = editor_command(path)
+        except ValueError as exc:
+            self.say(str(exc), "error")
+            return
         try:
             try:
                 with self.suspend():
@@ -663,15 +650,18 @@ def _runner(app: App[Any], action: str) -> Callable[[], Any]:
     return run
 
 
-def nested(values: dict[tuple[str, ...], Any]) -> dict[str, Any]:
-    """``{("next", "due"): d}`` -> ``{"next": {"due": d}}``."""
-    out: dict[str, Any] = {}
-    for path, value in values.items():
-        table = out
-        for key in path[:-1]:
-            table = table.setdefault(key, {})
-        table[path[-1]] = value
-    return out
+def editor_command(path: Path) -> list[str]:
+    """$VISUAL or $EDITOR (else vi) split as a shell would, then the file; ValueError with
+    a one-line message when the variable cannot be split (an unbalanced quote)."""
+    name = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+    value = os.environ.get(name) or "vi"
+    try:
+        words = shlex.split(value)
+    except ValueError as exc:
+        raise ValueError(f"${name} cannot be run: {exc} in {value!r}") from None
+    if not words:
+        raise ValueError(f"${name} names no program")
+    return [*words, str(path)]
 
 
 def log_gc_pauses() -> None:

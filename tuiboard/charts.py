@@ -242,26 +242,39 @@ def _x_ticks(fig: Any, labels: list[str]) -> None:
 
 
 def _funnel(ctx: _Ctx) -> Lines:
-    recs = ctx.report["funnel"]
+    """Open stages as the funnel's bars; won and lost are outcomes, a line under it."""
+    opens = set(_path(ctx.report)[:-1]) or {r["stage"] for r in ctx.report["funnel"]}
+    recs = [r for r in ctx.report["funnel"] if r["stage"] in opens]
+    closed = [r for r in ctx.report["funnel"] if r["stage"] not in opens]
     colours = ctx.stage_colours()
+    outcome = Text("  ·  ".join(f"{r['label']} {r['count']} · {ctx.money(r['amount'])}" for r in closed))
     by_count = [
         (r["label"], r["count"], f"{r['count']:>5} · {ctx.money(r['amount']):>8}", colours[r["stage"]])
         for r in recs
     ]
     out = [Text("按客户数 by count"), *_bars(ctx, by_count, centred=True)]
-    if ctx.height >= 2 * len(out) + 1:
+    if ctx.height >= 2 * len(out) + 3:
         by_amount = [(r["label"], r["amount"], ctx.money(r["amount"]), colours[r["stage"]]) for r in recs]
         out += [Text(), Text("按金额 by amount"), *_bars(ctx, by_amount, centred=True)]
-    return out
+    return [*out, Text(), outcome] if closed else out
 
 
 def _buckets(ctx: _Ctx) -> Lines:
-    recs = ctx.report["amount_buckets"]
+    """The seed's five buckets; a folder's report also says whose amounts they are."""
+    data = ctx.report["amount_buckets"]
+    recs = data["buckets"] if isinstance(data, dict) else data  # a raw sales report: a plain list
     rows = [
         (r["bucket"], r["count"], f"{r['count']:>5} · {ctx.money(r['amount']):>8}", OPEN_COLORS[i])
         for i, r in enumerate(recs)
     ]
-    return _bars(ctx, rows, centred=True)
+    out = _bars(ctx, rows, centred=True)
+    if isinstance(data, dict):
+        whose = "进行中的客户 open pipeline" if data["scope"] == "open" else "全部客户 every customer"
+        note = f"{whose}: {data['customers']}" + (
+            f" · 无金额 no amount {data['no_amount']}" if data["no_amount"] else ""
+        )
+        out.append(Text(note, "dim"))
+    return out
 
 
 def _sources(ctx: _Ctx) -> Lines:
@@ -302,12 +315,12 @@ def _monthly_table(ctx: _Ctx, steps: list[dict[str, Any]]) -> Lines:
     """Monthly rate per step: a row per step, as many recent months as fit."""
     label_w = _label_width([s["from_label"] for s in steps], ctx.width, cap=10)
     months = [m["month"] for m in steps[0]["monthly"]]
-    shown = max(0, min(len(months), (ctx.width - label_w - 2) // 6))
+    shown = max(0, min(len(months), (ctx.width - label_w - 2) // 8))
     if not shown:
         return []
-    rows = [Text(fit("每月", label_w + 2) + "".join(f"{m[2:]:>6}" for m in months[-shown:]))]
+    rows = [Text(fit("每月", label_w + 2) + "".join(f"{m:>8}" for m in months[-shown:]))]
     for s in steps:
-        cells = "".join(f"{_pct(m['rate']):>6}" for m in s["monthly"][-shown:])
+        cells = "".join(f"{_pct(m['rate']):>8}" for m in s["monthly"][-shown:])
         rows.append(Text(f"{fit(s['from_label'], label_w)}→ {cells}"))
     return rows
 

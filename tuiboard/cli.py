@@ -13,26 +13,23 @@ from typing import Any
 
 import click
 
-from pipeline import rules
+from pipeline import actions, rules
 from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, preset_names, preset_text
-from pipeline.edit import (
-    WriteError,
-    atomic_write,
-    create_customer,
-    edit_customer,
-    log_changes,
-    move_changes,
-    next_changes,
-)
-from pipeline.format import dump_customer, has_comments
+from pipeline.edit import WriteResult
+from pipeline.errors import WriteError
+from pipeline.format import has_comments
 from pipeline.model import LOG_KINDS, Customer
+from pipeline.problems import printable
+from pipeline.query import Filter
 from pipeline.store import CUSTOMERS_DIR, Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
-from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, when_from
+from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
+from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
 from .clock import today
-from .jsonout import json_text
+from .color import color_option
+from .jsonout import dumps
 from .textout import money, safe, table
 
 
@@ -46,6 +43,7 @@ from .textout import money, safe, table
     help="Run as if started in DIR (like git -C).",
 )
 @click.version_option(package_name="tuiboard")
+@color_option
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """A sales-pipeline board in the terminal, over a folder of TOML files in git."""
@@ -127,7 +125,7 @@ def check(ctx: click.Context, strict: bool) -> None:
     board = load_from(ctx)
     problems = board.problems
     for p in problems:
-        click.echo(p.format(board.root))
+        click.echo(printable_lines(p.format(board.root)))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(board.customers)} customers, {errors} errors, {warnings} warnings", err=True)
@@ -139,18 +137,21 @@ def check(ctx: click.Context, strict: bool) -> None:
 @click.option("--check", "check_only", is_flag=True, help="Only list files that are not canonical.")
 @click.pass_context
 def fmt(ctx: click.Context, check_only: bool) -> None:
-    """Rewrite customer files in the canonical layout (files with comments are left alone)."""
-    board = load_from(ctx)
-    differ = 0
+    """Rewrite customer files in the canonical layout (files with comments are left alone).
+
+    Each rewrite is verified to read back as the same data; a file for which it would not
+    is left as it is, and said so.
+    """
+    store, board = store_from(ctx)
+    differ = refused = 0
     for c in sorted(board.customers.values(), key=lambda c: c.id):
         if c.has_errors or c.fingerprint is None:
             continue
-        current = c.path.read_bytes()
-        wanted = dump_customer(c.data).encode("utf-8")
-        if current == wanted:
+        rel = safe(c.path.relative_to(board.root))
+        wanted = actions.canonical_text(c)
+        if wanted is None:
             continue
-        rel = c.path.relative_to(board.root)
-        if has_comments(current.decode("utf-8-sig")):
+        if has_comments(c.path.read_bytes().decode("utf-8-sig")):
             click.echo(f"{rel}: has comments; left as written", err=True)
             continue
         differ += 1
@@ -158,11 +159,13 @@ def fmt(ctx: click.Context, check_only: bool) -> None:
             click.echo(f"{rel}: not canonical")
             continue
         try:
-            atomic_write(c.path, wanted, expected=c.fingerprint)
+            actions.reformat(store, c)
         except WriteError as exc:
-            fail(str(exc))
+            refused += 1
+            click.echo(printable(f"tuiboard: {exc}; left as written"), err=True)
+            continue
         click.echo(f"{rel}: formatted")
-    if check_only and differ:
+    if refused or (check_only and differ):
         sys.exit(1)
 
 
@@ -188,66 +191,25 @@ def new(
     due: str | None,
 ) -> None:
     """Add a customer; prints the new file's path."""
-    board = load_from(ctx)
-    config = board.config
-    stage = stage or config.stages[0].id
-    if config.stage(stage) is None:
-        raise click.BadParameter(f"unknown stage {stage!r} (known: {', '.join(config.stage_ids)})")
-    if tier and config.tier(tier) is None:
-        raise click.BadParameter(f"unknown tier {tier!r} (known: {', '.join(t.id for t in config.tiers)})")
-    if not name.strip():
-        raise click.BadParameter("the name must not be empty")
-    data = new_customer_data(
-        board,
-        name.strip(),
-        stage,
-        tier=tier,
-        owner=owner,
-        source=source,
-        amount=amount,
-        next_action=next_action,
-        due=when_from(due) if due else None,
-    )
-    try:
-        result = create_customer(board.root, config, data)
-    except WriteError as exc:
-        fail(str(exc))
-    click.echo(result.customer.path)
+    store, board = store_from(ctx)
+    fields = {
+        ("name",): name,
+        ("stage",): stage,
+        ("tier",): tier,
+        ("owner",): owner,
+        ("source",): source,
+        ("amount",): amount,
+        ("next", "action"): next_action,
+        ("next", "due"): when_from(due) if due else None,
+    }
+    result = actions.new_customer(store, fields, today())
+    after_hooks(board, result.customer, ("on-new",))
+    click.echo(safe(result.customer.path))
 
 
-def new_customer_data(
-    board: Board,
-    name: str,
-    stage: str,
-    *,
-    tier: str | None = None,
-    owner: str | None = None,
-    source: str | None = None,
-    amount: float | None = None,
-    next_action: str | None = None,
-    due: date | None = None,
-) -> dict[str, Any]:
-    day = today()
-    data: dict[str, Any] = {"name": name, "stage": stage}
-    for key, value in (("tier", tier), ("owner", owner), ("source", source)):
-        if value:
-            data[key] = value
-    if amount is not None:
-        data["amount"] = int(amount) if float(amount).is_integer() else amount
-    data["created"] = day
-    if next_action:
-        probe = Customer(id="", path=Path(), data={}, name=name, stage=stage, tier=tier, amount=amount)
-        data["next"] = {"action": next_action, "due": due or rules.default_due(probe, board.config, day)}
-    data["history"] = [{"date": day, "stage": stage}]
-    return data
-
-
-def _write(board: Board, customer: Customer, changes: list[Any], done: str) -> None:
-    try:
-        result = edit_customer(customer, board.config, changes)
-    except (WriteError, rules.TransitionError) as exc:
-        fail(str(exc))
-    click.echo(f"{done} ({result.customer.path.relative_to(board.root)})")
+def _done(board: Board, result: WriteResult, what: str, events: tuple[str, ...] = ()) -> None:
+    click.echo(f"{what} ({safe(result.customer.path.relative_to(board.root))})")
+    after_hooks(board, result.customer, events)
 
 
 @main.command()
@@ -258,13 +220,11 @@ def _write(board: Board, customer: Customer, changes: list[Any], done: str) -> N
 @click.pass_context
 def move(ctx: click.Context, customer_id: str, stage: str, reason: str | None, when: str | None) -> None:
     """Move a customer to STAGE, appending a history entry."""
-    board = load_from(ctx)
+    store, board = store_from(ctx)
     c = resolve(board, customer_id)
-    try:
-        changes = move_changes(c, board.config, stage, when_from(when), reason)
-    except rules.TransitionError as exc:
-        fail(str(exc))
-    _write(board, c, changes, f"{safe(c.name)}: {c.stage} → {stage}")
+    veto_move(board, c, stage)
+    result = actions.move(store, c, stage, when_from(when), reason, reread=True)
+    _done(board, result, f"{safe(c.name)}: {safe(c.stage)} → {safe(stage)}", move_events(board, stage))
 
 
 @main.command("next")
@@ -274,14 +234,11 @@ def move(ctx: click.Context, customer_id: str, stage: str, reason: str | None, w
 @click.pass_context
 def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> None:
     """Set a customer's next action and its due date."""
-    board = load_from(ctx)
+    store, board = store_from(ctx)
     c = resolve(board, customer_id)
     when = when_from(due)
-    try:
-        changes = next_changes(action, when)
-    except WriteError as exc:
-        fail(str(exc))
-    _write(board, c, changes, f"{safe(c.name)}: next {safe(action)} by {when}")
+    result = actions.next_action(store, c, action, when, reread=True)
+    _done(board, result, f"{safe(c.name)}: next {safe(action)} by {when}")
 
 
 @main.command()
@@ -292,9 +249,10 @@ def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> Non
 @click.pass_context
 def log(ctx: click.Context, customer_id: str, kind: str, note: str, when: str | None) -> None:
     """Append an activity (call, visit, email, demo, meeting, note) to the log."""
-    board = load_from(ctx)
+    store, board = store_from(ctx)
     c = resolve(board, customer_id)
-    _write(board, c, log_changes(kind, note, when_from(when)), f"{safe(c.name)}: logged {kind}")
+    result = actions.log(store, c, kind, note, when_from(when), reread=True)
+    _done(board, result, f"{safe(c.name)}: logged {kind}", ("on-log",))
 
 
 def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
@@ -340,21 +298,21 @@ def list_cmd(
     """List customers, most urgent first within each stage."""
     board = load_from(ctx)
     config, day = board.config, today()
+    flt = Filter(
+        tiers=frozenset({tier} if tier else ()),
+        owners=frozenset({owner} if owner else ()),
+        overdue=overdue,
+        stale=stale,
+    )
     picked = [
         c
         for c in board.customers.values()
-        if (stage is None or c.stage == stage)
-        and (tier is None or rules.effective_tier(c, config) == tier)
-        and (owner is None or c.owner == owner)
-        and (
-            not overdue or (rules.is_open(c, config) and rules.due_status(c, day) is rules.DueStatus.OVERDUE)
-        )
-        and (not stale or rules.is_stale(c, config, day))
+        if (stage is None or c.stage == stage) and flt.matches(c, config, day)
     ]
     picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
     records = [customer_record(c, board, day) for c in picked]
     if as_json:
-        click.echo(json_text(records))
+        click.echo(dumps("list", {"customers": records}))
         return
     rows = [["ID", "NAME", "STAGE", "TIER", "AMOUNT", "P%", "DUE", "NEXT ACTION"]]
     for r in records:
@@ -375,14 +333,17 @@ def list_cmd(
 
 @main.command()
 @click.argument("customer_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="As JSON (docs/json.md).")
 @click.pass_context
-def show(ctx: click.Context, customer_id: str) -> None:
+def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
     """Everything about one customer: fields, computed values, history, log, problems."""
     board = load_from(ctx)
     c = resolve(board, customer_id)
+    if as_json:
+        return show_json(c, board)
     day = today()
     rec = customer_record(c, board, day)
-    lines = [f"{safe(c.name)}  ({rec['path']})"]
+    lines = [f"{safe(c.name)}  ({safe(rec['path'])})"]
     for key in (
         "stage",
         "tier",
@@ -410,8 +371,13 @@ def show(ctx: click.Context, customer_id: str) -> None:
         lines.append("log:")
         lines += [f"  {e.date or '—'}  {safe(e.kind):<8} {safe(e.note)}" for e in c.log]
     for p in board.problems_for(c.id):
-        lines.append(p.format(board.root))
+        lines.append(printable_lines(p.format(board.root)))
     click.echo("\n".join(lines))
+
+
+def printable_lines(text: str) -> str:
+    """`printable` for each line of a multi-line text (a problem and its excerpt)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def inline(value: Any) -> str:
@@ -432,6 +398,9 @@ main.add_command(merge_file)
 main.add_command(report)
 main.add_command(export)
 main.add_command(import_cmd)
+for command in COMMANDS:
+    main.add_command(command)
+complete_params(main)
 
 
 def run() -> None:

@@ -6,7 +6,6 @@ pandas and plotext are imported inside the commands, so that the other commands 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from pipeline.store import Board
 from .charts import CHARTS, render
 from .cliutil import fail, load_from, when_from
 from .clock import today
-from .jsonout import json_text
+from .color import use_color
+from .jsonout import dumps
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
@@ -46,6 +46,22 @@ DEFAULT_HEIGHT = 20
     help="Bucket the customers of a raw sales report (CSV/XLSX) instead of the folder.",
 )
 @click.option("--product", help="With --sales-report: only this product's rows.")
+@click.option(
+    "--tiers", is_flag=True, help="With --sales-report: suggested tier per customer from its monthly payment."
+)
+@click.option(
+    "--months",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --tiers: months the sales report covers (monthly payment = total ÷ months).",
+)
+@click.option(
+    "--period", metavar="DATE", help="漏网率 for the half-month holding DATE (default: the current one)."
+)
+@click.option(
+    "--all", "all_customers", is_flag=True, help="Amount buckets of every customer, not the open pipeline."
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -57,31 +73,40 @@ def report(
     as_json: bool,
     sales_report: Path | None,
     product: str | None,
+    tiers: bool,
+    months: int,
+    period: str | None,
+    all_customers: bool,
 ) -> None:
-    """Funnel analysis of the folder: charts, or --json for every metric."""
+    """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md)."""
     width = width or shutil.get_terminal_size((100, 24)).columns
     color = _color()
     if sales_report is not None:
-        _sales_report(sales_report, product, width, height, as_json, color)
+        if tiers:
+            _tier_suggestions(ctx, sales_report, product, months, as_json)
+        else:
+            _sales_report(sales_report, product, width, height, as_json, color)
         return
-    if product is not None:
-        raise click.UsageError("--product goes with --sales-report")
-    from pipeline.analytics import Analysis
+    if product is not None or tiers:
+        raise click.UsageError("--product and --tiers go with --sales-report")
+    from pipeline.analytics import Analysis, HalfMonth
 
     board = load_from(ctx)
-    as_of = when_from(at) if at else today()
+    now = today()
+    as_of = when_from(at) if at else now
     customers = select(board.customers, Filter(owners=frozenset(owner)), board.config, as_of)
-    analysis = Analysis(customers, board.config, as_of)
-    data = analysis.report()
+    analysis = Analysis(customers, board.config, as_of, today=now)
+    half = HalfMonth.of(when_from(period)) if period else None
+    data = analysis.report(half, "all" if all_customers else "open")
     if as_json:
-        click.echo(json_text(data))
+        click.echo(dumps("report", data))
         return
     currency = board.config.currency
     out = []
     if chart in ("summary", "all"):
         out += [
             _heading("概要 Summary", width),
-            _summary(analysis, data, len(customers), owner, currency),
+            _summary(data, owner, currency),
             "",
         ]
     for name in CHARTS if chart == "all" else [chart] if chart in CHARTS else []:
@@ -94,9 +119,7 @@ def report(
 
 
 def _color() -> bool:
-    import os
-
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return use_color()
 
 
 def _heading(title: str, width: int) -> str:
@@ -106,35 +129,91 @@ def _heading(title: str, width: int) -> str:
     return head + "─" * max(0, min(width, 100) - cell_len(head))
 
 
-def _summary(analysis: Any, data: dict[str, Any], n: int, owners: tuple[str, ...], currency: str) -> str:
-    k = analysis.kpis()
-    lines = [
-        f"as of {data['as_of']} · {n} customers" + (f" · owner {safe(', '.join(owners))}" if owners else ""),
-        f"进行中 {k['open']} · 未结金额 {money(k['open_amount'], currency)} · "
+def _summary(data: dict[str, Any], owners: tuple[str, ...], currency: str) -> str:
+    """The summary in the words of a Chinese sales manager; codes stay in --json."""
+    from pipeline.analytics import CAPACITY_TEXT
+
+    k, leak = data["kpis"], data["leak_rate"]
+    who = f" · 负责人 {safe(', '.join(owners))}" if owners else ""
+    lines = [f"截至 {data['as_of']} · {data['customers']} 个客户{who}"]
+    if data["current_values"]:
+        lines.append("阶段按历史回溯;金额、下一步、负责人等没有历史的字段取当前值")
+    lines.append(
+        f"进行中 {k['open']} · 在谈金额 {money(k['open_amount'], currency)} · "
         f"加权 {money(k['weighted_amount'], currency)} · 赢单率 {_pct(k['win_rate'])} · "
-        f"漏网率 {_pct(k['leak_rate'])} · 逾期 {k['overdue']} · 停滞 {k['stale']}",
-    ]
-    lines += [f"• {safe(f['message'])} [{f['code']}]" for f in data["shape"]]
+        f"逾期 {k['overdue']} · 停滞 {k['stale']}"
+    )
+    lines.append(
+        f"漏网率 {leak['period']['label']}: {_pct(leak['rate'])}"
+        f"(已接触 {leak['contacted']} 个,应填未填 {leak['leaks']} 个)"
+    )
+    lines += [f"• {safe(f['message'])}" for f in data["shape"]]
     for c in data["capacity"]:
         if c["warnings"]:
+            cycle = "—" if c["cycle_median_days"] is None else f"{c['cycle_median_days']:g}天"
             lines.append(
-                f"• {safe(c['owner'] or '(no owner)')}: {c['open']} open (max {c['max_open']}), "
-                f"{c['won_per_month']:g} won/month ({c['won_per_month_min']}-{c['won_per_month_max']}) "
-                f"[{', '.join(c['warnings'])}]"
+                f"• {safe(c['owner'] or '(未指定负责人)')}:"
+                + ";".join(CAPACITY_TEXT[w][0] for w in c["warnings"])
+                + f"(在库 {c['open']}/{c['max_open']},近90天签约 {c['won_customers_last_90_days']} 个客户,"
+                f"月均 {c['won_per_month']:g} 单,适用 {c['won_per_month_min']}-{c['won_per_month_max']} 单;"
+                f"成交周期中位数 {cycle})"
             )
     mix = [
         f"{safe(t['label'])} {_pct(t['share'])}"
-        + (f" (目标 {_pct(t['target_share'])})" if t["target_share"] is not None else "")
+        + (f"(目标 {_pct(t['target_share'])})" if t["target_share"] is not None else "(不设目标)")
         for t in data["tier_mix"]
         if t["tier"] is not None
     ]
     if mix:
-        lines.append("客户分级 tiers: " + " · ".join(mix))
+        lines.append("客户分级(不含丢单): " + " · ".join(mix))
     return "\n".join(lines)
 
 
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f}%"
+
+
+def _tier_suggestions(
+    ctx: click.Context, path: Path, product: str | None, months: int, as_json: bool
+) -> None:
+    """Seed 000's tiers by monthly payment: each sales-report customer's total ÷ months,
+    the tier it earns (pipeline.toml thresholds) beside the tier the folder gives it."""
+    from pipeline import rules
+    from pipeline.sales_report import SalesReportError, read_sales_report
+
+    try:
+        totals = read_sales_report(path, product).totals
+    except SalesReportError as exc:
+        fail(str(exc))
+    board = load_from(ctx)
+    by_name = {c.name: c for c in board.customers.values()}
+    rows = []
+    for name, total in sorted(totals.items(), key=lambda kv: -kv[1]):
+        c = by_name.get(str(name))
+        monthly = float(total) / months
+        rows.append(
+            {
+                "customer": str(name),
+                "id": c.id if c else None,
+                "total": round(float(total), 2),
+                "monthly": round(monthly, 2),
+                "current_tier": rules.effective_tier(c, board.config) if c else None,
+                "suggested_tier": rules.suggest_tier(monthly, board.config),
+                "lost": bool(c and rules.stage_kind(c, board.config) == "lost"),
+            }
+        )
+    if as_json:
+        click.echo(dumps("tiers", {"months": months, "customers": rows}))
+        return
+    lines = [f"按月回款建议分级 · {safe(path.name)} · {months} 个月"]
+    for r in rows:
+        change = "" if r["current_tier"] == r["suggested_tier"] else " ← 建议调整"
+        lost = " (已丢单,不计入分级)" if r["lost"] else ""
+        lines.append(
+            f"{safe(r['customer'])}: 月均回款 {money(r['monthly'], board.config.currency)} · "
+            f"现为 {r['current_tier'] or '未分级'} · 建议 {r['suggested_tier'] or '—'}{change}{lost}"
+        )
+    click.echo("\n".join(lines))
 
 
 def _sales_report(
@@ -147,7 +226,7 @@ def _sales_report(
     except SalesReportError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json_text(rec))
+        click.echo(dumps("sales-report", rec))
         return
     title = f"客户金额分段 {safe(path.name)}" + (f" · {safe(product)}" if product else "")
     note = f"{rec['customers']} customers from {rec['rows']} rows" + (
@@ -176,7 +255,8 @@ def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
         from pipeline.analytics import Analysis
 
         report_data = Analysis(list(board.customers.values()), board.config, today()).report()
-        del report_data["as_of"]
+        for scalar in ("as_of", "customers", "current_values"):  # not tables: no sheet
+            del report_data[scalar]
         data = tabular.write_xlsx(columns, rows, report_data)
     try:
         atomic_write(output, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -9,35 +10,32 @@ from typing import Any, NoReturn
 
 import click
 
+from pipeline.errors import TuiboardError, UsageError
 from pipeline.model import Customer
 from pipeline.problems import printable
-from pipeline.store import Board, NotAPipeline, Store, find_root
+from pipeline.store import Board, Store, find_root
 
 from .clock import parse_when, today
-
-
-class Failure(click.ClickException):
-    """A problem with the folder or the data: one line, exit 1."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        lines = self.format_message().split("\n")  # file names and data may hold escapes
-        click.echo("tuiboard: " + "\n".join(printable(line) for line in lines), err=True)
 
 
 class OneLineErrors(click.Group):
     """Every user error is one line on stderr, exit 2 for usage and 1 for problems.
 
-    Click's own usage errors print the usage, a hint and the error over four lines; a
-    file the system refuses (permissions, a full disk) would otherwise be a traceback.
+    Everything the tool refuses is a `TuiboardError` (its exit code and message), caught
+    here once. Click's own usage errors print the usage, a hint and the error over four
+    lines; a file the system refuses (permissions, a full disk) would otherwise be a
+    traceback.
     """
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, args: Any = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, *rest, standalone_mode=False, **kwargs)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            _refuse_undecodable(sys.argv[1:] if args is None else list(args))
+            code = super().main(args, *rest, standalone_mode=False, **kwargs)
+        except TuiboardError as exc:
+            click.echo(printable(f"tuiboard: {exc}"), err=True)
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "tuiboard"
             hint = f" (see `{where} --help`)" if exc.ctx else ""
@@ -56,20 +54,40 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _refuse_undecodable(args: list[Any]) -> None:
+    """An argument that is not UTF-8 reaches Python as lone surrogates, which no file,
+    message or terminal can take: refuse it, showing its bytes."""
+    for arg in args:
+        if isinstance(arg, str) and _SURROGATE.search(arg):
+            shown = _SURROGATE.sub(_byte_of, arg)
+            raise UsageError(f"argument '{shown}' is not valid UTF-8")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _byte_of(m: re.Match[str]) -> str:
+    """``\\xff`` for the byte Python's surrogateescape turned into U+DCFF."""
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def fail(message: str) -> NoReturn:
-    raise Failure(message)
+    raise TuiboardError(message)
 
 
 def root_from(ctx: click.Context) -> Path:
-    start = ctx.obj.get("dir") or Path.cwd()
-    try:
-        return find_root(Path(start))
-    except NotAPipeline as exc:
-        fail(str(exc))
+    return find_root(Path(ctx.obj.get("dir") or Path.cwd()))
 
 
 def load_from(ctx: click.Context) -> Board:
     return Store(root_from(ctx)).load()
+
+
+def store_from(ctx: click.Context) -> tuple[Store, Board]:
+    """The folder's store, loaded (for commands that write through `pipeline.actions`)."""
+    store = Store(root_from(ctx))
+    return store, store.load()
 
 
 def when_from(text: str | None) -> date:

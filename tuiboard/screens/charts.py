@@ -37,7 +37,7 @@ TAB_TITLES = {
     "time": "停留 Time",
 }
 KPIS = (
-    ("open_amount", "未结金额 open"),
+    ("open_amount", "在谈金额 open"),
     ("weighted_amount", "加权 weighted"),
     ("win_rate", "赢单率 win"),
     ("leak_rate", "漏网率 leak"),

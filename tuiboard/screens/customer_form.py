@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -21,7 +20,7 @@ from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Select
 
-from pipeline import rules
+from pipeline import actions
 from pipeline.config import Config
 from pipeline.model import INTENTS, Customer
 from pipeline.parse_input import parse_amount, parse_percent, parse_tags
@@ -193,18 +192,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
         due.placeholder = f"默认 default {self._default_due()} · +2w · 2026-12-31"
 
     def _default_due(self) -> date:
-        values = self._values()
-        probe = Customer(
-            id="",
-            path=Path(),
-            data={},
-            name="",
-            stage=values.get(("stage",), self.config.stages[0].id),
-            tier=values.get(("tier",)),
-            amount=values.get(("amount",)),
-            intent=values.get(("intent",)),
-        )
-        return rules.default_due(probe, self.config, self.today)
+        return actions.default_due(self._values(), self.config, self.today)
 
     # -- submitting ----------------------------------------------------------------------
 

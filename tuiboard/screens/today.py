@@ -1,4 +1,4 @@
-"""The today view: overdue and due-today next actions, grouped by seed 003's work priority."""
+"""The today view: the day's work (`pipeline.agenda`), grouped by seed 003's work priority."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from pipeline import rules
 from pipeline.agenda import AgendaItem, today_items
 from pipeline.config import Config
 from pipeline.model import Customer
@@ -23,19 +22,27 @@ from .dialog import Dialog, titled
 
 
 def item_line(item: AgendaItem) -> Text:
-    """``逾期 3天  11-20  name  action  owner``, cut to columns by terminal cells."""
+    """``逾期 3天  11-20  name  task  owner``, cut to columns by terminal cells."""
     c = item.customer
-    if item.status is rules.DueStatus.OVERDUE:
+    if item.overdue:
         status = Text(fit(f"逾期 {item.days_overdue}天", 12), "bold red")
+    elif item.kind == "after_sales":
+        late = f"晚 {item.days_overdue}天" if item.days_overdue else "售后 after-sales"
+        status = Text(fit(late, 12), "bold magenta")
+    elif item.kind == "downgrade":
+        status = Text(fit("待降级 re-grade", 12), "bold magenta")
+    elif item.due is None:
+        status = Text(fit("无下一步", 12), "bold red")
     else:
         status = Text(fit("今天 today", 12), "bold yellow")
+    due = item.due.strftime("%m-%d") if item.due else "     "
     return Text.assemble(
         " ",
         status,
-        (item.due.strftime("%m-%d") + "  ", "dim"),
-        (fit(c.name, 28), "bold"),
+        (due + "  ", "dim"),
+        (fit(c.name, 26), "bold"),
         "  ",
-        fit(c.next_action or "—", 28),
+        fit(item.task, 26),
         "  ",
         (fit(c.owner or "", 10), "dim"),
     )
@@ -74,6 +81,7 @@ class TodayScreen(Dialog[str | None]):
     def _fill(self) -> None:
         items = today_items(self.customers, self.config, self.today, self.owner if self.owner_only else None)
         options: list[Option | None] = []
+        shown: set[str] = set()
         for priority, group in groupby(items, key=lambda i: i.priority):
             members = list(group)
             if options:
@@ -83,23 +91,33 @@ class TodayScreen(Dialog[str | None]):
                 (f" · {members[0].label_en} ({len(members)})", "dim"),
             )
             options.append(Option(head, id=f"/priority/{priority}", disabled=True))  # "/" is in no file stem
-            options += [Option(item_line(item), id=item.customer.id) for item in members]
+            for item in members:
+                cid = item.customer.id  # a customer's second row (after-sales and a re-grade): id/priority
+                options.append(Option(item_line(item), id=cid if cid not in shown else f"{cid}/{priority}"))
+                shown.add(cid)
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options(options)
         if items:
             option_list.highlighted = 1
-        overdue = sum(1 for i in items if i.status is rules.DueStatus.OVERDUE)
+        overdue = sum(1 for i in items if i.overdue)
+        none = sum(1 for i in items if i.kind == "no_next")
+        after = sum(1 for i in items if i.kind in ("after_sales", "downgrade"))
+        due_today = len(items) - overdue - none - after
         who = ("负责人 " + self.owner) if self.owner_only and self.owner else "全部 everyone"
         summary = Text.assemble(
             (f"{overdue} 逾期 overdue", "bold red" if overdue else "dim"),
             "  ·  ",
-            (f"{len(items) - overdue} 今天 today", "bold yellow" if len(items) > overdue else "dim"),
+            (f"{none} 无下一步 no next action", "bold red" if none else "dim"),
+            "  ·  ",
+            (f"{due_today} 今天 today", "bold yellow" if due_today else "dim"),
+            "  ·  ",
+            (f"{after} 售后 after-sales", "bold magenta" if after else "dim"),
             "  ·  ",
             (who, "dim"),
         )
         if not items:
-            summary.append("\n今天没有到期的行动 · nothing due today", "green")
+            summary.append("\n今天没有待办 · nothing due today", "green")
         self.query_one("#summary", Static).update(summary)
 
     def action_toggle_owner(self) -> None:
@@ -109,4 +127,4 @@ class TodayScreen(Dialog[str | None]):
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.dismiss(event.option.id.partition("/")[0] if event.option.id else None)

@@ -96,7 +96,7 @@ def build_view(board: Board, flt: Filter, sort: str, today: date) -> BoardView:
         if stage.kind == "open":
             open_amount += amount
             weighted += stage_weighted
-            overdue += sum(1 for c in cards if rules.due_status(c, today) is rules.DueStatus.OVERDUE)
+            overdue += sum(1 for c in cards if rules.is_overdue(c, config, today))
         cards.sort(key=key)
     files = board.problems_by_file
     return BoardView(

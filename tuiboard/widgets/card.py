@@ -111,23 +111,24 @@ def _next_line(c: Customer, config: Config, today: date, width: int, english: bo
     if kind == "lost":
         reason = safe(c.lost_reason) if c.lost_reason else ("no reason" if english else "无原因")
         return _fitted(Text(f"✗ {reason}", style=MUTED), width)
-    status = rules.due_status(c, today)
+    # only an open customer is ever 逾期 (rules.is_overdue); a won one's action is after-sales
+    status = rules.due_status(c, today) if kind == "open" else rules.DueStatus.UPCOMING
     if not c.next_action:
         if kind != "open":
             return Text(" " * width)
         return _fitted(Text("⚠ no next action" if english else "⚠ 无下一步行动", style=WARNING), width)
     style = {rules.DueStatus.OVERDUE: OVERDUE, rules.DueStatus.TODAY: TODAY}.get(status, "")
-    right = Text(_due_text(c, today, english), style=style or MUTED)
+    right = Text(_due_text(c, today, english, status is rules.DueStatus.OVERDUE), style=style or MUTED)
     return _spread(Text(f"▸ {safe(c.next_action)}", style=style), right, width)
 
 
-def _due_text(c: Customer, today: date, english: bool) -> str:
+def _due_text(c: Customer, today: date, english: bool, overdue: bool) -> str:
     due = c.next_due
     if due is None:
         return ""
     if due == today:
         return "today" if english else "今天"
-    if due < today:
+    if due < today and overdue:
         late = (today - due).days
         return f"{late}d late" if english else f"逾期{late}天"
     return due.strftime("%m-%d") if due.year == today.year else due.isoformat()

@@ -80,7 +80,7 @@ class StatusBar(Widget):
         parts: list[Text] = []
         shown = f"{view.shown}" if view.shown == view.total else f"{view.shown}/{view.total}"
         parts.append(Text(f"{shown} {'customers' if en else '个客户'}"))
-        parts.append(Text(f"{'open' if en else '未结'} {money(view.open_amount, self.currency)}"))
+        parts.append(Text(f"{'in pipeline' if en else '在谈'} {money(view.open_amount, self.currency)}"))
         parts.append(Text(f"{'weighted' if en else '加权'} {money(view.weighted, self.currency)}"))
         parts.append(
             Text(f"{'overdue' if en else '逾期'} {view.overdue}", style="bold red" if view.overdue else "")

@@ -1,0 +1,213 @@
+"""The writes a person makes, one function each: the board and the CLI both call these.
+
+Each one locks the folder, checks the customer's fingerprint, edits with tomlkit, verifies
+the result reads back as intended and writes atomically (`pipeline.edit`), then notes the
+new state in the `Store`, so the store is current and the watcher's echo of the write
+reports nothing new. Each returns the `WriteResult` (the customer as written, and the bytes
+before and after, for undo).
+
+When the file changed on disk since the caller read it, ``reread=False`` (the board)
+refuses with `ConflictError`; ``reread=True`` (the CLI, which read the folder a moment
+ago) re-reads that one file and applies the change to what is there now, once, still
+under the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import rules
+from .config import Config
+from .edit import (
+    Change,
+    SetKey,
+    WriteResult,
+    create_customer,
+    edit_customer,
+    log_changes,
+    move_changes,
+    next_changes,
+    restore,
+    rewrite_customer,
+)
+from .errors import ConflictError, UsageError, WriteError
+from .format import dump_customer
+from .lock import write_lock
+from .model import Customer
+from .store import Store
+
+Fields = Mapping[tuple[str, ...], Any]  # ("next", "due") -> value, as a form or the CLI gives them
+
+
+# -- new customers ------------------------------------------------------------------------
+
+
+def new_customer_data(fields: Fields, config: Config, today: date) -> dict[str, Any]:
+    """A new customer's data from the fields a person filled in: the first stage unless one
+    is given, ``created`` today, a first ``history`` entry, and a next action's due date
+    from the follow-up cadence when none was given."""
+    values = {path: value for path, value in fields.items() if value is not None and value != ""}
+    name = str(values.get(("name",), "")).strip()
+    if not name:
+        raise UsageError("the name must not be empty")
+    values[("name",)] = name
+    stage = values.setdefault(("stage",), config.stages[0].id)
+    if config.stage(stage) is None:
+        raise UsageError(f"unknown stage {stage!r} (known: {', '.join(config.stage_ids)})")
+    tier = values.get(("tier",))
+    if tier and config.tier(tier) is None:
+        raise UsageError(f"unknown tier {tier!r} (known: {', '.join(t.id for t in config.tiers)})")
+    amount = values.get(("amount",))
+    if isinstance(amount, float) and amount.is_integer():
+        values[("amount",)] = int(amount)
+    values.setdefault(("created",), today)
+    if ("next", "action") in values:
+        values.setdefault(("next", "due"), default_due(values, config, today))
+    else:  # a due date is the due date of an action: without one there is nothing to write
+        values.pop(("next", "due"), None)
+    data = nested(values)
+    data["history"] = [{"date": today, "stage": stage}]
+    return data
+
+
+def default_due(fields: Fields, config: Config, today: date) -> date:
+    """The cadence's due date for a customer with these fields (intent, else tier or amount)."""
+    probe = Customer(
+        id="",
+        path=Path(),
+        data={},
+        name="",
+        stage=fields.get(("stage",)) or config.stages[0].id,
+        tier=fields.get(("tier",)),
+        amount=fields.get(("amount",)),
+        intent=fields.get(("intent",)),
+    )
+    return rules.default_due(probe, config, today)
+
+
+def new_customer(store: Store, fields: Fields, today: date, *, taken: set[str] | None = None) -> WriteResult:
+    """Create a customer's file (named from its name, never over another) and note it."""
+    result = create_customer(
+        store.root, store.config, new_customer_data(fields, store.config, today), taken=taken
+    )
+    store.note_written(result.customer)
+    return result
+
+
+def nested(values: Fields) -> dict[str, Any]:
+    """``{("next", "due"): d}`` -> ``{"next": {"due": d}}``."""
+    out: dict[str, Any] = {}
+    for path, value in values.items():
+        table = out
+        for key in path[:-1]:
+            table = table.setdefault(key, {})
+        table[path[-1]] = value
+    return out
+
+
+# -- edits of one customer ----------------------------------------------------------------
+
+
+def write(
+    store: Store, customer: Customer, make: Callable[[Customer], Sequence[Change]], *, reread: bool = False
+) -> WriteResult:
+    """The changes ``make`` builds from the customer, written under the folder's lock."""
+    with write_lock(store.root):
+        try:
+            result = edit_customer(customer, store.config, make(customer))
+        except ConflictError:
+            if not reread:
+                raise
+            fresh = store.reload([customer.path]).board.customers.get(customer.id)
+            if fresh is None:
+                raise ConflictError(f"{customer.path.name} was deleted on disk; not written") from None
+            result = edit_customer(fresh, store.config, make(fresh))
+        store.note_written(result.customer)
+        return result
+
+
+def move(
+    store: Store,
+    customer: Customer,
+    target: str,
+    when: date,
+    reason: str | None = None,
+    *,
+    reread: bool = False,
+) -> WriteResult:
+    """Move to stage ``target``: set ``stage`` (and ``lost_reason``), append a history entry."""
+    return write(
+        store, customer, lambda c: move_changes(c, store.config, target, when, reason), reread=reread
+    )
+
+
+def won(store: Store, customer: Customer, when: date, *, reread: bool = False) -> WriteResult:
+    stage = store.config.won_stage
+    if stage is None:
+        raise UsageError("pipeline.toml has no won stage")
+    return move(store, customer, stage.id, when, reread=reread)
+
+
+def lost(store: Store, customer: Customer, reason: str, when: date, *, reread: bool = False) -> WriteResult:
+    stage = store.config.lost_stage
+    if stage is None:
+        raise UsageError("pipeline.toml has no lost stage")
+    return move(store, customer, stage.id, when, reason, reread=reread)
+
+
+def next_action(
+    store: Store, customer: Customer, action: str, due: date, *, reread: bool = False
+) -> WriteResult:
+    changes = next_changes(action, due)  # an empty action is refused before anything is locked
+    return write(store, customer, lambda _: changes, reread=reread)
+
+
+def log(
+    store: Store, customer: Customer, kind: str, note: str, when: date, *, reread: bool = False
+) -> WriteResult:
+    changes = log_changes(kind, note, when)
+    return write(store, customer, lambda _: changes, reread=reread)
+
+
+def set_fields(store: Store, customer: Customer, fields: Fields, *, reread: bool = False) -> WriteResult:
+    """Set these values (the edit form): each replaces the value in place, comments kept."""
+    changes = [SetKey(path, value) for path, value in fields.items()]
+    return write(store, customer, lambda _: changes, reread=reread)
+
+
+# -- undo and fmt -------------------------------------------------------------------------
+
+
+def undo(store: Store, path: Path, before: bytes | None, after: bytes) -> Customer | None:
+    """Put back ``before`` if the file still holds ``after`` (None: the write made the file,
+    which is removed). The restored customer, or None when the file is gone."""
+    customer = restore(path, before, after, store.config)
+    if customer is None:
+        store.reload([path])
+    else:
+        store.note_written(customer)
+    return customer
+
+
+def reformat(store: Store, customer: Customer) -> WriteResult | None:
+    """Rewrite the file in the canonical layout; None when it already is. WriteError (and the
+    file left alone) when the canonical text would not read back as the same data."""
+    wanted = canonical_text(customer)
+    if wanted is None:
+        return None
+    result = rewrite_customer(customer, store.config, wanted)
+    store.note_written(result.customer)
+    return result
+
+
+def canonical_text(customer: Customer) -> str | None:
+    """The canonical text of a customer's file, or None when the file already holds it."""
+    try:
+        current = customer.path.read_bytes()
+    except OSError as exc:
+        raise WriteError(f"{customer.path}: {exc.strerror or exc}") from exc
+    wanted = dump_customer(customer.data)
+    return None if current == wanted.encode("utf-8") else wanted
