@@ -121,11 +121,14 @@ class BoardApp(App[None]):
         debounce, rescan_every = self._watch_args
         self._watcher = FolderWatcher(self.root, self._on_batch, debounce=debounce, rescan_every=rescan_every)
         self._watcher.start()  # before the load: nothing changed during it is missed
-        board = await self._in_store(self.store.load)
-        # The loaded board stays out of every collection: a full one over it is a 0.3 s
-        # freeze at 10k customers (0.7 s at 50k), and it is not needed, as customers hold no
-        # cycles: what a reload drops is freed by reference counting.
-        gc.freeze()
+        try:
+            board = await self._in_store(self.store.load)
+        finally:
+            # The loaded board stays out of every collection: a full one over it is a 0.3 s
+            # freeze at 10k customers (0.7 s at 50k), and it is not needed, as customers hold
+            # no cycles: what a reload drops is freed by reference counting.
+            gc.freeze()
+            gc.enable()  # `tuiboard` starts with no collections (cli.open_board) until here
         await self._show_board(board)
         self.call_after_refresh(bench_mark, "first-paint")
         self._announce_problems(board)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -54,6 +55,7 @@ def main(ctx: click.Context, directory: Path | None) -> None:
 
 
 def open_board(root: Path) -> None:
+    gc.disable()  # until the board is loaded (BoardApp._start): the start's objects all live on
     from .app import run_board
 
     run_board(root)
