@@ -118,7 +118,6 @@ GOALS = {
     ("first screen, warm", 100_000): 2.0,
     ("peak memory, cold (PSS, workers incl.)", 100_000): 500.0,
 }
-FLOOR_RUNS = 3  # per run of the rows: the short floors vary most on a shared machine
 QUIET_FLOORS = {"import textual.app": 0.185, "scandir+stat+read cache": 0.040, "python -c pass": 0.020}
 
 
@@ -216,6 +215,10 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - start
 
 
+def textual_floor(run: Run) -> None:
+    run.floor("import textual.app", timed([sys.executable, "-c", "import textual.app"]))
+
+
 def measure_tuiboard(folder: Path, n: int, args: argparse.Namespace, run: Run, workdir: Path) -> None:
     env = {**os.environ, "TUIBOARD_TODAY": TODAY.isoformat()}
     cli = [*tuiboard_command(), "-C", str(folder)]
@@ -224,6 +227,7 @@ def measure_tuiboard(folder: Path, n: int, args: argparse.Namespace, run: Run, w
         for cold in (True, False):
             if cold:
                 shutil.rmtree(folder / CACHE_DIR, ignore_errors=True)
+            textual_floor(run)  # each figure beside a floor taken just before it: the load varies
             log = workdir / f"bench-{time.monotonic_ns()}.log"
             env_app = {"TUIBOARD_TODAY": TODAY.isoformat(), "TUIBOARD_BENCH_LOG": str(log)}
             screen = first_screen(
@@ -240,13 +244,14 @@ def measure_tuiboard(folder: Path, n: int, args: argparse.Namespace, run: Run, w
         run.floor("read all files", load.child(_READ_ALL, folder)["s"])
         run.add("Store.load, warm", load.child(load._CHILD, folder)["load"])
         run.floor("scandir+stat+read cache", load.child(load._FLOOR, folder)["stat"])
-        run.add("list --json, whole process", timed([*cli, "list", "--json"], env))
-        run.add("list, whole process", timed([*cli, "list"], env))
-        run.add("report --json, whole process", timed([*cli, "report", "--json"], env))
-        run.add("report --chart all, warm", timed([*cli, "report", "--chart", "all", "--width", "120"], env))
-        for _ in range(FLOOR_RUNS):
+        for label, command in (
+            ("list --json, whole process", ["list", "--json"]),
+            ("list, whole process", ["list"]),
+            ("report --json, whole process", ["report", "--json"]),
+            ("report --chart all, warm", ["report", "--chart", "all", "--width", "120"]),
+        ):
             run.floor("python -c pass", timed([sys.executable, "-c", "pass"]))
-            run.floor("import textual.app", timed([sys.executable, "-c", "import textual.app"]))
+            run.add(label, timed([*cli, *command], env))
 
 
 def kanban_folder(ktui: Path, n: int, cache: Path) -> dict[str, str]:
@@ -272,13 +277,13 @@ def measure_kanban(ktui: Path, n: int, args: argparse.Namespace, run: Run, workd
     env = kanban_folder(ktui, n, args.cache_dir)
     for r in range(args.repeat):
         print(f"  {n:,}: kanban-tui run {r + 1}/{args.repeat}", flush=True)
+        textual_floor(run)
         screen = first_screen([str(ktui)], env, "KT-", args.kanban_timeout, 0.0, workdir)
         run.add("kanban-tui peak memory (PSS)", screen.pss_mb)
         if screen.seconds is None:
             run.notes["kanban-tui first screen"] = f"> {args.kanban_timeout:.0f} s"
             return  # it will not be faster the next time
         run.add("kanban-tui first screen", screen.seconds)
-        run.floor("import textual.app", timed([sys.executable, "-c", "import textual.app"]))
 
 
 def cell(run: Run, row: Row) -> str:
