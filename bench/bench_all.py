@@ -275,8 +275,8 @@ def kanban_folder(ktui: Path, n: int, cache: Path) -> dict[str, str]:
 
 def measure_kanban(ktui: Path, n: int, args: argparse.Namespace, run: Run, workdir: Path) -> None:
     env = kanban_folder(ktui, n, args.cache_dir)
-    for r in range(args.repeat):
-        print(f"  {n:,}: kanban-tui run {r + 1}/{args.repeat}", flush=True)
+    for r in range(args.kanban_repeat):
+        print(f"  {n:,}: kanban-tui run {r + 1}/{args.kanban_repeat}", flush=True)
         textual_floor(run)
         screen = first_screen([str(ktui)], env, "KT-", args.kanban_timeout, 0.0, workdir)
         run.add("kanban-tui peak memory (PSS)", screen.pss_mb)
@@ -339,6 +339,7 @@ def main() -> None:
     )
     parser.add_argument("--kanban-tui", type=Path, help="kanban-tui's ktui (in its own venv)")
     parser.add_argument("--kanban-timeout", type=float, default=60.0)
+    parser.add_argument("--kanban-repeat", type=int, default=1, help="its runs per size (30-60 s each)")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "tuiboard-bench")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
