@@ -16,6 +16,7 @@ import tomli
 import tomli_w
 
 from .config import Config
+from .consistency import conflict_markers, history_problems
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
@@ -202,10 +203,12 @@ def parse_customer(
     text, problems = read_text(raw, path)
     if text is None:
         return None, problems
+    problems += conflict_markers(text, path)
     data, parse_problems = parse_toml(text, path)
     problems += parse_problems
     if data is None:
         return None, problems
+    problems += history_problems(text, data, path)
     check = _Checker(path, text, problems)
     return _build(data, path, config, check, Fingerprint.of(raw, mtime_ns)), problems
 

@@ -30,6 +30,7 @@ from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
+from .cli_team import history_cmd, resolve_cmd, sync
 from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, when_from
 from .clock import today
 from .textout import money, safe, table
@@ -431,6 +432,9 @@ main.add_command(merge_file)
 main.add_command(report)
 main.add_command(export)
 main.add_command(import_cmd)
+main.add_command(sync)
+main.add_command(resolve_cmd)
+main.add_command(history_cmd)
 
 
 def run() -> None:
