@@ -11,6 +11,7 @@ Pure: text and parsed data in, `Problem`s out, each saying how to fix it.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,11 @@ def _day(value: Any) -> str | None:
     return None
 
 
-def history_problems(text: str, data: dict[str, Any], path: Path) -> list[Problem]:
-    """A stage the latest history entry contradicts, and history entries written twice."""
+def history_problems(
+    text: str, data: dict[str, Any], path: Path, stages: Collection[str] | None = None
+) -> list[Problem]:
+    """A stage the latest history entry contradicts, and history entries written twice.
+    Entries naming a stage not in ``stages`` are reported elsewhere and do not count."""
     history = data.get("history")
     if not isinstance(history, list):
         return []
@@ -69,7 +73,8 @@ def history_problems(text: str, data: dict[str, Any], path: Path) -> list[Proble
             )
         seen.append(entry)
         day, stage = _day(entry.get("date")), entry.get("stage")
-        if day is not None and isinstance(stage, str) and (latest is None or (day, i) >= latest[:2]):
+        known = isinstance(stage, str) and (stages is None or stage in stages)
+        if day is not None and known and (latest is None or (day, i) >= latest[:2]):
             latest = (day, i, stage)
     stage = data.get("stage")
     if latest is not None and isinstance(stage, str) and stage != latest[2]:

@@ -208,7 +208,7 @@ def parse_customer(
     problems += parse_problems
     if data is None:
         return None, problems
-    problems += history_problems(text, data, path)
+    problems += history_problems(text, data, path, config.stage_ids)
     check = _Checker(path, text, problems)
     return _build(data, path, config, check, Fingerprint.of(raw, mtime_ns)), problems
 

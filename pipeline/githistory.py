@@ -115,6 +115,7 @@ class History:
         raw = self.repo.run(
             "log",
             "--follow",
+            "--cc",  # a merge shows only where its result differs from every parent
             f"--max-count={MAX_COMMITS}",
             "-z",
             "--name-status",
