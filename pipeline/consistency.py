@@ -1,8 +1,10 @@
 """What a merge can leave behind that is valid TOML yet wrong, found without git.
 
 - Conflict markers (``<<<<<<<``) left in a file: git's or the merge driver's.
-- A ``stage`` that disagrees with the latest ``[[history]]`` entry: a merge, or a person
+- A ``stage`` that disagrees with the last ``[[history]]`` entry: a merge, or a person
   settling a conflict, kept one side's stage while the history holds the other side's move.
+  "Last" is in file order: the CLI and the board append moves (a backdated one too), and the
+  merge driver inserts the other side's entries in date order.
 - The same ``[[history]]`` entry twice: two sides recorded the same move.
 
 Pure: text and parsed data in, `Problem`s out, each saying how to fix it.
@@ -50,14 +52,14 @@ def _day(value: Any) -> str | None:
 def history_problems(
     text: str, data: dict[str, Any], path: Path, stages: Collection[str] | None = None
 ) -> list[Problem]:
-    """A stage the latest history entry contradicts, and history entries written twice.
+    """A stage the last history entry contradicts, and history entries written twice.
     Entries naming a stage not in ``stages`` are reported elsewhere and do not count."""
     history = data.get("history")
     if not isinstance(history, list):
         return []
     out: list[Problem] = []
     seen: list[dict[str, Any]] = []
-    latest: tuple[str, int, str] | None = None  # (day, index, stage): the last of the latest day
+    last: tuple[str, str] | None = None  # (day, stage) of the last dated entry
     for i, entry in enumerate(history):
         if not isinstance(entry, dict):
             continue
@@ -74,18 +76,18 @@ def history_problems(
         seen.append(entry)
         day, stage = _day(entry.get("date")), entry.get("stage")
         known = isinstance(stage, str) and (stages is None or stage in stages)
-        if day is not None and known and (latest is None or (day, i) >= latest[:2]):
-            latest = (day, i, stage)
+        if day is not None and known:
+            last = (day, stage)  # type: ignore[assignment]
     stage = data.get("stage")
-    if latest is not None and isinstance(stage, str) and stage != latest[2]:
-        day, _, last = latest
+    if last is not None and isinstance(stage, str) and stage != last[1]:
+        day, moved = last
         out.append(
             _at(
                 text,
                 path,
                 ("stage",),
-                f"stage is {printable(stage)!r} but the latest history entry ({day}) moved it to"
-                f" {printable(last)!r}; set stage = {printable(last)!r}, or record the move you mean"
+                f"stage is {printable(stage)!r} but the last history entry ({day}) moved it to"
+                f" {printable(moved)!r}; set stage = {printable(moved)!r}, or record the move you mean"
                 f" with `tuiboard move {printable(path.stem)} {printable(stage)}`",
             )
         )

@@ -40,26 +40,26 @@ def problems(text: str) -> list:
 def test_a_stage_the_latest_history_entry_contradicts() -> None:
     [p] = problems(MOVED_TWICE)
     assert (p.line, p.column, p.severity) == (2, 1, "warning")
-    assert "stage is 'negotiation' but the latest history entry (2026-11-20)" in p.message
+    assert "stage is 'negotiation' but the last history entry (2026-11-20)" in p.message
     assert "moved it to 'approved'" in p.message
     assert "set stage = 'approved'" in p.message and "tuiboard move hz negotiation" in p.message
     assert p.excerpt.startswith('stage = "negotiation"')
 
 
-def test_the_last_entry_of_the_latest_day_decides_and_file_order_breaks_ties() -> None:
+def test_the_last_entry_in_the_file_decides_a_backdated_move_too() -> None:
     consistent = MOVED_TWICE.replace('stage = "negotiation"\n\n', 'stage = "approved"\n\n', 1)
     assert problems(consistent) == []
-    out_of_order = 'name = "x"\nstage = "won"\nhistory = [{date = 2026-11-02, stage = "won"},\n' + (
-        '  {date = 2026-11-01, stage = "intent"}]\n'
+    backdated = 'name = "x"\nstage = "won"\nhistory = [{date = 2026-11-02, stage = "intent"},\n' + (
+        '  {date = 2026-11-01, stage = "won"}]\n'
     )
-    assert problems(out_of_order) == []
+    assert problems(backdated) == []
     assert problems('name = "x"\nstage = "won"\n') == []
     assert problems('name = "x"\nstage = "won"\nhistory = 3\n') == []
 
 
 def test_history_entries_written_twice() -> None:
     text = MOVED_TWICE.replace('stage = "negotiation"\n\n', 'stage = "approved"\n\n', 1) + (
-        '\n[[history]]\ndate = 2026-11-01\nstage = "intent"\n'
+        '\n[[history]]\ndate = 2026-11-20\nstage = "approved"\n'
     )
     [p] = problems(text)
     assert p.line == 16 and "written twice" in p.message and "delete one" in p.message
@@ -77,7 +77,7 @@ def test_conflict_markers_each_an_error_with_the_way_out() -> None:
 def test_the_reader_reports_them_so_check_and_the_board_see_them(folder: Path) -> None:
     config = load_preset("seven-stage")
     customer, found = parse_customer(MOVED_TWICE.encode(), P, config)
-    assert customer is not None and any("latest history entry" in p.message for p in customer.problems)
+    assert customer is not None and any("last history entry" in p.message for p in customer.problems)
     marked = "<<<<<<< ours\n" + MOVED_TWICE + "=======\n" + MOVED_TWICE + ">>>>>>> theirs\n"
     customer, found = parse_customer(marked.encode(), P, config)
     assert customer is None and found[0].message.startswith("unresolved merge conflict")
