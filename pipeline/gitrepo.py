@@ -100,8 +100,10 @@ class Repo:
         self.config = (*SAFE_CONFIG, *extra_config)
         self.env = safe_env()
         self.cwd = folder
-        self.top = Path(self.text("rev-parse", "--show-toplevel").strip())
-        self.prefix = self.text("rev-parse", "--show-prefix").strip()  # "" or "sub/dir/"
+        out = self.text("rev-parse", "--show-toplevel", "--absolute-git-dir", "--show-prefix") + "\n"
+        top, git_dir, prefix = out.split("\n")[:3]
+        self.top, self.git_dir = Path(top), Path(git_dir)
+        self.prefix = prefix  # "" or "sub/dir/"
         self.scope = self.prefix or "."  # the pathspec of the pipeline folder
         self.cwd = self.top  # from here on every path git prints is top-level relative
 
@@ -181,7 +183,8 @@ class Repo:
         return out
 
     def merging(self) -> bool:
-        return self.ok("rev-parse", "-q", "--verify", "MERGE_HEAD")
+        """Is a merge waiting to be committed (MERGE_HEAD in the git folder)?"""
+        return (self.git_dir / "MERGE_HEAD").is_file()
 
     def unmerged(self, *pathspec: str) -> list[Unmerged]:
         """Conflicted paths and their index stages (``git ls-files -u``)."""
@@ -229,28 +232,25 @@ class Repo:
 
     def upstream(self) -> tuple[str, str] | None:
         """(remote, branch) this branch syncs with: its upstream, else origin/<same name>."""
-        done = self.run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}", check=False)
         branch = self.branch()
-        if done.returncode == 0:
-            remote = self.text("config", "--get", f"branch.{branch}.remote", check=False).strip()
-            merge = self.text("config", "--get", f"branch.{branch}.merge", check=False).strip()
-            if remote and merge.startswith("refs/heads/"):
-                return remote, merge.removeprefix("refs/heads/")
+        if branch is None:
+            return None
+        fmt = "--format=%(upstream:remotename)%00%(upstream:remoteref)"
+        remote, _, merge = self.text("for-each-ref", fmt, f"refs/heads/{branch}").strip().partition("\0")
+        if remote and merge.startswith("refs/heads/"):
+            return remote, merge.removeprefix("refs/heads/")
         remotes = self.remotes()
-        if branch is None or not remotes:
+        if not remotes:
             return None
         return ("origin" if "origin" in remotes else remotes[0]), branch
 
-    def ahead_behind(self, other: str) -> tuple[int, int]:
-        """Commits HEAD has that ``other`` lacks, and the reverse."""
-        done = self.run("rev-list", "--left-right", "--count", f"HEAD...{other}", check=False)
+    def ahead_behind(self, other: str) -> tuple[int, int] | None:
+        """Commits HEAD has that ``other`` lacks, and the reverse; None if either is missing."""
+        done = self.run("rev-list", "--left-right", "--count", f"HEAD...{other}", "--", check=False)
         if done.returncode:
-            return 0, 0
+            return None
         ahead, behind = done.stdout.decode().split()
         return int(ahead), int(behind)
-
-    def has_ref(self, ref: str) -> bool:
-        return self.ok("rev-parse", "-q", "--verify", f"{ref}^{{commit}}")
 
     def commits(self, rev_range: str, *pathspec: str) -> list[tuple[Commit, list[str]]]:
         """Commits in ``rev_range`` (no merges) with the paths each changed."""

@@ -10,7 +10,7 @@ remote refused because it moved meanwhile is retried (fetch, merge, push), a few
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -135,17 +135,15 @@ def _problems(path: Path, config: Config) -> list[Problem]:
 
 
 def sync(
-    root: Path,
+    repo: Repo,
     config: Config,
     *,
     dry_run: bool = False,
-    extra_config: Iterable[str] = (),
     attempts: int = ATTEMPTS,
     before_push: Callable[[], None] | None = None,
 ) -> SyncResult:
     """Commit, fetch, merge, push. ``before_push`` runs just before each push (for tests:
     a teammate pushing meanwhile)."""
-    repo = Repo(root, extra_config=extra_config)
     result = SyncResult()
     if stuck := repo.unmerged(repo.scope):
         result.conflicts = [customer_id(u.path) or u.path for u in stuck]
@@ -197,10 +195,12 @@ def _commit(repo: Repo, result: SyncResult, merging: bool) -> None:
     if merging:
         repo.run("commit", "-q", "--no-edit", "--no-verify")
         result.notes.append("concluded the merge")
-    elif repo.run("diff", "--cached", "--quiet", check=False).returncode:
-        repo.run("commit", "-q", "--no-verify", "-m", commit_message(result.actions))
     else:
-        return
+        done = repo.run("commit", "-q", "--no-verify", "-m", commit_message(result.actions), check=False)
+        if done.returncode:
+            if b"nothing to commit" in done.stdout + done.stderr:
+                return
+            raise GitError(["commit"], done.returncode, done.stderr.decode("utf-8", "replace"))
     result.committed = repo.head()
 
 
@@ -213,8 +213,8 @@ def _dry_run(repo: Repo, result: SyncResult, merging: bool) -> None:
         return
     remote, branch = upstream
     ref = f"refs/remotes/{remote}/{branch}"
-    if repo.has_ref(ref):
-        ahead, behind = repo.ahead_behind(ref)
+    if counts := repo.ahead_behind(ref):
+        ahead, behind = counts
         result.notes.append(
             f"as of the last fetch: {ahead} commits to push, {behind} to merge from {remote}/{branch}"
         )
@@ -241,13 +241,13 @@ def _exchange(
             else:
                 result.notes.append(f"could not reach {printable(remote)} (offline?): committed locally only")
                 return
-        if repo.has_ref(ref):
-            _, behind = repo.ahead_behind(ref)
-            if behind:
-                _incoming(repo, result, ref)
-                if not _merge(repo, result, ref, where):
-                    return
-        ahead = repo.ahead_behind(ref)[0] if repo.has_ref(ref) else 1 if repo.head() else 0
+        counts = repo.ahead_behind(ref)
+        if counts and counts[1]:
+            _incoming(repo, result, ref)
+            if not _merge(repo, result, ref, where):
+                return
+            counts = repo.ahead_behind(ref)
+        ahead = counts[0] if counts else 1 if repo.head() else 0
         if not ahead:
             if not result.incoming and not result.committed:
                 result.notes.append(f"up to date with {where}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
 from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
-from tuiboard.cli_team import driver_config
+from tuiboard.cli_team import open_repo
 
 
 @pytest.fixture
@@ -131,7 +133,7 @@ def test_a_push_the_remote_refused_is_retried_after_merging(team: tuple[Path, li
             pushed_meanwhile.append(head(b))
 
     config, _ = load_config(a)
-    result = sync(a, config, extra_config=driver_config(), before_push=teammate_pushes)
+    result = sync(open_repo(a), config, before_push=teammate_pushes)
     assert result.pushed and result.ok
     assert result.incoming == {"zhang.wei": {"杭州中联"}}
     notes = [e["note"] for e in data(a, cid)["log"]]
@@ -205,3 +207,20 @@ def test_a_modify_delete_conflict_picks_a_whole_side(team: tuple[Path, list[Path
     ok(b, "sync")
     ok(a, "sync")
     assert [e["note"] for e in data(a, cid)["log"]] == ["还在跟"]
+
+
+def test_the_light_merge_driver_merges_fields_and_marks_conflicts(tmp_path: Path) -> None:
+    base = 'name = "杭州中联"\nstage = "intent"\namount = 1\nowner = "王"\n'
+    ours, theirs = base.replace("amount = 1", "amount = 2"), base.replace('"王"', '"李"')
+    files = [tmp_path / n for n in ("base", "ours", "theirs")]
+    for path, text in zip(files, (base, ours, theirs), strict=True):
+        path.write_text(text, encoding="utf-8")
+    command = [sys.executable, "-I", "-m", "pipeline.mergedriver", *map(str, files)]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    merged = files[1].read_text(encoding="utf-8")
+    assert merged == 'name = "杭州中联"\nstage = "intent"\namount = 2\nowner = "李"\n'
+    files[2].write_text(base.replace("amount = 1", "amount = 3"), encoding="utf-8")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "conflict: amount" in done.stderr
+    marked = files[1].read_text(encoding="utf-8")
+    assert "<<<<<<< ours\namount = 2\n=======\namount = 3\n>>>>>>> theirs\n" in marked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from pipeline.settle import WHOLE, Conflict, SettleError, Side, find_conflict, s
 from pipeline.sync import customer_id, describe_incoming
 from pipeline.sync import sync as run_sync
 
-from .cli_git import DRIVER, driver_command
+from .cli_git import DRIVER
 from .cliutil import fail, load_from, resolve, root_from
 
 ALL = "all"  # --ours all / --theirs all: one side's whole file
@@ -37,7 +38,9 @@ def open_repo(root: Path) -> Repo:
 
 
 def driver_config() -> tuple[str, ...]:
-    return (f"merge.{DRIVER}.driver={driver_command()}", f"merge.{DRIVER}.name=tuiboard field-level merge")
+    """This install's light driver entry point (`pipeline.mergedriver`), not the folder's config."""
+    command = f"{shlex.quote(sys.executable)} -I -m pipeline.mergedriver %O %A %B"
+    return (f"merge.{DRIVER}.driver={command}", f"merge.{DRIVER}.name=tuiboard field-level merge")
 
 
 @click.command()
@@ -46,10 +49,10 @@ def driver_config() -> tuple[str, ...]:
 def sync(ctx: click.Context, dry_run: bool) -> None:
     """Commit your changes, fetch, merge field by field, push; say what came in."""
     root = root_from(ctx)
-    open_repo(root)
+    repo = open_repo(root)
     config, _ = load_config(root)
     try:
-        result = run_sync(root, config, dry_run=dry_run, extra_config=driver_config())
+        result = run_sync(repo, config, dry_run=dry_run)
     except GitError as exc:
         fail(f"git: {printable(str(exc))}")
     if result.refused:
