@@ -286,3 +286,30 @@ def is_repo(folder: Path) -> bool:
         check=False,
     )
     return done.returncode == 0 and done.stdout.strip() == b"true"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalState:
+    """What the board's status bar shows. No network: ahead/behind count against the last fetch."""
+
+    branch: str
+    dirty: int  # changed files under the folder (a rename is one)
+    ahead: int
+    behind: int
+    conflicted: tuple[str, ...]  # git paths with unmerged index entries
+    merging: bool
+
+
+def local_state(folder: Path) -> LocalState | None:
+    """The folder's git state, or None outside a repository (or without git)."""
+    try:
+        repo = Repo(folder)
+        branch = repo.branch()
+        changes = repo.status(repo.scope)
+        upstream = repo.upstream()
+        counts = repo.ahead_behind(f"refs/remotes/{upstream[0]}/{upstream[1]}") if upstream else None
+    except (GitError, OSError):
+        return None
+    ahead, behind = counts or (0, 0)
+    conflicted = tuple(e.path for e in changes if e.unmerged)
+    return LocalState(branch or "HEAD", len(changes), ahead, behind, conflicted, repo.merging())
