@@ -131,7 +131,9 @@ def history_case(work: Path, commits: int) -> tuple[float, float, float, float]:
             append_log(path, f"第{i}次")
         else:
             text = path.read_text(encoding="utf-8").split("\n")
-            text = [f"amount = {100000 + (i + 1) * 1000}" if ln.startswith("amount = ") else ln for ln in text]
+            text = [
+                f"amount = {100000 + (i + 1) * 1000}" if ln.startswith("amount = ") else ln for ln in text
+            ]
             path.write_text("\n".join(text), encoding="utf-8")
         git(folder, "-c", f"user.name={who}", "commit", "-q", "-am", f"edit {i}")
     repo = Repo(folder)
