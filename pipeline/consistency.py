@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from .lines import toml_lines
-from .locate import key_position
+from .locate import KeyIndex, index_keys, key_position
 from .problems import Problem, Severity, excerpt_at, printable
 
-_MARKER = re.compile(r"^<{7}(?: |\r?$)", re.M)
+_MARKER = re.compile(r"<{7}(?: |$)")
+MAX_REPORTED = 20  # markers or doubled entries listed per file: a pathological file shows the first
 RESOLVE_HINT = "settle it with `tuiboard resolve {id}` (or keep one side by hand and `git add` the file)"
 
 
@@ -32,12 +33,13 @@ def conflict_markers(text: str, path: Path) -> list[Problem]:
         return []
     lines = toml_lines(text)
     out = []
-    for m in _MARKER.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        message = "unresolved merge conflict (git conflict markers); " + RESOLVE_HINT.format(
-            id=printable(path.stem)
-        )
-        out.append(Problem(path, line, 1, Severity.ERROR, message, excerpt_at(lines[line - 1], 1, 1)))
+    hint = RESOLVE_HINT.format(id=printable(path.stem))
+    for line, src in enumerate(lines, 1):
+        if _MARKER.match(src):
+            message = "unresolved merge conflict (git conflict markers); " + hint
+            out.append(Problem(path, line, 1, Severity.ERROR, message, excerpt_at(src, 1, 1)))
+            if len(out) == MAX_REPORTED:
+                break
     return out
 
 
@@ -58,22 +60,22 @@ def history_problems(
     if not isinstance(history, list):
         return []
     out: list[Problem] = []
-    seen: list[dict[str, Any]] = []
+    at = _Places(text, path)
+    seen: set[tuple[tuple[str, str, str], ...]] = set()
+    doubled = 0
     last: tuple[str, str] | None = None  # (day, stage) of the last dated entry
     for i, entry in enumerate(history):
         if not isinstance(entry, dict):
             continue
-        if any(entry == earlier and _same_types(entry, earlier) for earlier in seen):
-            out.append(
-                _at(
-                    text,
-                    path,
-                    ("history", i),
-                    "this history entry is written twice (a merge recorded the same move from both sides);"
-                    " delete one of the two",
-                )
+        key = tuple(sorted((k, type(v).__name__, repr(v)) for k, v in entry.items()))
+        if key in seen and doubled < MAX_REPORTED:
+            doubled += 1
+            message = (
+                "this history entry is written twice (a merge recorded the same move from both sides);"
+                " delete one of the two"
             )
-        seen.append(entry)
+            out.append(at.warning(("history", i), message))
+        seen.add(key)
         day, stage = _day(entry.get("date")), entry.get("stage")
         known = isinstance(stage, str) and (stages is None or stage in stages)
         if day is not None and known:
@@ -82,9 +84,7 @@ def history_problems(
     if last is not None and isinstance(stage, str) and stage != last[1]:
         day, moved = last
         out.append(
-            _at(
-                text,
-                path,
+            at.warning(
                 ("stage",),
                 f"stage is {printable(stage)!r} but the last history entry ({day}) moved it to"
                 f" {printable(moved)!r}; set stage = {printable(moved)!r}, or record the move you mean"
@@ -94,12 +94,18 @@ def history_problems(
     return out
 
 
-def _same_types(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return all(type(a[k]) is type(b[k]) for k in a)
+class _Places:
+    """Problem positions in one file; the key index is built once, on the first problem."""
 
+    def __init__(self, text: str, path: Path) -> None:
+        self.text, self.path = text, path
+        self._index: KeyIndex | None = None
+        self._lines: list[str] = []
 
-def _at(text: str, path: Path, keys: tuple[Any, ...], message: str) -> Problem:
-    line, col = key_position(text, keys)
-    lines = toml_lines(text)
-    excerpt = excerpt_at(lines[line - 1], 1, col) if 1 <= line <= len(lines) else ""
-    return Problem(path, line, col, Severity.WARNING, message, excerpt)
+    def warning(self, keys: tuple[Any, ...], message: str) -> Problem:
+        if self._index is None:
+            self._index, self._lines = index_keys(self.text), toml_lines(self.text)
+        line, col = key_position(self.text, keys, self._index)
+        lines = self._lines
+        excerpt = excerpt_at(lines[line - 1], 1, col) if 1 <= line <= len(lines) else ""
+        return Problem(self.path, line, col, Severity.WARNING, message, excerpt)

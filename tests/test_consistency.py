@@ -85,3 +85,11 @@ def test_the_reader_reports_them_so_check_and_the_board_see_them(folder: Path) -
     result = CliRunner().invoke(main, ["-C", str(folder), "check", "--strict"])
     assert result.exit_code == 1
     assert "customers/hz.toml:2:1: warning: stage is 'negotiation'" in result.output
+
+
+def test_a_pathological_file_lists_the_first_twenty() -> None:
+    markers = "<<<<<<< ours\n" * 50_000
+    assert len(conflict_markers(markers, P)) == 20
+    doubled = 'name = "x"\nstage = "won"\n' + '[[history]]\ndate = 2026-11-01\nstage = "won"\n' * 20_000
+    found = problems(doubled)
+    assert len(found) == 20 and all("written twice" in p.message for p in found)
