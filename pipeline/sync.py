@@ -33,6 +33,7 @@ class SyncResult:
     committed: str | None = None  # the new commit
     incoming: dict[str, set[str]] = field(default_factory=dict)  # author -> customer names
     conflicts: list[str] = field(default_factory=list)  # conflicted customer ids
+    merged_problems: list[Problem] = field(default_factory=list)  # in files the merge brought in
     pushed: bool = False
     notes: list[str] = field(default_factory=list)  # what else a person should know
 
@@ -116,8 +117,8 @@ def customer_id(git_path: str) -> str | None:
 # -- checks before committing -------------------------------------------------------------
 
 
-def _problems(path: Path, config: Config) -> list[Problem]:
-    """Errors that keep a file out of a commit (its conflict markers above all)."""
+def _problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
+    """A file's problems; its errors keep it out of a commit (conflict markers above all)."""
     try:
         raw = path.read_bytes()
     except (IsADirectoryError, FileNotFoundError):
@@ -128,7 +129,7 @@ def _problems(path: Path, config: Config) -> list[Problem]:
         _, problems = parse_customer(raw, path, config)
     else:
         problems = conflict_markers(raw.decode("utf-8", "replace"), path)
-    return [p for p in problems if p.is_error]
+    return [p for p in problems if p.is_error or not errors_only]
 
 
 # -- the sync -----------------------------------------------------------------------------
@@ -168,7 +169,7 @@ def sync(
     if not merge_attribute_set(repo):
         result.notes.append("merges need the field-level driver: run `tuiboard git-setup` once, then sync")
         return result
-    _exchange(repo, result, *upstream, attempts=attempts, before_push=before_push)
+    _exchange(repo, config, result, *upstream, attempts=attempts, before_push=before_push)
     return result
 
 
@@ -223,6 +224,7 @@ def _dry_run(repo: Repo, result: SyncResult, merging: bool) -> None:
 
 def _exchange(
     repo: Repo,
+    config: Config,
     result: SyncResult,
     remote: str,
     branch: str,
@@ -243,9 +245,11 @@ def _exchange(
                 return
         counts = repo.ahead_behind(ref)
         if counts and counts[1]:
-            _incoming(repo, result, ref)
+            paths = _incoming(repo, result, ref)
             if not _merge(repo, result, ref, where):
                 return
+            for p in paths:
+                result.merged_problems += _problems(repo.local(p), config, errors_only=False)
             counts = repo.ahead_behind(ref)
         ahead = counts[0] if counts else 1 if repo.head() else 0
         if not ahead:
@@ -267,7 +271,8 @@ def _exchange(
     result.notes.append(f"{where} kept moving; gave up after {attempts} tries: run sync again")
 
 
-def _incoming(repo: Repo, result: SyncResult, ref: str) -> None:
+def _incoming(repo: Repo, result: SyncResult, ref: str) -> list[str]:
+    """Who changed which customers in ``ref``; the paths of those customer files."""
     commits = repo.commits(f"HEAD..{ref}", repo.scope)
     paths = {p for _, ps in commits for p in ps if customer_id(p)}
     names = dict(zip(sorted(paths), repo.blobs([f"{ref}:{p}" for p in sorted(paths)]), strict=True))
@@ -276,6 +281,7 @@ def _incoming(repo: Repo, result: SyncResult, ref: str) -> None:
             if cid := customer_id(p):
                 data = _load(names.get(p))
                 result.incoming.setdefault(commit.author, set()).add(_name(cid, data))
+    return sorted(paths)
 
 
 def _merge(repo: Repo, result: SyncResult, ref: str, where: str) -> bool:

@@ -224,3 +224,17 @@ def test_the_light_merge_driver_merges_fields_and_marks_conflicts(tmp_path: Path
     assert done.returncode == 1 and "conflict: amount" in done.stderr
     marked = files[1].read_text(encoding="utf-8")
     assert "<<<<<<< ours\namount = 2\n=======\namount = 3\n>>>>>>> theirs\n" in marked
+
+
+def test_what_came_in_is_checked_after_the_merge(team: tuple[Path, list[Path]]) -> None:
+    _, (a, b, _) = team
+    cid = new(a, "杭州中联", "--stage", "intent")
+    ok(a, "sync")
+    ok(b, "sync")
+    path = a / "customers" / f"{cid}.toml"  # a hand edit that kept the stage but not the history
+    path.write_text(path.read_text(encoding="utf-8").replace('stage = "intent"', 'stage = "won"', 1), "utf-8")
+    ok(a, "sync")
+    ok(b, "log", cid, "call", "b 的电话")
+    out = ok(b, "sync")
+    assert "after the merge, `tuiboard check` finds:" in out
+    assert f"customers/{cid}.toml:2:1: warning: stage is 'won' but the last history entry" in out

@@ -66,6 +66,10 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
             click.echo(f"  {action}")
     for line in describe_incoming(result.incoming):
         click.echo(line)
+    if result.merged_problems:
+        click.echo("after the merge, `tuiboard check` finds:")
+        for p in result.merged_problems:
+            click.echo(p.format(root))
     if result.pushed:
         click.echo("pushed")
     for note in result.notes:
