@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import select
 import subprocess
 import sys
 import tomllib
@@ -238,3 +240,71 @@ def test_what_came_in_is_checked_after_the_merge(team: tuple[Path, list[Path]]) 
     out = ok(b, "sync")
     assert "after the merge, `tuiboard check` finds:" in out
     assert f"customers/{cid}.toml:2:1: warning: stage is 'won' but the last history entry" in out
+
+
+def test_text_from_git_and_from_files_reaches_the_terminal_harmless(team: tuple[Path, list[Path]]) -> None:
+    _, (a, b, _) = team
+    git(a.parent, "config", "user.name", "evil\x1b]0;pwned\x07name")
+    cid = new(a, "杭州中联")
+    ok(a, "sync")
+    out = ok(b, "sync")
+    assert "\x1b" not in out and "\x07" not in out
+    assert "1 customer changed by evil\\x1b]0;pwned\\x07name (杭州中联)" in out
+    ok(a, "next", cid, "A\x1b[2J", "--due", "2026-12-01")
+    ok(b, "next", cid, "B\x9b31m", "--due", "2026-12-01")
+    ok(a, "sync")
+    stopped = tb(b, "sync")
+    assert stopped.exit_code == 1
+    for text in (ok(b, "resolve"), ok(b, "resolve", cid, "--ours", "next.action"), ok(b, "sync")):
+        assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+    history = ok(b, "history", cid)
+    assert "\x1b" not in history and "\x9b" not in history and "evil\\x1b]0;pwned\\x07name" in history
+
+
+def read_until(fd: int, wanted: bytes, limit: float = 60.0) -> bytes:
+    """Bytes from a pty until ``wanted`` shows up (select, not sleep)."""
+    got = b""
+    while wanted not in got:
+        ready, _, _ = select.select([fd], [], [], limit)
+        assert ready, f"no {wanted!r} in {got!r}"
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+def test_resolve_asks_for_each_field_in_a_terminal(team: tuple[Path, list[Path]]) -> None:
+    _, (a, b, _) = team
+    cid = new(a, "杭州中联")
+    ok(a, "sync")
+    ok(b, "sync")
+    ok(a, "next", cid, "发送报价", "--due", "2026-12-01")
+    ok(b, "next", cid, "约见决策人", "--due", "2026-12-02")
+    ok(a, "sync")
+    assert tb(b, "sync").exit_code == 1
+    master, slave = os.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tuiboard", "-C", str(b), "resolve", cid],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
+    os.close(slave)
+    try:
+        shown = read_until(master, b"next.action: keep")
+        assert 'ours    "约见决策人"'.encode() in shown
+        os.write(master, b"theirs\n")
+        read_until(master, b"next.due: keep")
+        os.write(master, b"ours\n")
+        done = read_until(master, b"staged")
+        assert child.wait(timeout=60) == 0, done
+    finally:
+        os.close(master)
+    settled = data(b, cid)["next"]
+    assert (settled["action"], str(settled["due"])) == ("发送报价", "2026-12-02")
+    assert git(b, "ls-files", "-u").stdout == ""
