@@ -9,6 +9,8 @@ remote refused because it moved meanwhile is retried (fetch, merge, push), a few
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +19,9 @@ from typing import Any
 
 from .config import CONFIG_FILE, Config, parse_config
 from .consistency import conflict_markers
-from .format import APPENDED, parse_customer
+from .format import APPENDED, MAX_FILE_BYTES, parse_customer
 from .gitrepo import GitError, Repo, StatusEntry
-from .problems import Problem, printable
+from .problems import Problem, Severity, printable
 
 CUSTOMERS = "customers"
 ATTEMPTS = 4  # fetch-merge-push rounds before giving up on a remote that keeps moving
@@ -117,11 +119,24 @@ def customer_id(git_path: str) -> str | None:
 # -- checks before committing -------------------------------------------------------------
 
 
+def read_file(path: Path) -> bytes | None:
+    """A working-tree file's bytes, read no further than the format's size limit: None when
+    it is missing or not a regular file (a FIFO or a device must never block a sync)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
 def _problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
     """A file's problems; its errors keep it out of a commit (conflict markers above all)."""
-    try:
-        raw = path.read_bytes()
-    except (IsADirectoryError, FileNotFoundError):
+    raw = read_file(path)
+    if raw is None:
+        if os.path.lexists(path) and not os.path.isdir(path):
+            return [Problem(path, 0, 0, Severity.ERROR, "is not a regular file; not committed")]
         return []
     if path.name == CONFIG_FILE:
         _, problems = parse_config(raw.decode("utf-8", "replace"), path)
@@ -182,8 +197,7 @@ def _actions(repo: Repo, changes: list[StatusEntry]) -> list[str]:
     befores = repo.blobs([f"HEAD:{e.orig or e.path}" for e, _ in customers]) if repo.head() else []
     actions: list[str] = []
     for i, (entry, cid) in enumerate(customers):
-        path = repo.local(entry.path)
-        after = _load(path.read_bytes()) if path.is_file() else None
+        after = _load(read_file(repo.local(entry.path)))
         actions += describe_change(cid, _load(befores[i]) if befores else None, after)
     others = [e.path for e in changes if not customer_id(e.path)]
     if others:

@@ -308,3 +308,14 @@ def test_resolve_asks_for_each_field_in_a_terminal(team: tuple[Path, list[Path]]
     settled = data(b, cid)["next"]
     assert (settled["action"], str(settled["due"])) == ("发送报价", "2026-12-02")
     assert git(b, "ls-files", "-u").stdout == ""
+
+
+def test_a_customer_file_replaced_by_a_fifo_is_refused_not_read(team: tuple[Path, list[Path]]) -> None:
+    _, (a, _, _) = team
+    cid = new(a, "杭州中联")
+    ok(a, "sync")
+    path = a / "customers" / f"{cid}.toml"
+    path.unlink()
+    os.mkfifo(path)  # reading it would block the sync forever
+    result = tb(a, "sync")
+    assert result.exit_code == 1 and f"customers/{cid}.toml:0:0: error: is not a regular file" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from pipeline.merge import MISSING
 from pipeline.model import Fingerprint
 from pipeline.problems import json_printable, printable
 from pipeline.settle import WHOLE, Conflict, SettleError, Side, find_conflict, settle
-from pipeline.sync import customer_id, describe_incoming
+from pipeline.sync import customer_id, describe_incoming, read_file
 from pipeline.sync import sync as run_sync
 
 from .cli_git import DRIVER
@@ -170,8 +171,10 @@ def resolve_cmd(
     errors = [p for p in problems if p.is_error]
     if errors:
         fail(f"the settled file would have errors; not written: {errors[0].format(root)}")
+    current = read_file(path)
+    if current is None and os.path.lexists(path):
+        fail(f"{printable(str(path))} is not a regular file; not written")
     try:
-        current = path.read_bytes() if path.exists() else None
         atomic_write(path, data, expected=Fingerprint.of(current, 0) if current is not None else None)
     except WriteError as exc:
         fail(str(exc))
