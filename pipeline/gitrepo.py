@@ -207,25 +207,24 @@ class Repo:
         return done.stdout if done.returncode == 0 else None
 
     def blobs(self, specs: Sequence[str]) -> list[bytes | None]:
-        """Many ``rev:path`` objects in one ``git cat-file --batch`` call (None when missing)."""
-        if not specs:
-            return []
-        if any("\n" in s for s in specs):
-            raise ValueError("object names must not hold a newline")
-        out = self.run("cat-file", "--batch", input="".join(s + "\n" for s in specs).encode()).stdout
-        result: list[bytes | None] = []
-        pos = 0
-        for _ in specs:
-            end = out.index(b"\n", pos)
-            header = out[pos:end].split(b" ")
-            pos = end + 1
-            if header[-1] == b"missing" or len(header) != 3:
-                result.append(None)
-                continue
-            size = int(header[2])
-            result.append(out[pos : pos + size])
-            pos += size + 1
-        return result
+        """Many ``rev:path`` objects in one ``git cat-file --batch`` call (None when missing;
+        a name with a newline, which the batch protocol cannot carry, is missing too)."""
+        asked = [s for s in specs if "\n" not in s]
+        found: dict[str, bytes | None] = {}
+        if asked:
+            out = self.run("cat-file", "--batch", input="".join(s + "\n" for s in asked).encode()).stdout
+            pos = 0
+            for spec in asked:
+                end = out.index(b"\n", pos)
+                header = out[pos:end].split(b" ")
+                pos = end + 1
+                if header[-1] == b"missing" or len(header) != 3 or header[1] != b"blob":
+                    found[spec] = None
+                    continue
+                size = int(header[2])
+                found[spec] = out[pos : pos + size]
+                pos += size + 1
+        return [found.get(s) for s in specs]
 
     def remotes(self) -> list[str]:
         return [r for r in self.text("remote").split("\n") if r]

@@ -320,3 +320,14 @@ def test_a_customer_file_replaced_by_a_fifo_is_refused_not_read(team: tuple[Path
     result = tb(a, "sync")
     assert result.exit_code == 1
     assert f"customers/{cid}.toml:0:0: error: is not a regular file" in result.output
+
+
+def test_odd_file_names_are_committed_and_described(team: tuple[Path, list[Path]]) -> None:
+    _, (a, b, _) = team
+    odd = a / "customers" / "line\nbreak \x1b[31m.toml"
+    odd.write_text('name = "换行"\nstage = "target"\n', encoding="utf-8")
+    out = ok(a, "sync")
+    assert "new 换行 (target)" in out and "\x1b" not in out
+    came = ok(b, "sync")  # git cannot hand over a name with a newline in a batch: the id stands in
+    assert "1 customer changed by wang.li (line⏎break \\x1b[31m)" in came
+    assert (b / "customers" / "line\nbreak \x1b[31m.toml").read_bytes() == odd.read_bytes()
