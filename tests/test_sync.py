@@ -155,7 +155,7 @@ def test_a_true_conflict_stops_the_sync_and_resolve_settles_it(team: tuple[Path,
     ok(a, "sync")
     result = tb(b, "sync")
     assert result.exit_code == 1
-    assert f"conflicts in 1 customers: {cid}" in result.output
+    assert f"conflicts in 1 customer: {cid}" in result.output
     assert "tuiboard resolve ID" in result.output
     assert "unresolved merge conflict" in tb(b, "check").output
     listing = ok(b, "resolve")
@@ -188,7 +188,7 @@ def test_a_conflicted_sync_refuses_to_go_on_until_settled(team: tuple[Path, list
     ok(a, "sync")
     assert tb(b, "sync").exit_code == 1
     again = tb(b, "sync")
-    assert again.exit_code == 1 and f"conflicts in 1 customers: {cid}" in again.output
+    assert again.exit_code == 1 and f"conflicts in 1 customer: {cid}" in again.output
     ok(b, "resolve", cid, "--ours", "next.action", "--theirs", "next.due")
     ok(b, "sync")
     assert data(b, cid)["next"]["action"] == "B"

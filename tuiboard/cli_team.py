@@ -78,11 +78,15 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
     if result.conflicts:
         shown = ", ".join(printable(c) for c in result.conflicts)
         click.echo(
-            f"conflicts in {len(result.conflicts)} customers: {shown}\n"
+            f"conflicts in {_count(len(result.conflicts), 'customer')}: {shown}\n"
             "settle each with `tuiboard resolve ID`, then run `tuiboard sync` again",
             err=True,
         )
         sys.exit(1)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 # -- resolve ------------------------------------------------------------------------------
@@ -122,7 +126,7 @@ def _describe(cid: str, conflict: Conflict) -> list[str]:
     if conflict.whole_file:
         why = printable(conflict.reason)
         return [f"{printable(cid)}: the whole file ({why}): pick --ours all or --theirs all"]
-    lines = [f"{printable(cid)}: {len(conflict.fields)} conflicting fields"]
+    lines = [f"{printable(cid)}: {_count(len(conflict.fields), 'conflicting field')}"]
     for f in conflict.fields:
         lines.append(f"  {printable(f.field)}")
         lines.append(f"    base    {_show(f.base)}")
