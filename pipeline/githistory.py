@@ -10,11 +10,12 @@ settled by hand, credited to whoever settled it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from .format import APPENDED
+import tomli
+
+from .format import APPENDED, MAX_FILE_BYTES
 from .gitrepo import Repo
 
 MAX_COMMITS = 5000  # bounds one timeline on a hostile or enormous history
@@ -145,10 +146,19 @@ class History:
         for e in entries:
             specs.append(f"{e.sha}:{e.path}")
             specs += [f"{p}:{e.old_path}" for p in e.parents]
+        parsed: dict[bytes, dict[str, Any] | None] = {}  # a version is its parent's child: parse once
+
+        def parse(raw: bytes | None) -> dict[str, Any] | None:
+            if raw is None:
+                return None
+            if raw not in parsed:
+                parsed[raw] = _parse(raw)
+            return parsed[raw]
+
         blobs = iter(self.repo.blobs(specs))
         for e in entries:
-            after = _parse(next(blobs))
-            befores = [_parse(next(blobs)) for _ in e.parents]
+            after = parse(next(blobs))
+            befores = [parse(next(blobs)) for _ in e.parents]
             if len(befores) <= 1:
                 diff = diff_fields(befores[0] if befores else None, after)
                 changes = [FieldChange(e.sha, e.author, e.when, *d) for d in diff]
@@ -161,10 +171,10 @@ class History:
             self._changes[(e.sha, e.path)] = changes
 
 
-def _parse(raw: bytes | None) -> dict[str, Any] | None:
-    if raw is None:
+def _parse(raw: bytes) -> dict[str, Any] | None:
+    if len(raw) > MAX_FILE_BYTES:  # as the reader: a version over the limit is not read
         return None
     try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return tomli.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
         return None  # a version with conflict markers: it shows as removed, then back
