@@ -3,9 +3,11 @@
 - Conflict markers (``<<<<<<<``) left in a file: git's or the merge driver's.
 - A ``stage`` that disagrees with the last ``[[history]]`` entry: a merge, or a person
   settling a conflict, kept one side's stage while the history holds the other side's move.
-  "Last" is in file order: the CLI and the board append moves (a backdated one too), and the
-  merge driver inserts the other side's entries in date order.
-- The same ``[[history]]`` entry twice: two sides recorded the same move.
+  The stage may match the last entry in file order (the CLI appends a backdated move) or the
+  latest-dated one (a history written out of order by hand); the merge driver inserts the
+  other side's entries in date order, so after a merge the two are the same entry.
+- A ``[[history]]`` entry written twice in a row: the same move recorded from both sides
+  (a move to the stage one is already in is refused, so it never means anything).
 
 Pure: text and parsed data in, `Problem`s out, each saying how to fix it.
 """
@@ -54,34 +56,41 @@ def _day(value: Any) -> str | None:
 def history_problems(
     text: str, data: dict[str, Any], path: Path, stages: Collection[str] | None = None
 ) -> list[Problem]:
-    """A stage the last history entry contradicts, and history entries written twice.
+    """A stage the last history entry contradicts, and a history entry written twice in a row.
     Entries naming a stage not in ``stages`` are reported elsewhere and do not count."""
     history = data.get("history")
     if not isinstance(history, list):
         return []
     out: list[Problem] = []
     at = _Places(text, path)
-    seen: set[tuple[tuple[str, str, str], ...]] = set()
+    before: tuple[tuple[str, str, str], ...] | None = None  # the previous entry, as a key
     doubled = 0
-    last: tuple[str, str] | None = None  # (day, stage) of the last dated entry
+    last: tuple[str, str] | None = None  # (day, stage) of the last dated entry in the file
+    latest: tuple[str, str] | None = None  # (day, stage) of the last entry of the latest day
     for i, entry in enumerate(history):
         if not isinstance(entry, dict):
             continue
         key = tuple(sorted((k, type(v).__name__, repr(v)) for k, v in entry.items()))
-        if key in seen and doubled < MAX_REPORTED:
+        if key == before and doubled < MAX_REPORTED:
             doubled += 1
             message = (
-                "this history entry is written twice (a merge recorded the same move from both sides);"
-                " delete one of the two"
+                "this history entry repeats the one before it (a merge recorded the same move from"
+                " both sides); delete one of the two"
             )
             out.append(at.warning(("history", i), message))
-        seen.add(key)
+        before = key
         day, stage = _day(entry.get("date")), entry.get("stage")
-        known = isinstance(stage, str) and (stages is None or stage in stages)
-        if day is not None and known:
-            last = (day, stage)  # type: ignore[assignment]
+        if day is not None and isinstance(stage, str) and (stages is None or stage in stages):
+            last = (day, stage)
+            if latest is None or day >= latest[0]:
+                latest = last
     stage = data.get("stage")
-    if last is not None and isinstance(stage, str) and stage != last[1]:
+    if (
+        last is not None
+        and latest is not None
+        and isinstance(stage, str)
+        and stage not in (last[1], latest[1])
+    ):
         day, moved = last
         out.append(
             at.warning(

@@ -53,6 +53,10 @@ def test_the_last_entry_in_the_file_decides_a_backdated_move_too() -> None:
         '  {date = 2026-11-01, stage = "won"}]\n'
     )
     assert problems(backdated) == []
+    by_hand = 'name = "x"\nstage = "intent"\nhistory = [{date = 2026-11-01, stage = "intent"},\n' + (
+        '  {date = 2026-10-01, stage = "target"}]\n'
+    )
+    assert problems(by_hand) == []  # written out of order: the latest date decides
     assert problems('name = "x"\nstage = "won"\n') == []
     assert problems('name = "x"\nstage = "won"\nhistory = 3\n') == []
 
@@ -62,7 +66,11 @@ def test_history_entries_written_twice() -> None:
         '\n[[history]]\ndate = 2026-11-20\nstage = "approved"\n'
     )
     [p] = problems(text)
-    assert p.line == 16 and "written twice" in p.message and "delete one" in p.message
+    assert p.line == 16 and "repeats the one before it" in p.message and "delete one" in p.message
+    back_and_forth = 'name = "x"\nstage = "intent"\nhistory = [{date = 2026-11-01, stage = "intent"},\n' + (
+        '  {date = 2026-11-01, stage = "project"}, {date = 2026-11-01, stage = "intent"}]\n'
+    )
+    assert problems(back_and_forth) == []
 
 
 def test_conflict_markers_each_an_error_with_the_way_out() -> None:
@@ -92,4 +100,4 @@ def test_a_pathological_file_lists_the_first_twenty() -> None:
     assert len(conflict_markers(markers, P)) == 20
     doubled = 'name = "x"\nstage = "won"\n' + '[[history]]\ndate = 2026-11-01\nstage = "won"\n' * 20_000
     found = problems(doubled)
-    assert len(found) == 20 and all("written twice" in p.message for p in found)
+    assert len(found) == 20 and all("repeats the one before" in p.message for p in found)
