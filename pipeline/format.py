@@ -16,6 +16,7 @@ import tomli
 import tomli_w
 
 from .config import Config
+from .consistency import conflict_markers, history_problems
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
@@ -203,10 +204,12 @@ def parse_customer(
     text, problems = read_text(raw, path)
     if text is None:
         return None, problems
+    problems += conflict_markers(text, path)
     data, parse_problems = parse_toml(text, path)
     problems += parse_problems
     if data is None:
         return None, problems
+    problems += history_problems(text, data, path, config.stage_ids)
     check = _Checker(path, text, problems)
     return _build(data, path, config, check, Fingerprint.of(raw, mtime_ns)), problems
 

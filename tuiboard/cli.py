@@ -24,6 +24,7 @@ from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
+from .cli_team import history_cmd, resolve_cmd, sync
 from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
 from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
 from .clock import today
@@ -397,6 +398,9 @@ main.add_command(merge_file)
 main.add_command(report)
 main.add_command(export)
 main.add_command(import_cmd)
+main.add_command(sync)
+main.add_command(resolve_cmd)
+main.add_command(history_cmd)
 for command in COMMANDS:
     main.add_command(command)
 complete_params(main)
