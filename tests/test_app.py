@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import HelpPanel, Input
+from textual.widgets._key_panel import BindingsTable
 
 from tests.conftest import TODAY, write_customer
 from tuiboard.app import BoardApp, nested
@@ -91,9 +92,11 @@ async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool], tim
 
 
 @contextlib.asynccontextmanager
-async def board(root: Path, **kwargs: Any) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
+async def board(
+    root: Path, size: tuple[int, int] = SIZE, **kwargs: Any
+) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
     app = BoardApp(root, **kwargs)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await until(app, pilot, lambda: app.view is not None)
         yield app, pilot
 
@@ -121,6 +124,11 @@ async def screen_named(app: BoardApp, pilot: Pilot[Any], name: str) -> Any:
     return app.screen
 
 
+def screen_lines(app: BoardApp) -> list[str]:
+    """The text on the terminal, line by line, as the compositor would draw it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 async def back_on_board(app: BoardApp, pilot: Pilot[Any]) -> None:
     await until(app, pilot, lambda: type(app.screen).__name__ == "BoardScreen")
     await app.workers.wait_for_complete()
@@ -146,7 +154,7 @@ async def test_header_sums_and_language_toggle(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         header = str(column(app, "target").header.render())
         assert "目标客户" in header and "2" in header and "9.0万" in header
-        await pilot.press("g")
+        await pilot.press("ctrl+l")
         assert "Target" in str(column(app, "target").header.render())
         assert app.english
 
@@ -569,3 +577,115 @@ def test_nested_turns_key_paths_into_tables() -> None:
         "name": "x",
         "next": {"action": "a", "due": TODAY},
     }
+
+
+# -- papercuts ----------------------------------------------------------------------------
+
+
+async def test_the_search_text_is_visible_as_it_is_typed(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash", *"acme")
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        assert search.content_region.height >= 1  # not all border
+        assert screen_lines(app)[search.region.y].strip().startswith("acme")
+
+
+async def test_escape_on_the_board_clears_the_search_and_the_key_bar_says_how(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash", *"acme", "enter")
+        assert app.flt.text == "acme" and isinstance(app.focused, CardList)
+        await pilot.pause()
+        assert "esc 清除搜索" in screen_lines(app)[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.flt.text == "" and app.view is not None and app.view.shown == 4
+        assert "esc" not in screen_lines(app)[-1]
+
+
+@pytest.mark.parametrize("keys", [("L", "s"), ("w", "enter")])
+async def test_u_puts_the_focus_back_on_the_restored_customer(pipe: Path, keys: tuple[str, ...]) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "beijing")
+        await pilot.press(*keys)
+        await back_on_board(app, pilot)
+        assert read(pipe, "beijing")["stage"] != "intent"
+        await pilot.press("u")
+        await until(app, pilot, lambda: "beijing" in ids(app, "intent"))
+        await pilot.pause()
+        assert app.selected() is not None and app.selected().id == "beijing"  # type: ignore[union-attr]
+        assert isinstance(app.focused, CardList) and app.focused.stage.id == "intent"
+
+
+def whole_columns(app: BoardApp) -> tuple[list[str], list[str]]:
+    """(stages whose column is wholly on screen, stages cut by the screen's edge)."""
+    width = app.size.width
+    whole, cut = [], []
+    for col in app.screen.query(StageColumn):
+        region = col.region
+        if not col.display or not region or region.right <= 0 or region.x >= width:
+            continue  # hidden, or wholly off screen
+        (whole if region.x >= 0 and region.right <= width else cut).append(col.stage.id)
+    return whole, cut
+
+
+OPEN = ["target", "potential", "intent", "project", "approved", "negotiation"]
+
+
+async def test_120_columns_show_every_open_stage_and_won(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(120, 40)) as (app, pilot):
+        await pilot.pause()
+        whole, cut = whole_columns(app)
+        assert whole == [*OPEN, "won"] and cut == []
+
+
+async def test_200_columns_show_the_won_column_whole(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(200, 50)) as (app, pilot):
+        await pilot.pause()
+        assert whole_columns(app) == ([*OPEN, "won"], [])
+
+
+async def test_80_columns_cut_no_card_and_scroll_a_column_at_a_time(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(80, 24)) as (app, pilot):
+        await pilot.pause()
+        whole, cut = whole_columns(app)
+        assert cut == [] and len(whole) >= 4 and whole[0] == "target"
+        for _ in range(6):
+            await pilot.press("l")
+            await pilot.pause()
+            whole, cut = whole_columns(app)
+            assert cut == [] and app.focused.stage.id in whole  # type: ignore[union-attr]
+        assert whole[-1] == "won"
+
+
+async def test_d_toggles_full_size_cards(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(120, 40)) as (app, pilot):
+        await pilot.press("d")
+        await pilot.pause()
+        whole, cut = whole_columns(app)
+        assert app.density == "full" and whole == OPEN[:4] and cut == []
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.density == "fit" and whole_columns(app)[0] == [*OPEN, "won"]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 114])
+async def test_the_key_bar_keeps_help_and_quit_at_any_width(pipe: Path, width: int) -> None:
+    async with board(pipe, size=(width, 24)) as (app, pilot):
+        await pilot.pause()
+        line = screen_lines(app)[-1]
+        assert line.rstrip().endswith("? 帮助  q 退出")
+        assert "▏" not in line and "palette" not in line
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert screen_lines(app)[-1].rstrip().endswith("? keys  q quit")
+
+
+async def test_question_mark_lists_the_letter_keys_too(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(BindingsTable).render_bindings_table()
+        keys = {str(cell) for cell in table.columns[0].cells}
+        assert {"← h", "→ l", "↑ k", "↓ j"} <= keys
+        assert any(k.endswith(" H") for k in keys) and any(k.endswith(" L") for k in keys)

@@ -41,7 +41,7 @@ def test_board_80x24(snap_compare: Any, demo_folder: Path) -> None:
 
 
 def test_board_english_with_the_lost_column_scrolled_right(snap_compare: Any, demo_folder: Path) -> None:
-    keys = ["g", "z", *["l"] * 7, "j", "j"]
+    keys = ["ctrl+l", "z", *["l"] * 7, "j", "j"]
     assert snap_compare(BoardApp(demo_folder), press=keys, terminal_size=(120, 40), run_before=loaded)
 
 

@@ -27,7 +27,7 @@ from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, HelpPanel, Input, Static
+from textual.widgets import HelpPanel, Input, Static
 
 from pipeline import rules
 from pipeline.edit import (
@@ -53,11 +53,12 @@ from . import clock, keymap
 from .textout import safe
 from .widgets.board_view import BoardView, build_view, next_sort, sort_label
 from .widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
+from .widgets.fit import DENSITIES
+from .widgets.keybar import KeyBar
 from .widgets.search import SearchInput
 from .widgets.statusbar import StatusBar
 
 T = TypeVar("T")
-COLUMN_WIDTH = 30  # cells; a card needs about this much, and 80 columns show two and a half
 
 
 class FilesChanged(Message):
@@ -90,7 +91,7 @@ class BoardScreen(Screen[None]):
         yield SearchInput()
         yield ColumnsRow(id="columns")
         yield StatusBar(self.app.root)  # type: ignore[attr-defined]
-        yield Footer(compact=True)
+        yield KeyBar()
 
 
 class BoardApp(App[None]):
@@ -105,6 +106,7 @@ class BoardApp(App[None]):
         self.view: BoardView | None = None
         self.flt = Filter()
         self.sort = "due"
+        self.density = DENSITIES[0]
         self.english = False
         self.show_lost = False
         self.today = clock.today()
@@ -240,6 +242,7 @@ class BoardApp(App[None]):
             sid = column.stage.id
             column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, self.english)
         screen.query_one(StatusBar).show(self.view, board.config.currency, self.english)
+        screen.query_one(KeyBar).show(self.english, bool(self.flt.text))
         title, line = self._title(), screen.query_one("#title", Static)
         if title != line.content:
             line.update(title, layout=False)  # one line, always: no layout pass
@@ -267,14 +270,24 @@ class BoardApp(App[None]):
         self.layout_columns()
 
     def layout_columns(self) -> None:
-        """Columns share the width, none narrower than COLUMN_WIDTH (then the board scrolls sideways)."""
-        columns = self._columns()
-        if not columns:
+        """Fit the shown columns to the width (widgets/fit.py), then keep the focused one in view."""
+        screen = self.board_screen
+        if screen is None:
             return
-        width = self.size.width
-        share, extra = divmod(width, len(columns))
-        for i, column in enumerate(columns):
-            column.styles.width = COLUMN_WIDTH if share < COLUMN_WIDTH else share + (i < extra)
+        columns = self._columns()
+        screen.query_one(ColumnsRow).lay_out(columns, self.size.width, self.density)
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        screen, cards = self.board_screen, self._last_cards
+        columns = self._columns()
+        if screen is not None and cards is not None and cards.parent in columns:
+            screen.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))  # type: ignore[arg-type]
+
+    def action_toggle_density(self) -> None:
+        self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
+        self.layout_columns()
+        self.refresh_view()
 
     # -- selection -----------------------------------------------------------------------
 
@@ -293,9 +306,7 @@ class BoardApp(App[None]):
     def _focus_cards(self, cards: CardList) -> None:
         self._last_cards = cards
         cards.focus(scroll_visible=False)
-        column = cards.parent
-        if isinstance(column, StageColumn):  # no animation: quick presses must land exactly
-            self.call_after_refresh(column.scroll_visible, animate=False)
+        self._keep_in_view()  # whole columns, no animation: quick presses must land exactly
 
     def selected(self) -> Customer | None:
         cards = self._current_list()
@@ -389,6 +400,13 @@ class BoardApp(App[None]):
             self.refresh_view()
         if self._last_cards is not None:
             self._last_cards.focus()
+
+    def action_clear_search(self) -> None:
+        """Escape on the board: drop the search text (the other filters stay)."""
+        if self.flt.text:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+            self.say(self.t("已清除搜索", "search cleared"))
 
     @work(group="dialog")
     async def action_filter(self) -> None:
@@ -610,6 +628,7 @@ class BoardApp(App[None]):
             self.say(str(exc), "error")
             return
         await self._show_board(board)
+        self.focus_customer(entry.customer_id)  # the next key acts on the customer put back
         self.say(f"已撤销 · undone: {entry.what}")
 
     def _restore_in_store(self, entry: Undo) -> Board:
@@ -647,6 +666,10 @@ class BoardApp(App[None]):
             for key in keymap.KEYS:
                 yield SystemCommand(key.label, key.help, _runner(self, key.action))
         yield from super().get_system_commands(screen)
+
+    def t(self, zh: str, en: str) -> str:
+        """Our own words in the board's language."""
+        return en if self.english else zh
 
     def say(self, message: str, severity: str = "information") -> None:
         """A notification; text from files is never markup-interpreted."""
