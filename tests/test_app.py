@@ -24,6 +24,7 @@ from textual.widgets._key_panel import BindingsTable
 from tests.conftest import TODAY, write_customer
 from tuiboard.app import BoardApp, nested
 from tuiboard.keymap import KEYS
+from tuiboard.screens.criteria import Checklist
 from tuiboard.widgets.column import CardList, StageColumn
 
 SIZE = (120, 40)
@@ -196,7 +197,7 @@ async def test_shift_right_moves_after_the_criteria_and_keeps_comments(pipe: Pat
         await select(app, pilot, "suzhou")
         await pilot.press("shift+right")
         await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("enter")
+        await pilot.press("space", "enter")  # one criterion ticked
         await back_on_board(app, pilot)
         data = read(pipe, "suzhou")
         assert data["stage"] == "project"
@@ -216,8 +217,8 @@ async def test_L_and_H_move_and_s_skips_the_checklist(pipe: Path) -> None:
         await back_on_board(app, pilot)
         assert read(pipe, "acme")["stage"] == "potential"
         await pilot.press("H")
-        await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("s")
+        await screen_named(app, pilot, "MoveBackScreen")  # back: a reason, no checklist
+        await pilot.press("enter")
         await back_on_board(app, pilot)
         history = read(pipe, "acme")["history"]
         assert read(pipe, "acme")["stage"] == "target"
@@ -229,7 +230,7 @@ async def test_shift_left_and_escape_writes_nothing(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "suzhou")
         await pilot.press("shift+left")
-        await screen_named(app, pilot, "CriteriaScreen")
+        await screen_named(app, pilot, "MoveBackScreen")
         await pilot.press("escape")
         await back_on_board(app, pilot)
     assert text(pipe, "suzhou") == before
@@ -240,7 +241,7 @@ async def test_w_marks_won(pipe: Path) -> None:
         await select(app, pilot, "beijing")
         await pilot.press("w")
         await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("enter")
+        await pilot.press("space", "enter")
         await back_on_board(app, pilot)
         assert read(pipe, "beijing")["stage"] == "won"
         assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won"}]
@@ -603,7 +604,7 @@ async def test_escape_on_the_board_clears_the_search_and_the_key_bar_says_how(pi
         assert "esc" not in screen_lines(app)[-1]
 
 
-@pytest.mark.parametrize("keys", [("L", "s"), ("w", "enter")])
+@pytest.mark.parametrize("keys", [("L", "s"), ("w", "space", "enter")])
 async def test_u_puts_the_focus_back_on_the_restored_customer(pipe: Path, keys: tuple[str, ...]) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "beijing")
@@ -689,3 +690,43 @@ async def test_question_mark_lists_the_letter_keys_too(pipe: Path) -> None:
         keys = {str(cell) for cell in table.columns[0].cells}
         assert {"← h", "→ l", "↑ k", "↓ j"} <= keys
         assert any(k.endswith(" H") for k in keys) and any(k.endswith(" L") for k in keys)
+
+
+async def test_the_checklist_shows_ticked_and_unticked_differently(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L")
+        dialog = await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("space")
+        await pilot.pause()
+        checklist = dialog.query_one(Checklist)
+        first, second = (checklist.render_line(y).text for y in (0, 1))
+        assert "✓" in first and "✓" not in second
+        assert first[first.index("✓") + 2 :] != second[second.index(" ") :]  # not a repaint of one line
+
+
+async def test_enter_with_nothing_ticked_does_not_move(pipe: Path) -> None:
+    before = text(pipe, "suzhou")
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L")
+        dialog = await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and "s 跳过" in str(dialog.query_one("#status").render())
+        await pilot.press("escape")
+        await back_on_board(app, pilot)
+    assert text(pipe, "suzhou") == before
+
+
+async def test_moving_back_asks_only_why_and_records_it(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("H")
+        dialog = await screen_named(app, pilot, "MoveBackScreen")
+        assert not dialog.query(Checklist)
+        await pilot.press(*"budget frozen", "enter")
+        await back_on_board(app, pilot)
+        data = read(pipe, "suzhou")
+        assert data["stage"] == "potential"
+        assert data["history"][-1] == {"date": TODAY, "stage": "potential", "reason": "budget frozen"}

@@ -152,11 +152,11 @@ def status(pilot: Pilot[None]) -> str:
 
 
 async def test_criteria_enter_confirms_s_skips_escape_cancels() -> None:
-    for key, expected in (("enter", True), ("s", True), ("escape", False)):
+    for keys, expected in ((("space", "enter"), True), (("s",), True), (("escape",), False)):
         async with hosting(CriteriaScreen(CONFIG.stage("project"), "苏州华东")) as (pilot, app):  # type: ignore[arg-type]
-            await pilot.press(key)
+            await pilot.press(*keys)
             await pilot.pause()
-            assert app.results == [expected], key
+            assert app.results == [expected], keys
 
 
 async def test_criteria_checklist_ticks_and_counts() -> None:

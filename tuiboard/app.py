@@ -224,6 +224,8 @@ class BoardApp(App[None]):
         holder = screen.query_one(ColumnsRow)
         await holder.remove_children()
         columns = [StageColumn(stage, self.painter) for stage in self.board.config.stages]
+        for column in columns:  # hidden before they mount: no frame lays out a lost column
+            column.display = column.stage.kind != "lost" or self.show_lost
         await holder.mount_all(columns)
         self._set_lost_display()
         first = next((c for c in columns if c.display), None)
@@ -497,6 +499,12 @@ class BoardApp(App[None]):
 
             reason = await self.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
             if not reason:
+                return
+        elif config.stage_index(target) < config.stage_index(customer.stage):
+            from .screens.move_back import MoveBackScreen
+
+            reason = await self.push_screen_wait(MoveBackScreen(stage, customer.name, self.english))
+            if reason is None:
                 return
         else:
             from .screens.criteria import CriteriaScreen
