@@ -18,7 +18,6 @@ from pipeline.problems import printable
 
 from .dialog import Dialog, titled
 
-
 TICKED, UNTICKED = "✓", " "
 
 

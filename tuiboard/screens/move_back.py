@@ -37,5 +37,3 @@ class MoveBackScreen(Dialog[str | None]):
     @on(Input.Submitted)
     def action_submit(self) -> None:
         self.dismiss(self.query_one("#reason", Input).value.strip())
-
-
