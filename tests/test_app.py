@@ -12,6 +12,7 @@ import os
 import stat
 import time
 import tomllib
+from datetime import date
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -322,6 +323,8 @@ async def test_i_logs_an_activity(pipe: Path) -> None:
         await pilot.press("f2")  # visit
         dialog.query_one(Input).value = "见了IT经理"
         await pilot.press("ctrl+s")
+        await screen_named(app, pilot, "NextActionScreen")  # log → next; escape: no next action
+        await pilot.press("escape")
         await back_on_board(app, pilot)
         assert read(pipe, "suzhou")["log"] == [{"date": TODAY, "kind": "visit", "note": "见了IT经理"}]
         assert "# a comment after the last entry" in text(pipe, "suzhou")
@@ -730,3 +733,34 @@ async def test_moving_back_asks_only_why_and_records_it(pipe: Path) -> None:
         data = read(pipe, "suzhou")
         assert data["stage"] == "potential"
         assert data["history"][-1] == {"date": TODAY, "stage": "potential", "reason": "budget frozen"}
+
+
+async def test_log_then_next_action_with_the_cadence_default(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")  # due 2026-11-25; tier B: a 14-day cadence
+        await pilot.press("i")
+        dialog = await screen_named(app, pilot, "LogEntryScreen")
+        dialog.query_one("#note", Input).value = "客户要第二版报价"
+        dialog.query_one("#date", Input).value = "2026-11-21"
+        await pilot.press("ctrl+s")
+        nxt = await screen_named(app, pilot, "NextActionScreen")
+        assert read(pipe, "suzhou")["log"] == [
+            {"date": TODAY.replace(day=21), "kind": "call", "note": "客户要第二版报价"}
+        ]
+        assert nxt.query_one("#due", Input).value == "2026-12-07"
+        nxt.query_one("#action", Input).value = "发送第二版报价"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["next"] == {"action": "发送第二版报价", "due": date(2026, 12, 7)}
+        assert "# a comment after the last entry" in text(pipe, "suzhou")
+
+
+async def test_a_keeps_the_current_due_date(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("a")
+        dialog = await screen_named(app, pilot, "NextActionScreen")
+        dialog.query_one("#action", Input).value = "发送第二版报价"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["next"] == {"action": "发送第二版报价", "due": TODAY.replace(day=25)}

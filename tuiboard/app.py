@@ -576,12 +576,25 @@ class BoardApp(App[None]):
             return
         from .screens.log_entry import LogEntryScreen
 
-        entry = await self.push_screen_wait(LogEntryScreen(customer.name))
-        if entry is not None:
-            kind, note = entry
-            await self._write_checked(
-                customer, lambda: log_changes(kind, note, self.today), "已记录 · logged"
-            )
+        entry = await self.push_screen_wait(LogEntryScreen(customer.name, self.today))
+        if entry is None:
+            return
+        kind, note, when = entry
+        if await self._write_checked(customer, lambda: log_changes(kind, note, when), "已记录 · logged"):
+            await self._ask_next(customer.id)
+
+    async def _ask_next(self, customer_id: str) -> None:
+        """Log → next: after a contact, what comes next, due by the cadence (escape: nothing)."""
+        customer = self.board.customers.get(customer_id) if self.board else None
+        if customer is None or self.board is None or not rules.is_open(customer, self.board.config):
+            return
+        from .screens.next_action import NextActionScreen
+
+        screen = NextActionScreen(customer, self.board.config, self.today, cadence=True)
+        picked = await self.push_screen_wait(screen)
+        if picked is not None:
+            action, due = picked
+            await self._write_checked(customer, lambda: next_changes(action, due), "下一步 · next action set")
 
     async def _write_checked(self, customer: Customer, make: Callable[[], list[Change]], done: str) -> bool:
         try:
