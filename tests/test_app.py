@@ -12,8 +12,8 @@ import os
 import stat
 import time
 import tomllib
-from datetime import date
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 

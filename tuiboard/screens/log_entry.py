@@ -55,10 +55,9 @@ class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
             for i, kind in enumerate(LOG_KINDS, 1):
                 label = Text.assemble(f"{KIND_LABELS[kind]} {kind} ", (f"F{i}", "dim"))
                 yield RadioButton(label, value=i == 1, name=kind)
-        yield FormField(
-            "内容 Note",
-            Input(placeholder="聊了什么 what happened", validators=[Required("a note")], id="note", compact=True),
-        )
+        note = Input(placeholder="聊了什么 what happened", id="note", compact=True)
+        note.validators = [Required("a note")]
+        yield FormField("内容 Note", note)
         when = Input(
             self.today.isoformat(),
             validators=[Required("the date"), When(self.today, not_after=self.today)],
