@@ -764,3 +764,57 @@ async def test_a_keeps_the_current_due_date(pipe: Path) -> None:
         await pilot.press("ctrl+s")
         await back_on_board(app, pilot)
         assert read(pipe, "suzhou")["next"] == {"action": "发送第二版报价", "due": TODAY.replace(day=25)}
+
+
+# -- find anyone in two keys --------------------------------------------------------------
+
+
+async def test_g_finds_a_customer_by_pinyin_initials_and_enter_focuses_the_card(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        assert app.selected().id != "suzhou"  # type: ignore[union-attr]
+        await pilot.press("g")
+        dialog = await screen_named(app, pilot, "JumpScreen")
+        await pilot.press(*"szhd")  # 苏州华东
+        await pilot.pause()
+        assert [c.id for c in dialog.hits] == ["suzhou"]
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert app.selected().id == "suzhou"  # type: ignore[union-attr]
+        assert isinstance(app.focused, CardList) and app.focused.stage.id == "intent"
+
+
+async def test_g_by_contact_with_arrows_to_pick(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("g")
+        dialog = await screen_named(app, pilot, "JumpScreen")
+        await pilot.press(*"hangzhou")
+        await pilot.pause()
+        assert [c.id for c in dialog.hits] == ["hangzhou"]
+        await pilot.press("ctrl+a", "ctrl+k", *"zhangwei", "enter")  # the contact 张伟, in pinyin
+        await back_on_board(app, pilot)
+        assert app.selected().id == "suzhou"  # type: ignore[union-attr]
+
+
+async def test_slash_search_matches_pinyin_too(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash", *"bjyq")  # 北京云启
+        await pilot.pause()
+        assert app.view is not None and app.view.shown == 1 and ids(app, "intent") == ["beijing"]
+
+
+async def test_the_command_palette_finds_customers_and_focuses_the_card(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await screen_named(app, pilot, "CommandPalette")
+        await pilot.press(*"hzhx")  # 杭州恒信
+        await until(app, pilot, lambda: _palette_has(app, "杭州恒信"))
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert app.selected().id == "hangzhou"  # type: ignore[union-attr]
+
+
+def _palette_has(app: BoardApp, text: str) -> bool:
+    from textual.command import CommandList
+
+    lists = app.screen.query(CommandList)
+    return bool(lists) and any(text in str(o.prompt) for o in lists.first().options)

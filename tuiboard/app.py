@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -29,7 +30,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import HelpPanel, Input, Static
 
-from pipeline import rules
+from pipeline import rules, search
 from pipeline.edit import (
     Change,
     ConflictError,
@@ -50,6 +51,7 @@ from pipeline.store import Board, ReloadResult, Store
 from pipeline.watch import Batch, FolderWatcher
 
 from . import clock, keymap
+from .screens.jump import CustomerCommands
 from .textout import safe
 from .widgets.board_view import BoardView, build_view, next_sort, sort_label
 from .widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
@@ -82,6 +84,7 @@ class BoardScreen(Screen[None]):
     """The board's one screen; its keys call the app's actions (so dialogs on top never see them)."""
 
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
+    COMMANDS = Screen.COMMANDS | {CustomerCommands}
 
     def on_resize(self) -> None:
         self.app.layout_columns()  # type: ignore[attr-defined]
@@ -135,6 +138,7 @@ class BoardApp(App[None]):
         self.call_after_refresh(self._settle_gc)
         self._announce_problems(board)
         self.reloaded.set()
+        self.run_worker(partial(search.warm, list(board.customers.values())), thread=True, group="warm")
 
     def _settle_gc(self) -> None:
         """... but one full collection over it is due (0.3 s at 10k customers): have it now,
@@ -421,6 +425,18 @@ class BoardApp(App[None]):
         if new is not None:
             self.flt = new
             self.refresh_view()
+
+    @work(group="dialog")
+    async def action_jump(self) -> None:
+        if self.board is None:
+            return
+        from .screens.jump import JumpScreen
+
+        chosen = await self.push_screen_wait(
+            JumpScreen(list(self.board.customers.values()), self.board.config, self.english)
+        )
+        if chosen is not None:
+            self.focus_customer(chosen)
 
     def action_details(self) -> None:
         customer = self._need_selected()
