@@ -502,6 +502,7 @@ def vim_save(path: Path, content: str) -> None:
 
 async def test_an_external_edit_shows_up_and_is_announced(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
+        await pilot.press("ctrl+l")  # English: each mode speaks one language
         vim_save(pipe / "customers" / "acme.toml", plain("Acme Logistics Group", "project"))
         await until(app, pilot, lambda: ids(app, "project") == ["acme"])
         assert app.board.customers["acme"].name == "Acme Logistics Group"  # type: ignore[union-attr]
@@ -818,3 +819,53 @@ def _palette_has(app: BoardApp, text: str) -> bool:
 
     lists = app.screen.query(CommandList)
     return bool(lists) and any(text in str(o.prompt) for o in lists.first().options)
+
+
+async def test_toasts_speak_the_boards_language_only(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("u")
+        await pilot.pause()
+        assert notes(app)[-1] == "没有可撤销的修改"
+        await pilot.press("ctrl+l", "u")
+        await pilot.pause()
+        assert notes(app)[-1] == "nothing to undo"
+
+
+async def test_an_empty_board_says_to_press_n(folder: Path) -> None:
+    async with board(folder) as (app, pilot):
+        await pilot.pause()
+        assert any("按 n 新建" in line for line in screen_lines(app))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert any("press n to add" in line for line in screen_lines(app))
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-name", Input).value = "Helix Energy"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert not any("press n to add" in line for line in screen_lines(app))
+
+
+async def test_m_toggles_my_deals(pipe: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUIBOARD_OWNER", "wang.li")
+    write_customer(pipe, "mine", plain("我的客户", "target", owner='"wang.li"'))
+    write_customer(pipe, "theirs", plain("别人的客户", "target", owner='"li.na"'))
+    async with board(pipe) as (app, pilot):
+        assert app.view is not None and app.view.shown == 6
+        await pilot.press("m")
+        assert app.flt.owners == frozenset({"wang.li"}) and ids(app, "target") == ["mine"]
+        assert "owner wang.li" in str(app.screen.query_one("#title").render())
+        await pilot.press("m")
+        assert not app.flt.active and app.view.shown == 6
+
+
+async def test_m_without_an_identity_says_how_to_set_one(pipe: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TUIBOARD_OWNER", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(pipe.parent))
+    async with board(pipe) as (app, pilot):
+        await pilot.press("m")
+        await pilot.pause()
+        assert "TUIBOARD_OWNER" in notes(app)[-1] and not app.flt.active

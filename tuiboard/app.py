@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -51,6 +51,7 @@ from pipeline.store import Board, ReloadResult, Store
 from pipeline.watch import Batch, FolderWatcher
 
 from . import clock, keymap
+from .me import whoami
 from .screens.jump import CustomerCommands
 from .textout import safe
 from .widgets.board_view import BoardView, build_view, next_sort, sort_label
@@ -92,6 +93,7 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
         yield SearchInput()
+        yield Static("", id="empty", markup=False)
         yield ColumnsRow(id="columns")
         yield StatusBar(self.app.root)  # type: ignore[attr-defined]
         yield KeyBar()
@@ -176,7 +178,8 @@ class BoardApp(App[None]):
             self.call_after_refresh(bench_mark, "repainted")
         count = len(result.changed) + len(result.removed)
         if announce and count:
-            self.say(f"已更新 {count} 个客户 · {count} customer{'s' if count > 1 else ''} changed on disk")
+            en = f"{count} customer{'s' if count > 1 else ''} changed on disk"
+            self.say(self.t(f"磁盘上有 {count} 个客户的文件已更新", en))
         self.reloaded.set()
         return result
 
@@ -195,7 +198,9 @@ class BoardApp(App[None]):
     def _announce_problems(self, board: Board) -> None:
         errors = len({p.path for p in board.errors})
         if errors:
-            self.say(f"{errors} 个文件有错误 · {errors} file(s) with errors (p)", "warning")
+            self.say(
+                self.t(f"{errors} 个文件有错误（按 p 查看）", f"{errors} file(s) with errors (p)"), "warning"
+            )
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -249,6 +254,10 @@ class BoardApp(App[None]):
             column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, self.english)
         screen.query_one(StatusBar).show(self.view, board.config.currency, self.english)
         screen.query_one(KeyBar).show(self.english, bool(self.flt.text))
+        empty = screen.query_one("#empty", Static)
+        empty.display = not board.customers
+        if empty.display:
+            empty.update(self.t("还没有客户：按 n 新建第一个客户", "No customers yet: press n to add one"))
         title, line = self._title(), screen.query_one("#title", Static)
         if title != line.content:
             line.update(title, layout=False)  # one line, always: no layout pass
@@ -321,7 +330,7 @@ class BoardApp(App[None]):
     def _need_selected(self) -> Customer | None:
         customer = self.selected()
         if customer is None:
-            self.say("没有选中的客户 · no customer selected", "warning")
+            self.say(self.t("没有选中的客户", "no customer selected"), "warning")
         return customer
 
     def on_descendant_focus(self) -> None:
@@ -339,7 +348,7 @@ class BoardApp(App[None]):
             return False
         if self.flt.active and not self.flt.matches(customer, board.config, self.today):
             self.flt = Filter()
-            self.say("已清除筛选以显示该客户 · filter cleared to show the customer")
+            self.say(self.t("已清除筛选以显示该客户", "filter cleared to show the customer"))
             self.refresh_view()
         if rules.stage_kind(customer, board.config) == "lost" and not self.show_lost:
             self.action_toggle_lost()
@@ -406,6 +415,26 @@ class BoardApp(App[None]):
             self.refresh_view()
         if self._last_cards is not None:
             self._last_cards.focus()
+
+    def action_toggle_mine(self) -> None:
+        """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
+        me = whoami(self.root)
+        if me is None:
+            self.say(
+                self.t(
+                    "不知道你是谁：设置 TUIBOARD_OWNER 或 git config user.name",
+                    "who are you? set TUIBOARD_OWNER or git config user.name",
+                ),
+                "warning",
+            )
+            return
+        mine = frozenset({me})
+        self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
+        self.refresh_view()
+        if self.flt.owners:
+            self.say(self.t(f"只看我的客户（{me}）", f"my deals only ({me})"))
+        else:
+            self.say(self.t("显示全部客户", "everyone's deals"))
 
     def action_clear_search(self) -> None:
         """Escape on the board: drop the search text (the other filters stay)."""
@@ -485,7 +514,7 @@ class BoardApp(App[None]):
             return
         target = rules.neighbour_stage(self.board.config, customer.stage, step, self.show_lost)
         if target is None:
-            self.say("那边没有阶段了 · no stage that way", "warning")
+            self.say(self.t("那边没有阶段了", "no stage that way"), "warning")
             return
         await self._move_to(customer, target)
 
@@ -507,7 +536,8 @@ class BoardApp(App[None]):
         stage = config.stage(target)
         assert stage is not None
         if customer.stage == target:
-            self.say(f"已在 {safe(stage.title(self.english))} · already there", "warning")
+            title = safe(stage.title(self.english))
+            self.say(self.t(f"已经在「{title}」", f"already in {title}"), "warning")
             return
         reason: str | None = None
         if stage.kind == "lost":
@@ -556,7 +586,8 @@ class BoardApp(App[None]):
         self._remember(result, "new")
         await self._show_board(board)
         self._follow(result.customer.id)
-        self.say(f"已新建 · created {safe(result.customer.path.name)}")
+        name = safe(result.customer.path.name)
+        self.say(self.t(f"已新建 {name}", f"created {name}"))
 
     @work(group="dialog")
     async def action_edit(self) -> None:
@@ -568,10 +599,11 @@ class BoardApp(App[None]):
         values = await self.push_screen_wait(CustomerFormScreen(self.board.config, self.today, customer))
         if not values:
             if values is not None:
-                self.say("没有改动 · nothing changed")
+                self.say(self.t("没有改动", "nothing changed"))
             return
         changes: list[Change] = [SetKey(path, value) for path, value in values.items()]
-        await self._write(customer, changes, f"已保存 · saved {safe(customer.name)}")
+        name = safe(customer.name)
+        await self._write(customer, changes, self.t(f"已保存 {name}", f"saved {name}"))
 
     @work(group="dialog")
     async def action_next_action(self) -> None:
@@ -583,7 +615,7 @@ class BoardApp(App[None]):
         picked = await self.push_screen_wait(NextActionScreen(customer, self.board.config, self.today))
         if picked is not None:
             action, due = picked
-            await self._write_checked(customer, lambda: next_changes(action, due), "下一步 · next action set")
+            await self._write_checked(customer, lambda: next_changes(action, due), self._next_set())
 
     @work(group="dialog")
     async def action_log(self) -> None:
@@ -596,7 +628,9 @@ class BoardApp(App[None]):
         if entry is None:
             return
         kind, note, when = entry
-        if await self._write_checked(customer, lambda: log_changes(kind, note, when), "已记录 · logged"):
+        if await self._write_checked(
+            customer, lambda: log_changes(kind, note, when), self.t("已记录", "logged")
+        ):
             await self._ask_next(customer.id)
 
     async def _ask_next(self, customer_id: str) -> None:
@@ -610,7 +644,10 @@ class BoardApp(App[None]):
         picked = await self.push_screen_wait(screen)
         if picked is not None:
             action, due = picked
-            await self._write_checked(customer, lambda: next_changes(action, due), "下一步 · next action set")
+            await self._write_checked(customer, lambda: next_changes(action, due), self._next_set())
+
+    def _next_set(self) -> str:
+        return self.t("已设置下一步行动", "next action set")
 
     async def _write_checked(self, customer: Customer, make: Callable[[], list[Change]], done: str) -> bool:
         try:
@@ -653,7 +690,7 @@ class BoardApp(App[None]):
 
     async def action_undo(self) -> None:
         if not self.undo_stack:
-            self.say("没有可撤销的修改 · nothing to undo", "warning")
+            self.say(self.t("没有可撤销的修改", "nothing to undo"), "warning")
             return
         entry = self.undo_stack.pop()
         try:
@@ -666,7 +703,7 @@ class BoardApp(App[None]):
             return
         await self._show_board(board)
         self.focus_customer(entry.customer_id)  # the next key acts on the customer put back
-        self.say(f"已撤销 · undone: {entry.what}")
+        self.say(self.t(f"已撤销：{entry.what}", f"undone: {entry.what}"))
 
     def _restore_in_store(self, entry: Undo) -> Board:
         customer = restore(entry.path, entry.before, entry.after, self.store.config)
