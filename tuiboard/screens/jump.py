@@ -42,7 +42,7 @@ class JumpScreen(Dialog[str | None]):
     """The chosen customer's id, or None on escape."""
 
     DEFAULT_CSS = """
-    JumpScreen OptionList { height: auto; max-height: 14; margin-top: 1; }
+    JumpScreen OptionList { height: auto; max-height: 14; margin-top: 1; border: none; padding: 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", show=False, priority=True),
