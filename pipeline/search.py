@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from rapidfuzz import fuzz
 
@@ -42,28 +43,33 @@ def readings(ch: str) -> tuple[str, ...]:
 
 
 READINGS = 2  # the table's first readings are the common ones (重 zhòng, chóng); the rest add noise
-SPELLINGS_CAP = 16  # a name with more polyphonic combinations keeps the first reading for the rest
+SPELLINGS_CAP = 4  # a name with more polyphonic combinations keeps the first reading for the rest
 
 
 @lru_cache(maxsize=65536)
 def spellings(text: str) -> tuple[str, ...]:
     """``text`` in pinyin, run together, then as initials, for each way its characters read
-    (other characters kept, casefolded; spaces dropped): 重庆 -> zhongqing, zq, chongqing, cq, ...
+    (other characters kept, casefolded; spaces dropped): 重庆 -> zhongqing, zq, chongqing, cq.
     Empty when ``text`` has no Han character."""
-    variants: list[tuple[str, ...]] = [()]
+    syllables: list[tuple[str, ...]] = []
     han = False
     for ch in text.casefold():
-        if ch.isspace():
-            continue
-        found = readings(ch)
-        han = han or bool(found)
-        options = found or (ch,)
-        if len(variants) * len(options) > SPELLINGS_CAP:
-            options = options[:1]
-        variants = [(*v, o) for v in variants for o in options]
+        if not ch.isspace():
+            found = readings(ch)
+            han = han or bool(found)
+            syllables.append(found or (ch,))
     if not han:
         return ()
-    return tuple(form for v in variants for form in ("".join(v), "".join(o[0] for o in v)))
+    choices, combos = [], 1
+    for options in syllables:  # the first polyphonic characters get every reading, while within the cap
+        if combos * len(options) > SPELLINGS_CAP:
+            options = options[:1]
+        combos *= len(options)
+        choices.append(options)
+    out: list[str] = []
+    for variant in product(*choices):
+        out += ("".join(variant), "".join(o[0] for o in variant))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
