@@ -869,3 +869,14 @@ async def test_m_without_an_identity_says_how_to_set_one(pipe: Path, monkeypatch
         await pilot.press("m")
         await pilot.pause()
         assert "TUIBOARD_OWNER" in notes(app)[-1] and not app.flt.active
+
+
+async def test_dialog_key_hints_speak_the_boards_language(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        steps = ((("a",), ("保存", "save")), (("escape", "ctrl+l", "a"), ("save", "保存")))
+        for keys, (want, unwanted) in steps:
+            await pilot.press(*keys)
+            dialog = await screen_named(app, pilot, "NextActionScreen")
+            hint = str(dialog.query_one("#keys").render())
+            assert want in hint and unwanted not in hint, hint

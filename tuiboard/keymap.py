@@ -22,8 +22,15 @@ class Key:
 
     def word(self, english: bool) -> str:
         """The label in one language: ``成交 won`` -> ``成交`` or ``won``."""
-        zh, _, en = self.label.partition(" ")
-        return (en or zh) if english else zh
+        return one_language(self.label, english)
+
+
+def one_language(label: str, english: bool) -> str:
+    """``中文 English`` -> one of the two; a label that is not such a pair stays whole."""
+    zh, _, en = label.partition(" ")
+    if not en or not any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+        return label
+    return en if english else zh
 
 
 KEYS: tuple[Key, ...] = (
