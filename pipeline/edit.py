@@ -66,8 +66,9 @@ def move_changes(
     check_transition(customer, config, target, reason)
     entry: dict[str, Any] = {"date": when, "stage": target}
     changes: list[Change] = [SetKey(("stage",), target)]
+    if reason and reason.strip():  # why it was lost, or why it went back
+        entry["reason"] = reason.strip()
     if config.stage(target).kind == "lost":  # type: ignore[union-attr]
-        entry["reason"] = reason.strip()  # type: ignore[union-attr]
         changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]
     changes.append(Append("history", entry))
     return changes
