@@ -27,7 +27,7 @@ from tomlkit.items import Comment as TomlComment
 from .config import Config
 from .format import dump_customer, parse_customer
 from .model import LOG_KINDS, Customer, Fingerprint
-from .names import unique_id
+from .names import TakenIds, unique_id
 from .rules import check_transition
 
 
@@ -241,12 +241,19 @@ def _squash(line: str) -> str:
     return line.replace(" ", "").replace("\t", "")
 
 
-def create_customer(root: Path, config: Config, data: dict[str, Any]) -> WriteResult:
-    """Write a canonical new file named from the customer's name, never over an existing one."""
+def create_customer(
+    root: Path, config: Config, data: dict[str, Any], *, taken: set[str] | TakenIds | None = None
+) -> WriteResult:
+    """Write a canonical new file named from the customer's name, never over an existing one.
+
+    ``taken``: the ids in use, kept by a caller that creates many (import): the id is picked
+    against it instead of the folder's listing, and the new id is added to it.
+    """
     folder = root / "customers"
     folder.mkdir(parents=True, exist_ok=True)
-    existing = [n[:-5] for n in os.listdir(folder) if n.endswith(".toml")]
-    path = folder / f"{unique_id(str(data.get('name', '')), existing)}.toml"
+    existing = taken if taken is not None else [n[:-5] for n in os.listdir(folder) if n.endswith(".toml")]
+    cid = unique_id(str(data.get("name", "")), existing)
+    path = folder / f"{cid}.toml"
     text = dump_customer(data)
     _verify(path, text, data)
     after = text.encode("utf-8")
@@ -255,6 +262,8 @@ def create_customer(root: Path, config: Config, data: dict[str, Any]) -> WriteRe
     if result.has_errors:
         path.unlink()
         raise WriteError(next(p for p in result.problems if p.is_error).format())
+    if taken is not None:
+        taken.add(cid)
     return WriteResult(result, None, after)
 
 

@@ -245,9 +245,9 @@ def test_formulas_from_files_are_never_formulas_in_a_spreadsheet(folder: Path, t
     cell = load_workbook(xlsx_out)["customers"]["B2"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
     for exported in (csv_out, xlsx_out):
-        header, rows = read_table(exported)
-        assert rows[0][header.index("name")] == '=HYPERLINK("http://x")'
-        assert rows[0][header.index("contact.phone")] == "+86 1"
+        table = read_table(exported)
+        assert table.rows[0][table.header.index("name")] == '=HYPERLINK("http://x")'
+        assert table.rows[0][table.header.index("contact.phone")] == "+86 1"
 
 
 def test_a_file_changed_on_disk_after_planning_is_not_overwritten(folder: Path, tmp_path: Path) -> None:

@@ -155,7 +155,8 @@ def _sales_report(
         f" ({rec['skipped_rows']} rows without a customer or amount left out)" if rec["skipped_rows"] else ""
     )
     chart = render("buckets", rec, width, height, color=color)
-    click.echo("\n".join([_heading(title, width), note, chart]), color=color)
+    notes = [f"{safe(path.name)}: {safe(n)}" for n in rec["notes"]]
+    click.echo("\n".join([_heading(title, width), note, *notes, chart]), color=color)
 
 
 @click.command()
@@ -205,14 +206,27 @@ def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: b
         overrides[column.strip()] = key.strip()
     board = load_from(ctx)
     try:
-        header, rows = tabular.read_table(file)
-        paths = tabular.column_paths(header, overrides)
+        table = tabular.read_table(file)
+        paths = tabular.column_paths(table.header, overrides)
     except tabular.TableError as exc:
         fail(str(exc))
-    plans = tabular.plan_import(board, header, rows, paths, today())
+    plans = tabular.plan_import(board, table.header, table.rows, paths, today(), typed=table.typed)
     if not dry_run:
-        tabular.apply_import(board, plans)
+        _write_with_progress(board, plans)
+    for note in table.notes:
+        click.echo(f"{safe(file.name)}: {safe(note)}")
     click.echo(_import_lines(board, plans, dry_run))
+
+
+def _write_with_progress(board: Board, plans: list[Any]) -> None:
+    """A progress bar on a terminal (stderr), none when it is piped or captured."""
+    from pipeline import tabular
+
+    if not sys.stderr.isatty():
+        tabular.apply_import(board, plans)
+        return
+    with click.progressbar(length=len(plans), label="importing", file=sys.stderr) as bar:
+        tabular.apply_import(board, plans, step=lambda _: bar.update(1))
 
 
 def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
@@ -226,7 +240,8 @@ def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
         counts[p.action] += 1
         name = safe(p.name) or "(no name)"
         if p.action == "create":
-            where = f" ({_rel(board, p.customer.path)})" if p.customer is not None and not dry_run else ""
+            written = p.customer is not None and not dry_run
+            where = f" ({safe(_rel(board, p.customer.path))})" if written else ""
             lines.append(f"{verbs['create']} {name}{where}")
         elif p.action == "update":
             lines.append(f"{verbs['update']} {name}: " + "; ".join(ch.describe() for ch in p.changes))
