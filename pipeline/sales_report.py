@@ -54,7 +54,8 @@ def read_sales_report(path: Path, product: str | None = None) -> SalesReport:
         file = read_raw(path)
     except TableFileError as exc:
         raise SalesReportError(str(exc)) from None
-    raw = pd.DataFrame(file.rows, dtype=object)
+    width = max((len(r) for r in file.rows), default=0)
+    raw = pd.DataFrame([r + [None] * (width - len(r)) for r in file.rows], dtype=object)
     name = printable(path.name)
     header_row = _header_row(raw)
     if header_row is None:

@@ -415,7 +415,7 @@ def _plan_update(
         if _blocked(c.data, path, plan.notes):
             continue
         value = _convert(path, raw, old, plan.notes, typed)
-        if value is None or value == old:
+        if value is None or value == old or _xlsx_rounded(old) == value:
             continue
         plan.changes.append(FieldChange(path, old, value))
         if path == ("stage",):
@@ -439,6 +439,14 @@ def _plan_update(
         return RowPlan(row, c.name, "skip", customer=c, notes=[*plan.notes, problem])
     plan.edits = edits
     return plan
+
+
+def _xlsx_rounded(value: Any) -> Any:
+    """A number as an XLSX holds it (16 significant digits; Excel shows 15): a cell equal to
+    this is the value on disk, not a change."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(f"{value:.16g}")
+    return None
 
 
 def _first_error(data: dict[str, Any], config: Config, path: Path) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ from .clock import today
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
+WIDTHS = click.IntRange(20, 1000)  # beyond these a chart says nothing more and takes ever longer to draw
+HEIGHTS = click.IntRange(3, 200)
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around it must stay valid dates
 
 
 @click.command()
@@ -34,9 +38,9 @@ DEFAULT_HEIGHT = 20
     show_default=True,
     help="One chart, the text summary, or everything.",
 )
-@click.option("--width", type=click.IntRange(min=1), help="Columns (default: the terminal's).")
+@click.option("--width", type=WIDTHS, help="Columns, 20-1000 (default: the terminal's).")
 @click.option(
-    "--height", type=click.IntRange(min=1), default=DEFAULT_HEIGHT, show_default=True, help="Lines per chart."
+    "--height", type=HEIGHTS, default=DEFAULT_HEIGHT, show_default=True, help="Lines per chart, 3-200."
 )
 @click.option("--owner", multiple=True, help="Only these owners' customers (repeatable).")
 @click.option("--at", "at", metavar="DATE", help="Everything as of this past date, rebuilt from history.")
@@ -60,7 +64,7 @@ def report(
     product: str | None,
 ) -> None:
     """Funnel analysis of the folder: charts, or --json for every metric."""
-    width = width or shutil.get_terminal_size((100, 24)).columns
+    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, WIDTHS.min), WIDTHS.max)
     color = _color()
     if sales_report is not None:
         _sales_report(sales_report, product, width, height, as_json, color)
@@ -70,7 +74,7 @@ def report(
     from pipeline.analytics import Analysis
 
     board = load_from(ctx)
-    as_of = when_from(at) if at else today()
+    as_of = _as_of(at) if at else today()
     customers = select(board.customers, Filter(owners=frozenset(owner)), board.config, as_of)
     analysis = Analysis(customers, board.config, as_of)
     data = analysis.report()
@@ -92,6 +96,16 @@ def report(
             "",
         ]
     click.echo("\n".join(out).rstrip("\n"), color=color)
+
+
+def _as_of(at: str) -> date:
+    try:
+        when = when_from(at)
+    except OverflowError:  # an offset such as +99999999d
+        when = None
+    if when is None or not EARLIEST <= when <= LATEST:
+        raise click.BadParameter(f"{at!r}: give a date from {EARLIEST} to {LATEST}", param_hint="'--at'")
+    return when
 
 
 def _color() -> bool:
