@@ -21,11 +21,11 @@ from typing import IO, Any
 
 from .problems import printable
 
-MAX_FILE_BYTES = 64 << 20
+MAX_FILE_BYTES = 256 << 20  # a CSV export of 100,000 customers is about 100 MB
 MAX_UNZIPPED_BYTES = 512 << 20  # every part of an XLSX together, as the zip declares (and enforces)
 MAX_ROWS = 200_000  # rows that hold something, the header included
 MAX_COLUMNS = 500
-MAX_CELLS = 10_000_000
+MAX_CELLS = 5_000_000  # what is kept is held in memory: about 100 bytes a cell
 EMPTY_RUN = 1_000  # this many empty rows in a row end the table
 MAX_FORMULA_NOTES = 100  # one line each; then a count
 
@@ -56,10 +56,10 @@ def read_raw(path: Path) -> RawTable:
                 raise TableFileError(
                     f"{_name(path)}: {size >> 20} MB is more than the {MAX_FILE_BYTES >> 20} MB read at most"
                 )
-            table = _Collector()
             if suffix == ".csv":
-                table.take(_csv_rows(fh.read()))
+                table = _read_csv(fh)
             else:
+                table = _Collector()
                 _read_xlsx(path, fh, table)
             return RawTable(table.rows, table.finish())
     except FileNotFoundError:
@@ -132,13 +132,26 @@ class _Collector:
 # -- CSV -----------------------------------------------------------------------------------
 
 
-def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[Any], int]]:
+def _read_csv(fh: IO[bytes]) -> _Collector:
+    """UTF-8 (with or without a BOM), else GB18030: Excel in China saves CSV as GBK."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:  # Excel in China saves CSV as GB18030 (GBK)
-        text = raw.decode("gb18030", errors="replace")
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        yield number, row[:MAX_COLUMNS], sum(present(v) for v in row[MAX_COLUMNS:])
+        return _csv_rows(fh, "utf-8-sig")
+    except UnicodeDecodeError:
+        fh.seek(0)
+        return _csv_rows(fh, "gb18030")
+
+
+def _csv_rows(fh: IO[bytes], encoding: str) -> _Collector:
+    table = _Collector()
+    text = io.TextIOWrapper(
+        fh, encoding=encoding, errors="strict" if encoding != "gb18030" else "replace", newline=""
+    )
+    try:
+        rows = enumerate(csv.reader(text), start=1)
+        table.take((n, row[:MAX_COLUMNS], sum(present(v) for v in row[MAX_COLUMNS:])) for n, row in rows)
+    finally:
+        text.detach()  # the caller's file stays open (and can be read again)
+    return table
 
 
 # -- XLSX ----------------------------------------------------------------------------------

@@ -578,3 +578,12 @@ def test_headers_names_and_paths_are_printed_harmlessly(folder: Path, tmp_path: 
     assert f"created 乙{shown} (customers/" in outputs[1]
     assert "does not have: x\\x1b[2J\\x202e" in outputs[2]
     assert f"evil{shown}.csv: no header row" in outputs[3]
+
+
+def test_a_gbk_csv_is_read_even_when_its_first_rows_are_ascii(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "gbk.csv"
+    sheet.write_bytes(
+        ("name,amount\n" + "".join(f"c{i},1\n" for i in range(3000)) + "苏州公司,2\n").encode("gb18030")
+    )
+    table = read_table(sheet)
+    assert len(table.rows) == 3001 and table.rows[-1] == ["苏州公司", "2"] and not table.notes
