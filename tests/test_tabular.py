@@ -3,9 +3,11 @@ that say what they replace, dry runs, and cells that would make a bad file."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -587,3 +589,24 @@ def test_a_gbk_csv_is_read_even_when_its_first_rows_are_ascii(folder: Path, tmp_
     )
     table = read_table(sheet)
     assert len(table.rows) == 3001 and table.rows[-1] == ["苏州公司", "2"] and not table.notes
+
+
+def test_a_progress_bar_on_a_terminal_and_none_when_piped(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "p.csv"
+    sheet.write_text("name\n" + "".join(f"客户{i}\n" for i in range(5)), "utf-8")
+    argv = [sys.executable, "-m", "tuiboard", "-C", str(folder), "import", "--dry-run", str(sheet)]
+    piped = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+    assert piped.stderr == "" and piped.stdout.splitlines()[-1].startswith("5 created")
+    argv.remove("--dry-run")
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=follower, timeout=120, check=True)
+        os.close(follower)
+        screen = b""
+        with contextlib.suppress(OSError):  # EIO once everything written has been read
+            while chunk := os.read(leader, 4096):
+                screen += chunk
+    finally:
+        os.close(leader)
+    assert b"importing" in screen and b"100%" in screen
+    assert b"importing" not in done.stdout and done.stdout.decode().splitlines()[-1].startswith("5 created")
