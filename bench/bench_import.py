@@ -94,10 +94,12 @@ def write_table(path: Path, n: int) -> None:
     book.save(path)
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
     """Wall and CPU seconds (user + system) of a child, and its last line of output."""
     before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+    # run where the files are: with -c the current directory comes first on sys.path, and a
+    # checkout's own folder there would win over --code
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, check=True)
     wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return wall, cpu, (done.stdout.strip().splitlines() or [""])[-1]
@@ -112,10 +114,10 @@ def bench(n: int, fmt: str, code: Path | None, work: Path) -> dict[str, object]:
     env = dict(os.environ, TUIBOARD_TODAY="2026-11-23")
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    floor = timed([sys.executable, "-c", _FLOOR[fmt], str(table)], env)
-    first = timed([sys.executable, "-c", _IMPORT, "-C", str(root), "import", str(table)], env)
+    floor = timed([sys.executable, "-c", _FLOOR[fmt], str(table)], env, work)
+    first = timed([sys.executable, "-c", _IMPORT, "-C", str(root), "import", str(table)], env, work)
     assert first[2].startswith(f"{n} created"), first[2]
-    again = timed([sys.executable, "-c", _IMPORT, "-C", str(root), "import", str(table)], env)
+    again = timed([sys.executable, "-c", _IMPORT, "-C", str(root), "import", str(table)], env, work)
     assert f"{n} unchanged" in again[2], again[2]
     return {"floor": floor[:2], "create": first[:2], "unchanged": again[:2]}
 
