@@ -336,42 +336,59 @@ def plan_import(
     today: date,
     *,
     typed: bool = True,
+    step: Callable[[RowPlan], None] | None = None,
 ) -> list[RowPlan]:
     """What importing ``rows`` would do to ``board``; nothing is written.
 
     Rows match customers by name (spaces around it aside). Two customers may share a name:
     then the ``id`` column that `export` writes tells them apart (and two rows with one
     name are two customers). ``typed``: the cells come typed (XLSX), so text stays text.
+    ``step`` is called after each row (a progress bar).
     """
-    by_name: dict[str, list[Customer]] = {}
-    for c in board.customers.values():
-        by_name.setdefault(c.name.strip(), []).append(c)
-    id_col = header.index("id") if "id" in header and paths[header.index("id")] is None else None
-    seen: dict[tuple[str, str], int] = {}
+    planner = _Planner(board, paths, today, typed)
+    if "id" in header and paths[header.index("id")] is None:
+        planner.id_col = header.index("id")
     plans = []
     for i, values in enumerate(rows, start=2):
-        cells = {p: v for p, v in zip(paths, values, strict=False) if p is not None and present(v)}
+        plans.append(planner.row(i, values))
+        if step is not None:
+            step(plans[-1])
+    return plans
+
+
+class _Planner:
+    """One row's plan at a time, against customers indexed by name once."""
+
+    def __init__(
+        self, board: Board, paths: Sequence[tuple[str, ...] | None], today: date, typed: bool
+    ) -> None:
+        self.config, self.paths, self.today, self.typed = board.config, paths, today, typed
+        self.id_col: int | None = None
+        self.by_name: dict[str, list[Customer]] = {}
+        for c in board.customers.values():
+            self.by_name.setdefault(c.name.strip(), []).append(c)
+        self.seen: dict[tuple[str, str], int] = {}  # (name, id) -> the row that had it first
+
+    def row(self, i: int, values: Sequence[Any]) -> RowPlan:
+        cells = {p: v for p, v in zip(self.paths, values, strict=False) if p is not None and present(v)}
         name = _text(cells.pop(("name",), ""))
         key = name.strip()
+        id_col = self.id_col
         cid = _text(values[id_col]).strip() if id_col is not None and present(values[id_col]) else ""
         if not key:
-            plans.append(RowPlan(i, "", "skip", notes=["no name"]))
-            continue
-        if (key, cid) in seen:
-            plans.append(RowPlan(i, name, "skip", notes=[f"the same customer as row {seen[key, cid]}"]))
-            continue
-        seen[key, cid] = i
-        matches = by_name.get(key, [])
+            return RowPlan(i, "", "skip", notes=["no name"])
+        if (key, cid) in self.seen:
+            return RowPlan(i, name, "skip", notes=[f"the same customer as row {self.seen[key, cid]}"])
+        self.seen[key, cid] = i
+        matches = self.by_name.get(key, [])
         if len(matches) > 1:
             matches = [c for c in matches if c.id == cid] or matches
         if len(matches) > 1:
             ids = ", ".join(sorted(c.id for c in matches))
-            plans.append(RowPlan(i, name, "skip", notes=[f"several customers have this name: {ids}"]))
-        elif matches:
-            plans.append(_plan_update(board.config, i, matches[0], cells, today, typed))
-        else:
-            plans.append(_plan_create(board.config, i, name, cells, today, typed))
-    return plans
+            return RowPlan(i, name, "skip", notes=[f"several customers have this name: {ids}"])
+        if matches:
+            return _plan_update(self.config, i, matches[0], cells, self.today, self.typed)
+        return _plan_create(self.config, i, name, cells, self.today, self.typed)
 
 
 def _plan_create(

@@ -608,5 +608,5 @@ def test_a_progress_bar_on_a_terminal_and_none_when_piped(folder: Path, tmp_path
                 screen += chunk
     finally:
         os.close(leader)
-    assert b"importing" in screen and b"100%" in screen
-    assert b"importing" not in done.stdout and done.stdout.decode().splitlines()[-1].startswith("5 created")
+    assert b"checking" in screen and b"writing" in screen and b"100%" in screen
+    assert b"writing" not in done.stdout and done.stdout.decode().splitlines()[-1].startswith("5 created")

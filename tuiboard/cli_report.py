@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -224,23 +226,26 @@ def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: b
         paths = tabular.column_paths(table.header, overrides)
     except tabular.TableError as exc:
         fail(str(exc))
-    plans = tabular.plan_import(board, table.header, table.rows, paths, today(), typed=table.typed)
+    with _progress(len(table.rows), "checking") as step:
+        plans = tabular.plan_import(
+            board, table.header, table.rows, paths, today(), typed=table.typed, step=step
+        )
     if not dry_run:
-        _write_with_progress(board, plans)
+        with _progress(len(plans), "writing") as step:
+            tabular.apply_import(board, plans, step=step)
     for note in table.notes:
         click.echo(f"{safe(file.name)}: {safe(note)}")
     click.echo(_import_lines(board, plans, dry_run))
 
 
-def _write_with_progress(board: Board, plans: list[Any]) -> None:
+@contextmanager
+def _progress(rows: int, label: str) -> Iterator[Callable[[Any], None] | None]:
     """A progress bar on a terminal (stderr), none when it is piped or captured."""
-    from pipeline import tabular
-
     if not sys.stderr.isatty():
-        tabular.apply_import(board, plans)
+        yield None
         return
-    with click.progressbar(length=len(plans), label="importing", file=sys.stderr) as bar:
-        tabular.apply_import(board, plans, step=lambda _: bar.update(1))
+    with click.progressbar(length=rows, label=label, file=sys.stderr) as bar:
+        yield lambda _: bar.update(1)
 
 
 def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
