@@ -242,16 +242,19 @@ def _squash(line: str) -> str:
 
 
 def create_customer(
-    root: Path, config: Config, data: dict[str, Any], *, taken: set[str] | TakenIds | None = None
+    root: Path, config: Config, data: dict[str, Any], *, taken: set[str] | None = None
 ) -> WriteResult:
     """Write a canonical new file named from the customer's name, never over an existing one.
 
-    ``taken``: the ids in use, kept by a caller that creates many (import): the id is picked
-    against it instead of the folder's listing, and the new id is added to it.
+    ``taken``: the ids already in use (an import keeps one set for all its rows instead of
+    listing the folder per row); the new id is added to it.
     """
     folder = root / "customers"
     folder.mkdir(parents=True, exist_ok=True)
-    existing = taken if taken is not None else [n[:-5] for n in os.listdir(folder) if n.endswith(".toml")]
+    if taken is None:
+        existing = TakenIds(n[:-5] for n in os.listdir(folder) if n.endswith(".toml"))
+    else:
+        existing = _folded(taken)
     cid = unique_id(str(data.get("name", "")), existing)
     path = folder / f"{cid}.toml"
     text = dump_customer(data)
@@ -264,7 +267,21 @@ def create_customer(
         raise WriteError(next(p for p in result.problems if p.is_error).format())
     if taken is not None:
         taken.add(cid)
+        existing.add(cid)
+        _folded_index.update(of=taken, size=len(taken), index=existing)
     return WriteResult(result, None, after)
+
+
+_folded_index: dict[str, Any] = {}  # the set of the last create(taken=...), its size, its folded index
+
+
+def _folded(taken: set[str]) -> TakenIds:
+    """``taken`` folded for `unique_id`; an import passes the same set row after row, so its
+    index is kept between calls (rebuilt if the set changed otherwise) and rows stay O(1)."""
+    kept = _folded_index
+    if kept.get("of") is taken and kept.get("size") == len(taken):
+        return kept["index"]
+    return TakenIds(taken)
 
 
 def restore(path: Path, previous: bytes | None, written: bytes, config: Config) -> Customer | None:

@@ -33,7 +33,6 @@ from .config import Config
 from .edit import Change, SetKey, WriteError, apply_plain, create_customer, edit_customer, move_changes
 from .format import APPENDED, KEY_ORDER, dump_customer, parse_customer
 from .model import Customer
-from .names import TakenIds
 from .problems import printable
 from .rules import TransitionError
 from .store import Board
@@ -647,7 +646,7 @@ def apply_import(
     """Write the planned creates and updates; a write that fails turns its row into a skip.
     ``step`` is called after each row (a progress bar)."""
     folder = board.root / "customers"
-    taken = TakenIds(n[:-5] for n in (os.listdir(folder) if folder.is_dir() else ()) if n.endswith(".toml"))
+    taken = {n[:-5] for n in (os.listdir(folder) if folder.is_dir() else ()) if n.endswith(".toml")}
     for plan in plans:
         try:
             if plan.action == "create" and plan.data is not None:
