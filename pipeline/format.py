@@ -21,6 +21,7 @@ from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
+from .rules import history_out_of_order
 
 MAX_FILE_BYTES = 1 << 20  # a customer file is a few KB; bounding it bounds parse time
 MAX_DEPTH = 100  # as tomlkit; deeper data overflows pickle (the cache), repr and deepcopy
@@ -270,6 +271,12 @@ def _build(
     expected_close = check.date(data, ("expected_close",))
     created = check.date(data, ("created",))
     history = _history(data, config, check)
+    for i, entry, later in history_out_of_order(history):
+        message = (
+            f"history entry of {entry.date} is written after one of {later}: metrics read history"
+            " by date; move the entry up or correct its date"
+        )
+        check.warning(("history", i), message)
     log = _log(data, check)
     return Customer(
         id=path.stem,

@@ -573,7 +573,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten(pipe: Path) -> None:
         await pilot.press("L", "s")
         await back_on_board(app, pilot)
         assert path.read_text("utf-8") == theirs
-        assert any("reloaded, nothing written" in n for n in notes(app))
+        assert any("已重新加载，未写入" in n for n in notes(app))
         assert app.board.customers["suzhou"].amount == 200000  # type: ignore[union-attr]
         await pilot.press("L", "s")  # now the board has read it: the move goes through
         await back_on_board(app, pilot)
