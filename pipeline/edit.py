@@ -31,7 +31,7 @@ from .lines import toml_lines
 from .lock import file_lock, write_lock
 from .model import LOG_KINDS, Customer, Fingerprint
 from .names import TakenIds, unique_id
-from .rules import check_transition
+from .rules import check_transition, close_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,15 @@ class Append:
     at: int | None = None  # insert before this entry; None appends at the end
 
 
-Change = SetKey | Append
+@dataclass(frozen=True, slots=True)
+class DelKey:
+    """Remove a key if present (only keys inside a table: tables themselves are never deleted,
+    so tomlkit keeps every other byte)."""
+
+    path: tuple[str, ...]  # ("next", "action")
+
+
+Change = SetKey | Append | DelKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +74,19 @@ def move_changes(
     check_transition(customer, config, target, reason)
     entry: dict[str, Any] = {"date": when, "stage": target}
     changes: list[Change] = [SetKey(("stage",), target)]
+    if reason and reason.strip():  # why it was lost, or why it went back
+        entry["reason"] = reason.strip()
     if config.stage(target).kind == "lost":  # type: ignore[union-attr]
-        entry["reason"] = reason.strip()  # type: ignore[union-attr]
         changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]
     changes.append(Append("history", entry))
+    # Won or lost ends the open next action: won turns it into the first after-sales step,
+    # lost clears it (rules.close_changes), so a closed deal is never 逾期.
+    current = customer.data.get("next")
+    for key, value in close_changes(customer, config, target, when).items():
+        if value is not None:
+            changes.append(SetKey(("next", key), value))
+        elif isinstance(current, dict) and key in current:
+            changes.append(DelKey(("next", key)))
     return changes
 
 
@@ -96,6 +113,8 @@ def apply_plain(data: dict[str, Any], changes: Sequence[Change]) -> dict[str, An
             for key in change.path[:-1]:
                 table = table.setdefault(key, {})
             table[change.path[-1]] = change.value
+        elif isinstance(change, DelKey):
+            _holder(out, change.path).pop(change.path[-1], None)
         else:
             entries = out.setdefault(change.array, [])
             entries.insert(len(entries) if change.at is None else change.at, dict(change.entry))
@@ -106,8 +125,21 @@ def apply_document(doc: tomlkit.TOMLDocument, changes: Sequence[Change]) -> None
     for change in changes:
         if isinstance(change, SetKey):
             _set(doc, change.path, change.value)
+        elif isinstance(change, DelKey):
+            holder = _holder(doc, change.path)
+            if change.path[-1] in holder:
+                del holder[change.path[-1]]
         else:
             _append(doc, change.array, change.entry, change.at)
+
+
+def _holder(data: Any, path: tuple[str, ...]) -> Any:
+    """The table that holds ``path``'s last key; an empty dict when a table on the way is missing."""
+    for key in path[:-1]:
+        data = data.get(key) if hasattr(data, "get") else None
+        if data is None:
+            return {}
+    return data
 
 
 def _set(doc: tomlkit.TOMLDocument, path: tuple[str, ...], value: Any) -> None:

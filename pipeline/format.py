@@ -16,10 +16,12 @@ import tomli
 import tomli_w
 
 from .config import Config
+from .consistency import conflict_markers, history_problems
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
+from .rules import history_out_of_order
 
 MAX_FILE_BYTES = 1 << 20  # a customer file is a few KB; bounding it bounds parse time
 MAX_DEPTH = 100  # as tomlkit; deeper data overflows pickle (the cache), repr and deepcopy
@@ -203,10 +205,12 @@ def parse_customer(
     text, problems = read_text(raw, path)
     if text is None:
         return None, problems
+    problems += conflict_markers(text, path)
     data, parse_problems = parse_toml(text, path)
     problems += parse_problems
     if data is None:
         return None, problems
+    problems += history_problems(text, data, path, config.stage_ids)
     check = _Checker(path, text, problems)
     return _build(data, path, config, check, Fingerprint.of(raw, mtime_ns)), problems
 
@@ -267,6 +271,12 @@ def _build(
     expected_close = check.date(data, ("expected_close",))
     created = check.date(data, ("created",))
     history = _history(data, config, check)
+    for i, entry, later in history_out_of_order(history):
+        message = (
+            f"history entry of {entry.date} is written after one of {later}: metrics read history"
+            " by date; move the entry up or correct its date"
+        )
+        check.warning(("history", i), message)
     log = _log(data, check)
     return Customer(
         id=path.stem,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from . import rules
+from . import rules, search
 from .config import Config
 from .model import Customer
 
@@ -21,7 +21,7 @@ class Filter:
     overdue: bool = False
     stale: bool = False
     no_next: bool = False
-    text: str = ""  # incremental search over name, contact and tags
+    text: str = ""  # incremental search: name, id, contact, phone, tags, pinyin (pipeline.search)
 
     @property
     def active(self) -> bool:
@@ -45,12 +45,7 @@ class Filter:
             return False
         if self.no_next and not (rules.is_open(c, config) and not c.next_action):
             return False
-        return not self.text or self._text_hit(c)
-
-    def _text_hit(self, c: Customer) -> bool:
-        needle = self.text.casefold()
-        hay = [c.name, c.id, c.contact or "", *c.tags]
-        return any(needle in h.casefold() for h in hay)
+        return not self.text or search.score(c, self.text) > 0
 
     def describe(self) -> str:
         """A short header line such as ``tier A,B · owner wang.li · overdue · "苏州"``."""

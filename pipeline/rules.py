@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
@@ -93,12 +94,12 @@ def sorted_history(customer: Customer) -> tuple[HistoryEntry, ...]:
     return tuple(sorted(customer.history, key=lambda h: h.date))
 
 
-def history_out_of_order(customer: Customer) -> list[tuple[int, HistoryEntry, date]]:
+def history_out_of_order(history: Sequence[HistoryEntry]) -> list[tuple[int, HistoryEntry, date]]:
     """Entries dated before an entry above them in the file: (index, entry, the later date
     before it). Metrics sort by date anyway; `check` warns so that a person can fix the file."""
     out = []
     latest: date | None = None
-    for i, entry in enumerate(customer.history):
+    for i, entry in enumerate(history):
         if latest is not None and entry.date < latest:
             out.append((i, entry, latest))
         latest = entry.date if latest is None else max(latest, entry.date)

@@ -5,7 +5,9 @@ dots (``company.industry``, ``contact.phone``); ``tags`` as a comma list; ``hist
 ``objections`` and other lists (and tags that hold a comma, or none) as JSON. XLSX keeps
 types (numbers, dates); CSV is text, so on import a CSV value takes the type of the value
 already on disk, and known fields are parsed by their kind (a number typed into a new
-unknown key stays text). The XLSX also gets one sheet per analysis.
+unknown key stays text). The XLSX also gets one sheet per analysis. A CSV cell that a
+spreadsheet would run as a formula gets a leading apostrophe, and so does one that starts
+with an apostrophe; import takes off exactly that one, so export then import changes nothing.
 
 Import: rows are matched to customers by name. A new name creates a customer, an existing
 one is updated key by key through `pipeline.edit` (the same verified, atomic writes as the
@@ -19,8 +21,9 @@ import csv
 import io
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,6 +36,7 @@ from .model import Customer
 from .problems import printable
 from .rules import TransitionError
 from .store import Board
+from .tablefile import TableFileError, present, read_raw
 
 FIRST_COLUMNS = ("id", *KEY_ORDER, "next.action", "next.due")
 IGNORED_COLUMNS = {"id"}  # the file stem: derived from the name, never imported
@@ -73,6 +77,7 @@ DEFAULT_HEADERS: dict[str, str] = {
     "成功率": "probability",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"  # Excel's "this cell is text" mark
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?$")
 _TAG_SPLIT = re.compile(r"\s*[,，、;；]\s*")
@@ -96,7 +101,8 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
             name == "tags"
             and isinstance(value, list)
             and value
-            and not any(_TAG_SPLIT.search(str(t)) for t in value)
+            and all(isinstance(t, str) and t.strip() == t and t and not _TAG_SPLIT.search(t) for t in value)
+            and not value[0].startswith("[")
         ):
             out[name] = ", ".join(map(str, value))
         elif isinstance(value, list):
@@ -123,8 +129,7 @@ def customer_table(customers: Iterable[Customer]) -> tuple[list[str], list[dict[
 
 
 def write_csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM (so Excel reads it as UTF-8); cells that a spreadsheet would run as a
-    formula get a leading apostrophe, which `read_table` takes off again."""
+    """UTF-8 with a BOM (so Excel reads it as UTF-8); cells are `csv_escape`d."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
@@ -138,8 +143,27 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_escape(value.isoformat() if isinstance(value, date | datetime) else str(value))
+
+
+def _needs_quote(text: str) -> bool:
+    """Would a spreadsheet run this as a formula (also after trimming spaces), or is its
+    first character the apostrophe that marks the escape?"""
+    return text.startswith((_QUOTE, *_FORMULA_START)) or (
+        text[:1].isspace() and text.lstrip().startswith(_FORMULA_START)
+    )
+
+
+def csv_escape(text: str) -> str:
+    """A leading apostrophe on a cell that `_needs_quote`; `csv_unescape` is its exact inverse."""
+    return _QUOTE + text if _needs_quote(text) else text
+
+
+def csv_unescape(text: str) -> str:
+    """Takes off the apostrophe `csv_escape` adds, and only that one: ``'abc`` stays as it is,
+    and ``'=1`` typed in a spreadsheet (the usual way to write text that looks like a formula)
+    reads ``=1``."""
+    return text[1:] if text.startswith(_QUOTE) and _needs_quote(text[1:]) else text
 
 
 def write_xlsx(columns: list[str], rows: list[dict[str, Any]], sheets: dict[str, Any]) -> bytes:
@@ -209,66 +233,32 @@ def _is_records(value: Any) -> bool:
 # -- import: reading ---------------------------------------------------------------------
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the first sheet (XLSX, typed cells) or of a CSV (text cells)."""
-    suffix = path.suffix.lower()
+@dataclass(slots=True)
+class Table:
+    header: list[str]
+    rows: list[list[Any]]  # each as long as the header
+    notes: list[str]  # what the reading cut or left out, one line each
+    typed: bool  # XLSX: cells hold numbers, dates and text as typed; CSV: all text
+
+
+def read_table(path: Path) -> Table:
+    """Header and rows of the first sheet (XLSX, typed cells) or of a CSV (text cells,
+    `csv_unescape`d), within `tablefile`'s bounds."""
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            rows = _read_xlsx(path)
-        elif suffix == ".csv":
-            rows = _read_csv(path)
-        else:
-            raise TableError(f"{path.name}: import reads .csv or .xlsx files")
-    except FileNotFoundError:
-        raise TableError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError) as exc:
-        if isinstance(exc, TableError):
-            raise
-        raise TableError(f"{path.name}: cannot read it: {exc}") from None
-    rows = [r for r in rows if any(_present(v) for v in r)]
+        raw = read_raw(path)
+    except TableFileError as exc:
+        raise TableError(str(exc)) from None
+    rows = raw.rows
+    if path.suffix.lower() == ".csv":
+        rows = [[csv_unescape(v) for v in r] for r in rows]
     if not rows:
-        raise TableError(f"{path.name}: the file is empty")
+        raise TableError(f"{printable(path.name)}: the file is empty")
     header = ["" if v is None else str(v).strip() for v in rows[0]]
-    return header, [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-
-
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        out = []
-        for row in sheet.iter_rows():
-            values = []
-            for cell in row:
-                value = cell.value
-                fmt = getattr(cell, "number_format", "") or ""
-                if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
-                    value = f"{value * 100:g}%"  # a cell formatted as a percentage holds a fraction
-                values.append(value)
-            out.append(values)
-        return out
-    finally:
-        book.close()
-
-
-def _read_csv(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:  # Excel in China saves CSV as GB18030 (GBK)
-        text = raw.decode("gb18030")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    return [[_uncsv(v) for v in row] for row in rows]
-
-
-def _uncsv(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
-
-
-def _present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+    width = len(header)
+    body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
+    cut = sum(present(v) for r in rows[1:] for v in r[width:])
+    notes = [*raw.notes, *([f"{cut} cells right of the last header column left out"] if cut else [])]
+    return Table(header, body, notes, typed=path.suffix.lower() != ".csv")
 
 
 # -- import: mapping columns to keys -----------------------------------------------------
@@ -279,7 +269,8 @@ def column_paths(header: Sequence[str], overrides: dict[str, str]) -> list[tuple
     key, or to "" / "-" to ignore the column."""
     unknown = set(overrides) - set(header)
     if unknown:
-        raise TableError(f"--map names columns the file does not have: {', '.join(sorted(unknown))}")
+        missing = ", ".join(printable(c) for c in sorted(unknown))
+        raise TableError(f"--map names columns the file does not have: {missing}")
     out: list[tuple[str, ...] | None] = []
     for name in header:
         target = overrides.get(name, DEFAULT_HEADERS.get(name, name))
@@ -288,14 +279,16 @@ def column_paths(header: Sequence[str], overrides: dict[str, str]) -> list[tuple
             continue
         parts = tuple(p.strip() for p in target.split("."))
         if not all(parts):
-            raise TableError(f"column {name!r}: {target!r} is not a key (write e.g. contact.phone)")
+            raise TableError(
+                f"column {printable(name)!r}: {printable(target)!r} is not a key (write e.g. contact.phone)"
+            )
         out.append(parts)
     named = [p for p in out if p is not None]
     if ("name",) not in named:
         raise TableError("no column gives the customer's name (use --map COLUMN=name)")
     if len(set(named)) != len(named):
         dup = next(p for p in named if named.count(p) > 1)
-        raise TableError(f"two columns fill {'.'.join(dup)} (use --map COLUMN=- to ignore one)")
+        raise TableError(f"two columns fill {printable('.'.join(dup))} (use --map COLUMN=- to ignore one)")
     return out
 
 
@@ -309,7 +302,7 @@ class FieldChange:
     new: Any
 
     def describe(self) -> str:
-        key = ".".join(self.path)
+        key = printable(".".join(self.path))
         if self.old is None:
             return f"{key} = {_show(self.new)}"
         return f"{key} {_show(self.old)} → {_show(self.new)} (replaces the value on disk)"
@@ -340,49 +333,70 @@ def plan_import(
     rows: Sequence[Sequence[Any]],
     paths: Sequence[tuple[str, ...] | None],
     today: date,
+    *,
+    typed: bool = True,
+    step: Callable[[RowPlan], None] | None = None,
 ) -> list[RowPlan]:
     """What importing ``rows`` would do to ``board``; nothing is written.
 
-    Rows match customers by name. Two customers may share a name: then the ``id`` column
-    that `export` writes tells them apart (and two rows with one name are two customers).
+    Rows match customers by name (spaces around it aside). Two customers may share a name:
+    then the ``id`` column that `export` writes tells them apart (and two rows with one
+    name are two customers). ``typed``: the cells come typed (XLSX), so text stays text.
+    ``step`` is called after each row (a progress bar).
     """
-    by_name: dict[str, list[Customer]] = {}
-    for c in board.customers.values():
-        by_name.setdefault(c.name.strip(), []).append(c)
-    id_col = header.index("id") if "id" in header and paths[header.index("id")] is None else None
-    seen: dict[tuple[str, str], int] = {}
+    planner = _Planner(board, paths, today, typed)
+    if "id" in header and paths[header.index("id")] is None:
+        planner.id_col = header.index("id")
     plans = []
     for i, values in enumerate(rows, start=2):
-        cells = {p: v for p, v in zip(paths, values, strict=False) if p is not None and _present(v)}
+        plans.append(planner.row(i, values))
+        if step is not None:
+            step(plans[-1])
+    return plans
+
+
+class _Planner:
+    """One row's plan at a time, against customers indexed by name once."""
+
+    def __init__(
+        self, board: Board, paths: Sequence[tuple[str, ...] | None], today: date, typed: bool
+    ) -> None:
+        self.config, self.paths, self.today, self.typed = board.config, paths, today, typed
+        self.id_col: int | None = None
+        self.by_name: dict[str, list[Customer]] = {}
+        for c in board.customers.values():
+            self.by_name.setdefault(c.name.strip(), []).append(c)
+        self.seen: dict[tuple[str, str], int] = {}  # (name, id) -> the row that had it first
+
+    def row(self, i: int, values: Sequence[Any]) -> RowPlan:
+        cells = {p: v for p, v in zip(self.paths, values, strict=False) if p is not None and present(v)}
         name = _text(cells.pop(("name",), ""))
-        cid = _text(values[id_col]) if id_col is not None and _present(values[id_col]) else ""
-        if not name:
-            plans.append(RowPlan(i, "", "skip", notes=["no name"]))
-            continue
-        if (name, cid) in seen:
-            plans.append(RowPlan(i, name, "skip", notes=[f"the same customer as row {seen[name, cid]}"]))
-            continue
-        seen[name, cid] = i
-        matches = by_name.get(name, [])
+        key = name.strip()
+        id_col = self.id_col
+        cid = _text(values[id_col]).strip() if id_col is not None and present(values[id_col]) else ""
+        if not key:
+            return RowPlan(i, "", "skip", notes=["no name"])
+        if (key, cid) in self.seen:
+            return RowPlan(i, name, "skip", notes=[f"the same customer as row {self.seen[key, cid]}"])
+        self.seen[key, cid] = i
+        matches = self.by_name.get(key, [])
         if len(matches) > 1:
             matches = [c for c in matches if c.id == cid] or matches
         if len(matches) > 1:
             ids = ", ".join(sorted(c.id for c in matches))
-            plans.append(RowPlan(i, name, "skip", notes=[f"several customers have this name: {ids}"]))
-        elif matches:
-            plans.append(_plan_update(board.config, i, matches[0], cells, today))
-        else:
-            plans.append(_plan_create(board.config, i, name, cells, today))
-    return plans
+            return RowPlan(i, name, "skip", notes=[f"several customers have this name: {ids}"])
+        if matches:
+            return _plan_update(self.config, i, matches[0], cells, self.today, self.typed)
+        return _plan_create(self.config, i, name, cells, self.today, self.typed)
 
 
 def _plan_create(
-    config: Config, row: int, name: str, cells: dict[tuple[str, ...], Any], today: date
+    config: Config, row: int, name: str, cells: dict[tuple[str, ...], Any], today: date, typed: bool
 ) -> RowPlan:
     plan = RowPlan(row, name, "create")
     data: dict[str, Any] = {"name": name}
     for path, raw in cells.items():
-        value = _convert(path, raw, None, plan.notes)
+        value = _convert(path, raw, None, plan.notes, typed)
         if value is not None and _blocked(data, path, plan.notes):
             continue
         if value is not None:
@@ -398,7 +412,7 @@ def _plan_create(
 
 
 def _plan_update(
-    config: Config, row: int, c: Customer, cells: dict[tuple[str, ...], Any], today: date
+    config: Config, row: int, c: Customer, cells: dict[tuple[str, ...], Any], today: date, typed: bool
 ) -> RowPlan:
     plan = RowPlan(row, c.name, "update", customer=c)
     if c.has_errors:
@@ -407,7 +421,7 @@ def _plan_update(
     new_stage = None
     for path, raw in cells.items():
         if path[0] in APPENDED:
-            if _convert(path, raw, None, []) != c.data.get(path[0]):
+            if _convert(path, raw, c.data.get(path[0]), [], typed) != c.data.get(path[0]):
                 plan.notes.append(f"{path[0]}: kept as on disk (an import never rewrites {path[0]})")
             continue
         old = _get(c.data, path)
@@ -416,8 +430,8 @@ def _plan_update(
             continue
         if _blocked(c.data, path, plan.notes):
             continue
-        value = _convert(path, raw, old, plan.notes)
-        if value is None or value == old:
+        value = _convert(path, raw, old, plan.notes, typed)
+        if value is None or value == old or _xlsx_rounded(old) == value:
             continue
         plan.changes.append(FieldChange(path, old, value))
         if path == ("stage",):
@@ -441,6 +455,14 @@ def _plan_update(
         return RowPlan(row, c.name, "skip", customer=c, notes=[*plan.notes, problem])
     plan.edits = edits
     return plan
+
+
+def _xlsx_rounded(value: Any) -> Any:
+    """A number as an XLSX holds it (16 significant digits; Excel shows 15): a cell equal to
+    this is the value on disk, not a change."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(f"{value:.16g}")
+    return None
 
 
 def _first_error(data: dict[str, Any], config: Config, path: Path) -> str | None:
@@ -481,9 +503,9 @@ def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 # -- import: cell values -----------------------------------------------------------------
 
 
-def _convert(path: tuple[str, ...], raw: Any, old: Any, notes: list[str]) -> Any:
+def _convert(path: tuple[str, ...], raw: Any, old: Any, notes: list[str], typed: bool) -> Any:
     """A cell's value for ``path``: by the field's kind, else the type on disk; None (with a
-    note) when it cannot be read as that."""
+    note) when it cannot be read as that. Text is kept as written, spaces included."""
     key = ".".join(path)
     try:
         if path in NUMBER_FIELDS:
@@ -493,12 +515,14 @@ def _convert(path: tuple[str, ...], raw: Any, old: Any, notes: list[str]) -> Any
         if path in TEXT_FIELDS:
             return _text(raw)
         if path == ("tags",):
-            text = _text(raw)
-            return _from_json(text) if text.startswith("[") else [t for t in _TAG_SPLIT.split(text) if t]
+            text = _text(raw).strip()
+            return _json(text) if text.startswith("[") else [t for t in _TAG_SPLIT.split(text) if t]
         if path[0] in APPENDED:
-            return _from_json(raw)
+            return _from_json(raw, old)
         if isinstance(raw, str) and old is not None:
             return _like(raw, old)
+        if isinstance(raw, str) and typed:
+            return raw
         return _plain(raw)
     except ValueError as exc:
         notes.append(f"{key}: {exc}; left out")
@@ -508,16 +532,20 @@ def _convert(path: tuple[str, ...], raw: Any, old: Any, notes: list[str]) -> Any
 def _text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return str(raw).strip()
+    return str(raw)
 
 
 def _number(raw: Any) -> int | float:
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is not a number")
-    if isinstance(raw, int | float):
-        value = float(raw)
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        value = raw
     else:
         text = re.sub(r"[,\s¥￥元%]", "", str(raw))
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)  # exactly, however many digits
         scale = 10_000 if text.endswith("万") else 1
         try:
             value = float(text.removesuffix("万")) * scale
@@ -533,9 +561,9 @@ def _date(raw: Any) -> date:
         return raw.date()
     if isinstance(raw, date):
         return raw
-    m = _DATE.match(_text(raw))
+    m = _DATE.match(_text(raw).strip())
     if not m:
-        raise ValueError(f"{printable(_text(raw))!r} is not a date (YYYY-MM-DD)")
+        raise ValueError(f"{printable(_text(raw).strip())!r} is not a date (YYYY-MM-DD)")
     year, month = int(m.group(1)), int(m.group(2))
     try:
         if m.group(3):
@@ -543,24 +571,40 @@ def _date(raw: Any) -> date:
         nxt = date(year + month // 12, month % 12 + 1, 1)  # a month alone: its last day
         return nxt - timedelta(days=1)
     except ValueError:
-        raise ValueError(f"{printable(_text(raw))!r} is not a date") from None
+        raise ValueError(f"{printable(_text(raw).strip())!r} is not a date") from None
 
 
-def _from_json(raw: Any) -> Any:
+def _json(raw: Any) -> Any:
     try:
-        value = json.loads(raw) if isinstance(raw, str) else raw
-    except json.JSONDecodeError:
+        return json.loads(raw) if isinstance(raw, str) else raw
+    except (json.JSONDecodeError, RecursionError):
         raise ValueError("is not the JSON list the export writes") from None
-    return _dates_in(value)
 
 
-def _dates_in(value: Any) -> Any:
+def _from_json(raw: Any, old: Any) -> Any:
+    """A JSON cell with its dates back: where the value on disk has a date, or (for what is
+    not on disk) in an entry's ``date`` and as a bare list item."""
+    return _dates_like(_dates_in(_json(raw)), old)
+
+
+def _dates_in(value: Any, key: str | None = None) -> Any:
     if isinstance(value, dict):
-        return {k: _dates_in(v) for k, v in value.items()}
+        return {k: _dates_in(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_dates_in(v) for v in value]
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and key in (None, "date") and _ISO_DATE.match(value):
         return date.fromisoformat(value)
+    return value
+
+
+def _dates_like(value: Any, old: Any) -> Any:
+    """``value``, with a date and its ISO text taken as the same where ``old`` has the other."""
+    if isinstance(value, str | date) and isinstance(old, str | date) and str(value) == str(old):
+        return old
+    if isinstance(value, dict) and isinstance(old, dict):
+        return {k: _dates_like(v, old.get(k)) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(old, list) and len(value) == len(old):
+        return [_dates_like(v, o) for v, o in zip(value, old, strict=True)]
     return value
 
 
@@ -573,7 +617,7 @@ def _like(raw: str, old: Any) -> Any:
     if isinstance(old, int | float):
         return _number(raw)
     if isinstance(old, list):
-        return _from_json(raw)
+        return _from_json(raw, old)
     return raw
 
 
@@ -590,22 +634,29 @@ def _plain(raw: Any) -> Any:
             return date.fromisoformat(text)
         if text in ("true", "false"):
             return text == "true"
-        return text
     return raw
 
 
 # -- import: writing ---------------------------------------------------------------------
 
 
-def apply_import(board: Board, plans: list[RowPlan]) -> list[RowPlan]:
-    """Write the planned creates and updates; a write that fails turns its row into a skip."""
+def apply_import(
+    board: Board, plans: list[RowPlan], step: Callable[[RowPlan], None] | None = None
+) -> list[RowPlan]:
+    """Write the planned creates and updates; a write that fails turns its row into a skip.
+    ``step`` is called after each row (a progress bar)."""
+    folder = board.root / "customers"
+    taken = {n[:-5] for n in (os.listdir(folder) if folder.is_dir() else ()) if n.endswith(".toml")}
     for plan in plans:
         try:
             if plan.action == "create" and plan.data is not None:
-                plan.customer = create_customer(board.root, board.config, plan.data).customer
+                written = create_customer(board.root, board.config, plan.data, taken=taken)
+                plan.customer = written.customer
             elif plan.action == "update" and plan.customer is not None and plan.edits:
                 plan.customer = edit_customer(plan.customer, board.config, plan.edits).customer
         except WriteError as exc:
             plan.action = "skip"
             plan.notes.append(f"not written: {exc}")
+        if step is not None:
+            step(plan)
     return plans

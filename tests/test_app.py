@@ -13,17 +13,20 @@ import stat
 import time
 import tomllib
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import HelpPanel, Input, OptionList
+from textual.widgets._key_panel import BindingsTable
 
 from pipeline.actions import nested
 from tests.conftest import TODAY, write_customer
 from tuiboard.app import BoardApp
 from tuiboard.keymap import KEYS
+from tuiboard.screens.criteria import Checklist
 from tuiboard.widgets.column import CardList, StageColumn
 
 SIZE = (120, 40)
@@ -92,9 +95,11 @@ async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool], tim
 
 
 @contextlib.asynccontextmanager
-async def board(root: Path, **kwargs: Any) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
+async def board(
+    root: Path, size: tuple[int, int] = SIZE, **kwargs: Any
+) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
     app = BoardApp(root, **kwargs)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await until(app, pilot, lambda: app.view is not None)
         yield app, pilot
 
@@ -122,6 +127,11 @@ async def screen_named(app: BoardApp, pilot: Pilot[Any], name: str) -> Any:
     return app.screen
 
 
+def screen_lines(app: BoardApp) -> list[str]:
+    """The text on the terminal, line by line, as the compositor would draw it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 async def back_on_board(app: BoardApp, pilot: Pilot[Any]) -> None:
     await until(app, pilot, lambda: type(app.screen).__name__ == "BoardScreen")
     await app.workers.wait_for_complete()
@@ -147,7 +157,7 @@ async def test_header_sums_and_language_toggle(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         header = str(column(app, "target").header.render())
         assert "目标客户" in header and "2" in header and "9.0万" in header
-        await pilot.press("g")
+        await pilot.press("ctrl+l")
         assert "Target" in str(column(app, "target").header.render())
         assert app.english
 
@@ -189,7 +199,7 @@ async def test_shift_right_moves_after_the_criteria_and_keeps_comments(pipe: Pat
         await select(app, pilot, "suzhou")
         await pilot.press("shift+right")
         await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("enter")
+        await pilot.press("space", "enter")  # one criterion ticked
         await back_on_board(app, pilot)
         data = read(pipe, "suzhou")
         assert data["stage"] == "project"
@@ -209,8 +219,8 @@ async def test_L_and_H_move_and_s_skips_the_checklist(pipe: Path) -> None:
         await back_on_board(app, pilot)
         assert read(pipe, "acme")["stage"] == "potential"
         await pilot.press("H")
-        await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("s")
+        await screen_named(app, pilot, "MoveBackScreen")  # back: a reason, no checklist
+        await pilot.press("enter")
         await back_on_board(app, pilot)
         history = read(pipe, "acme")["history"]
         assert read(pipe, "acme")["stage"] == "target"
@@ -222,7 +232,7 @@ async def test_shift_left_and_escape_writes_nothing(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "suzhou")
         await pilot.press("shift+left")
-        await screen_named(app, pilot, "CriteriaScreen")
+        await screen_named(app, pilot, "MoveBackScreen")
         await pilot.press("escape")
         await back_on_board(app, pilot)
     assert text(pipe, "suzhou") == before
@@ -233,7 +243,7 @@ async def test_w_marks_won(pipe: Path) -> None:
         await select(app, pilot, "beijing")
         await pilot.press("w")
         await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("enter")
+        await pilot.press("space", "enter")
         await back_on_board(app, pilot)
         assert read(pipe, "beijing")["stage"] == "won"
         assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won"}]
@@ -314,6 +324,8 @@ async def test_i_logs_an_activity(pipe: Path) -> None:
         await pilot.press("f2")  # visit
         dialog.query_one(Input).value = "见了IT经理"
         await pilot.press("ctrl+s")
+        await screen_named(app, pilot, "NextActionScreen")  # log → next; escape: no next action
+        await pilot.press("escape")
         await back_on_board(app, pilot)
         assert read(pipe, "suzhou")["log"] == [{"date": TODAY, "kind": "visit", "note": "见了IT经理"}]
         assert "# a comment after the last entry" in text(pipe, "suzhou")
@@ -511,6 +523,7 @@ def vim_save(path: Path, content: str) -> None:
 
 async def test_an_external_edit_shows_up_and_is_announced(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
+        await pilot.press("ctrl+l")  # English: each mode speaks one language
         vim_save(pipe / "customers" / "acme.toml", plain("Acme Logistics Group", "project"))
         await until(app, pilot, lambda: ids(app, "project") == ["acme"])
         assert app.board.customers["acme"].name == "Acme Logistics Group"  # type: ignore[union-attr]
@@ -560,7 +573,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten(pipe: Path) -> None:
         await pilot.press("L", "s")
         await back_on_board(app, pilot)
         assert path.read_text("utf-8") == theirs
-        assert any("reloaded, nothing written" in n for n in notes(app))
+        assert any("已重新加载，未写入" in n for n in notes(app))
         assert app.board.customers["suzhou"].amount == 200000  # type: ignore[union-attr]
         await pilot.press("L", "s")  # now the board has read it: the move goes through
         await back_on_board(app, pilot)
@@ -590,3 +603,301 @@ def test_nested_turns_key_paths_into_tables() -> None:
         "name": "x",
         "next": {"action": "a", "due": TODAY},
     }
+
+
+# -- papercuts ----------------------------------------------------------------------------
+
+
+async def test_the_search_text_is_visible_as_it_is_typed(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash", *"acme")
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        assert search.content_region.height >= 1  # not all border
+        assert screen_lines(app)[search.region.y].strip().startswith("acme")
+
+
+async def test_escape_on_the_board_clears_the_search_and_the_key_bar_says_how(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash", *"acme", "enter")
+        assert app.flt.text == "acme" and isinstance(app.focused, CardList)
+        await pilot.pause()
+        assert "esc 清除搜索" in screen_lines(app)[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.flt.text == "" and app.view is not None and app.view.shown == 4
+        assert "esc" not in screen_lines(app)[-1]
+
+
+@pytest.mark.parametrize("keys", [("L", "s"), ("w", "space", "enter")])
+async def test_u_puts_the_focus_back_on_the_restored_customer(pipe: Path, keys: tuple[str, ...]) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "beijing")
+        await pilot.press(*keys)
+        await back_on_board(app, pilot)
+        assert read(pipe, "beijing")["stage"] != "intent"
+        await pilot.press("u")
+        await until(app, pilot, lambda: "beijing" in ids(app, "intent"))
+        await pilot.pause()
+        assert app.selected() is not None and app.selected().id == "beijing"  # type: ignore[union-attr]
+        assert isinstance(app.focused, CardList) and app.focused.stage.id == "intent"
+
+
+def whole_columns(app: BoardApp) -> tuple[list[str], list[str]]:
+    """(stages whose column is wholly on screen, stages cut by the screen's edge)."""
+    width = app.size.width
+    whole, cut = [], []
+    for col in app.screen.query(StageColumn):
+        region = col.region
+        if not col.display or not region or region.right <= 0 or region.x >= width:
+            continue  # hidden, or wholly off screen
+        (whole if region.x >= 0 and region.right <= width else cut).append(col.stage.id)
+    return whole, cut
+
+
+OPEN = ["target", "potential", "intent", "project", "approved", "negotiation"]
+
+
+async def test_120_columns_show_every_open_stage_and_won(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(120, 40)) as (app, pilot):
+        await pilot.pause()
+        whole, cut = whole_columns(app)
+        assert whole == [*OPEN, "won"] and cut == []
+
+
+async def test_200_columns_show_the_won_column_whole(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(200, 50)) as (app, pilot):
+        await pilot.pause()
+        assert whole_columns(app) == ([*OPEN, "won"], [])
+
+
+async def test_80_columns_cut_no_card_and_scroll_a_column_at_a_time(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(80, 24)) as (app, pilot):
+        await pilot.pause()
+        whole, cut = whole_columns(app)
+        assert cut == [] and len(whole) >= 4 and whole[0] == "target"
+        for _ in range(6):
+            await pilot.press("l")
+            await pilot.pause()
+            whole, cut = whole_columns(app)
+            assert cut == [] and app.focused.stage.id in whole  # type: ignore[union-attr]
+        assert whole[-1] == "won"
+
+
+async def test_d_toggles_full_size_cards(demo_folder: Path) -> None:
+    async with board(demo_folder, size=(120, 40)) as (app, pilot):
+        await pilot.press("d")
+        await pilot.pause()
+        whole, cut = whole_columns(app)
+        assert app.density == "full" and whole == OPEN[:4] and cut == []
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.density == "fit" and whole_columns(app)[0] == [*OPEN, "won"]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 114])
+async def test_the_key_bar_keeps_help_and_quit_at_any_width(pipe: Path, width: int) -> None:
+    async with board(pipe, size=(width, 24)) as (app, pilot):
+        await pilot.pause()
+        line = screen_lines(app)[-1]
+        assert line.rstrip().endswith("? 帮助  q 退出")
+        assert "▏" not in line and "palette" not in line
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert screen_lines(app)[-1].rstrip().endswith("? keys  q quit")
+
+
+async def test_question_mark_lists_the_letter_keys_too(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(BindingsTable).render_bindings_table()
+        keys = {str(cell) for cell in table.columns[0].cells}
+        assert {"← h", "→ l", "↑ k", "↓ j"} <= keys
+        assert any(k.endswith(" H") for k in keys) and any(k.endswith(" L") for k in keys)
+
+
+async def test_the_checklist_shows_ticked_and_unticked_differently(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L")
+        dialog = await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("space")
+        await pilot.pause()
+        checklist = dialog.query_one(Checklist)
+        first, second = (checklist.render_line(y).text for y in (0, 1))
+        assert "✓" in first and "✓" not in second
+        assert first[first.index("✓") + 2 :] != second[second.index(" ") :]  # not a repaint of one line
+
+
+async def test_enter_with_nothing_ticked_does_not_move(pipe: Path) -> None:
+    before = text(pipe, "suzhou")
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("L")
+        dialog = await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and "s 跳过" in str(dialog.query_one("#status").render())
+        await pilot.press("escape")
+        await back_on_board(app, pilot)
+    assert text(pipe, "suzhou") == before
+
+
+async def test_moving_back_asks_only_why_and_records_it(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("H")
+        dialog = await screen_named(app, pilot, "MoveBackScreen")
+        assert not dialog.query(Checklist)
+        await pilot.press(*"budget frozen", "enter")
+        await back_on_board(app, pilot)
+        data = read(pipe, "suzhou")
+        assert data["stage"] == "potential"
+        assert data["history"][-1] == {"date": TODAY, "stage": "potential", "reason": "budget frozen"}
+
+
+async def test_log_then_next_action_with_the_cadence_default(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")  # due 2026-11-25; tier B: a 14-day cadence
+        await pilot.press("i")
+        dialog = await screen_named(app, pilot, "LogEntryScreen")
+        dialog.query_one("#note", Input).value = "客户要第二版报价"
+        dialog.query_one("#date", Input).value = "2026-11-21"
+        await pilot.press("ctrl+s")
+        nxt = await screen_named(app, pilot, "NextActionScreen")
+        assert read(pipe, "suzhou")["log"] == [
+            {"date": TODAY.replace(day=21), "kind": "call", "note": "客户要第二版报价"}
+        ]
+        assert nxt.query_one("#due", Input).value == "2026-12-07"
+        nxt.query_one("#action", Input).value = "发送第二版报价"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["next"] == {"action": "发送第二版报价", "due": date(2026, 12, 7)}
+        assert "# a comment after the last entry" in text(pipe, "suzhou")
+
+
+async def test_a_keeps_the_current_due_date(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        await pilot.press("a")
+        dialog = await screen_named(app, pilot, "NextActionScreen")
+        dialog.query_one("#action", Input).value = "发送第二版报价"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert read(pipe, "suzhou")["next"] == {"action": "发送第二版报价", "due": TODAY.replace(day=25)}
+
+
+# -- find anyone in two keys --------------------------------------------------------------
+
+
+async def test_g_finds_a_customer_by_pinyin_initials_and_enter_focuses_the_card(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        assert app.selected().id != "suzhou"  # type: ignore[union-attr]
+        await pilot.press("g")
+        dialog = await screen_named(app, pilot, "JumpScreen")
+        await pilot.press(*"szhd")  # 苏州华东
+        await pilot.pause()
+        assert [c.id for c in dialog.hits] == ["suzhou"]
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert app.selected().id == "suzhou"  # type: ignore[union-attr]
+        assert isinstance(app.focused, CardList) and app.focused.stage.id == "intent"
+
+
+async def test_g_by_contact_with_arrows_to_pick(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("g")
+        dialog = await screen_named(app, pilot, "JumpScreen")
+        await pilot.press(*"hangzhou")
+        await pilot.pause()
+        assert [c.id for c in dialog.hits] == ["hangzhou"]
+        await pilot.press("ctrl+a", "ctrl+k", *"zhangwei", "enter")  # the contact 张伟, in pinyin
+        await back_on_board(app, pilot)
+        assert app.selected().id == "suzhou"  # type: ignore[union-attr]
+
+
+async def test_slash_search_matches_pinyin_too(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("slash", *"bjyq")  # 北京云启
+        await pilot.pause()
+        assert app.view is not None and app.view.shown == 1 and ids(app, "intent") == ["beijing"]
+
+
+async def test_the_command_palette_finds_customers_and_focuses_the_card(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await screen_named(app, pilot, "CommandPalette")
+        await pilot.press(*"hzhx")  # 杭州恒信
+        await until(app, pilot, lambda: _palette_has(app, "杭州恒信"))
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        assert app.selected().id == "hangzhou"  # type: ignore[union-attr]
+
+
+def _palette_has(app: BoardApp, text: str) -> bool:
+    from textual.command import CommandList
+
+    lists = app.screen.query(CommandList)
+    return bool(lists) and any(text in str(o.prompt) for o in lists.first().options)
+
+
+async def test_toasts_speak_the_boards_language_only(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("u")
+        await pilot.pause()
+        assert notes(app)[-1] == "没有可撤销的修改"
+        await pilot.press("ctrl+l", "u")
+        await pilot.pause()
+        assert notes(app)[-1] == "nothing to undo"
+
+
+async def test_an_empty_board_says_to_press_n(folder: Path) -> None:
+    async with board(folder) as (app, pilot):
+        await pilot.pause()
+        assert any("按 n 新建" in line for line in screen_lines(app))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert any("press n to add" in line for line in screen_lines(app))
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-name", Input).value = "Helix Energy"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert not any("press n to add" in line for line in screen_lines(app))
+
+
+async def test_m_toggles_my_deals(pipe: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUIBOARD_OWNER", "wang.li")
+    write_customer(pipe, "mine", plain("我的客户", "target", owner='"wang.li"'))
+    write_customer(pipe, "theirs", plain("别人的客户", "target", owner='"li.na"'))
+    async with board(pipe) as (app, pilot):
+        assert app.view is not None and app.view.shown == 6
+        await pilot.press("m")
+        assert app.flt.owners == frozenset({"wang.li"}) and ids(app, "target") == ["mine"]
+        assert "owner wang.li" in str(app.screen.query_one("#title").render())
+        await pilot.press("m")
+        assert not app.flt.active and app.view.shown == 6
+
+
+async def test_m_without_an_identity_says_how_to_set_one(pipe: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TUIBOARD_OWNER", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(pipe.parent))
+    async with board(pipe) as (app, pilot):
+        await pilot.press("m")
+        await pilot.pause()
+        assert "TUIBOARD_OWNER" in notes(app)[-1] and not app.flt.active
+
+
+async def test_dialog_key_hints_speak_the_boards_language(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        steps = ((("a",), ("保存", "save")), (("escape", "ctrl+l", "a"), ("save", "保存")))
+        for keys, (want, unwanted) in steps:
+            await pilot.press(*keys)
+            dialog = await screen_named(app, pilot, "NextActionScreen")
+            hint = str(dialog.query_one("#keys").render())
+            assert want in hint and unwanted not in hint, hint

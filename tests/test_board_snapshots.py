@@ -1,4 +1,5 @@
-"""What the board looks like: snapshots of the demo pipeline at 120x40 and 80x24, and card lines
+"""What the board looks like: snapshots of the demo pipeline at 80x24, 120x40 and 200x50 (every
+open stage whole at 120 and up, whole columns only at 80, the key bar intact), and card lines
 that keep their width whatever the characters (so CJK columns line up)."""
 
 from __future__ import annotations
@@ -40,8 +41,17 @@ def test_board_80x24(snap_compare: Any, demo_folder: Path) -> None:
     assert snap_compare(BoardApp(demo_folder), terminal_size=(80, 24), run_before=loaded)
 
 
+def test_board_200x50(snap_compare: Any, demo_folder: Path) -> None:
+    assert snap_compare(BoardApp(demo_folder), terminal_size=(200, 50), run_before=loaded)
+
+
+def test_board_80x24_full_size_cards_scrolled_right(snap_compare: Any, demo_folder: Path) -> None:
+    keys = ["d", *["l"] * 5]
+    assert snap_compare(BoardApp(demo_folder), press=keys, terminal_size=(80, 24), run_before=loaded)
+
+
 def test_board_english_with_the_lost_column_scrolled_right(snap_compare: Any, demo_folder: Path) -> None:
-    keys = ["g", "z", *["l"] * 7, "j", "j"]
+    keys = ["ctrl+l", "z", *["l"] * 7, "j", "j"]
     assert snap_compare(BoardApp(demo_folder), press=keys, terminal_size=(120, 40), run_before=loaded)
 
 

@@ -185,6 +185,32 @@ def test_move_appends_history_dated_today_or_given(pipe: Path) -> None:
     ]
 
 
+def test_a_move_dated_before_the_last_history_entry_needs_force(pipe: Path) -> None:
+    acme = load_board(pipe).customers["acme"]
+    last = max(h.date for h in acme.history)
+    early = (last - timedelta(days=1)).isoformat()
+    before = customer_file(pipe, "acme")
+    one_line_error(
+        tb("-C", pipe, "move", "acme", "project", "--date", early),
+        1,
+        f"before the last history entry ({last})",
+    )
+    assert customer_file(pipe, "acme") == before
+    assert tb("-C", pipe, "move", "acme", "project", "--date", early, "--force").exit_code == 0
+    assert load_board(pipe).customers["acme"].history[-1].date.isoformat() == early
+
+
+def test_won_turns_the_next_action_into_after_sales_and_lost_clears_it(pipe: Path) -> None:
+    config = load_board(pipe).config
+    assert tb("-C", pipe, "move", "苏州华东", "won").exit_code == 0
+    won = load_board(pipe).customers["苏州华东"]
+    step = config.after_sales[0]
+    assert (won.next_action, won.next_due) == (step.label, TODAY + timedelta(days=step.due_days))
+    assert tb("-C", pipe, "move", "acme", "lost", "--reason", "价格太高").exit_code == 0
+    lost = load_board(pipe).customers["acme"]
+    assert (lost.next_action, lost.next_due, lost.problems) == (None, None, ())
+
+
 def test_lost_needs_a_reason(pipe: Path) -> None:
     before = customer_file(pipe, "acme")
     one_line_error(tb("-C", pipe, "move", "acme", "lost"), 1, "needs a reason")
@@ -294,7 +320,7 @@ def test_show_prints_fields_history_and_problems(pipe: Path) -> None:
     assert '  company         { region = "苏州", size = 3 }\n' in out
     assert "customers/odd.toml:3:1: warning: intent must be high, medium or low" in out
     shown = tb("-C", pipe, "show", "苏州华东").stdout
-    assert "history:\n  2026-09-01  target" in shown
+    assert "history:\n  2026-09-01  目标客户" in shown
 
 
 def test_the_folder_is_found_by_walking_up_or_given_with_C(
@@ -357,12 +383,12 @@ def test_a_session_as_a_real_process(tmp_path: Path) -> None:
     assert lost.stderr == "tuiboard: moving to a lost stage needs a reason (--reason)\n"
     bad = real("next", "acme-ltd", "call", "--due", "soonish", cwd=sub)
     assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.stderr
-    assert (
-        real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-20", cwd=sub).returncode
-        == 0
-    )
+    early = real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-20", cwd=sub)
+    assert early.returncode == 1 and "use --force" in early.stderr  # before the last history entry
+    moved = real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-24", cwd=sub)
+    assert moved.returncode == 0
     shown = real("show", "acme-ltd", cwd=sub).stdout
-    assert "  stage           lost" in shown and "2026-11-20  lost" in shown
+    assert "  stage           丢单" in shown and "2026-11-24  丢单" in shown
     check = real("check", "--strict", cwd=root)
     assert check.returncode == 0 and "1 customers, 0 errors, 0 warnings" in check.stderr
 

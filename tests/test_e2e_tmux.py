@@ -18,6 +18,7 @@ import time
 import tomllib
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -177,8 +178,9 @@ def test_a_session_in_a_real_terminal(tmux: Tmux, folder: Path) -> None:
     hangzhou = write_customer(folder, "hangzhou", plain("杭州恒信软件", "target", tier='"A"'))
     write_customer(folder, "beijing", plain("北京云启科技", "project", amount="50000"))
     tmux.start([str(TUIBOARD), "-C", str(folder)], board_env())
-    screen = tmux.wait_for_text("4 个客户 │")
-    assert "苏州华东精密机械有限公…" in screen  # the name cut by cells, CJK counted double
+    tmux.wait_for_text("4 个客户 │")
+    tmux.keys("d")  # full-size cards (at 120 columns the board fits the funnel with compact ones)
+    screen = tmux.wait_for_text("苏州华东精密机械有限公…")  # the name cut by cells, CJK counted double
     assert len(separators(screen)) == 1, screen  # every line's separators at the same cells
 
     # Move: focus the third column, shift+right, the criteria checklist, skip it.
@@ -222,3 +224,61 @@ def test_demo_opens_the_board_on_a_fresh_folder(tmux: Tmux, tmp_path: Path) -> N
     assert len(list((tmp_path / "demo" / "customers").glob("*.toml"))) == 40
     tmux.keys("q")
     assert tmux.wait_exit() == 0
+
+
+def test_a_scripted_day_at_80_columns(tmp_path: Path, folder: Path) -> None:
+    """Find by pinyin, log → next, move, undo: the files on disk after each step, at 80x24."""
+    suzhou = write_customer(folder, "suzhou", HAND_WRITTEN)
+    write_customer(folder, "acme", plain("Acme Logistics", "target", amount="90000"))
+    write_customer(folder, "hangzhou", plain("杭州恒信软件", "target", tier='"A"'))
+    write_customer(folder, "beijing", plain("北京云启科技", "project", amount="50000"))
+    tmux = Tmux(tmp_path, size=(80, 24))
+    try:
+        tmux.start([str(TUIBOARD), "-C", str(folder)], board_env())
+        screen = tmux.wait_for_text("4 个客户 │")
+        assert screen.splitlines()[-1].rstrip().endswith("? 帮助  q 退出")  # the key bar fits 80
+        assert len(separators(screen)) == 1, screen  # whole columns: every line's separators agree
+
+        # Find by pinyin initials; enter focuses the card, so `i` logs on 苏州华东.
+        tmux.keys("g")
+        tmux.wait_for_text("跳转到客户")
+        tmux.keys("szhd")
+        tmux.wait_for_text("苏州华东精密机械有限公司  意向客户")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "跳转到客户" not in s, "the jump dialog closed")
+
+        # Log → next: the log entry lands, then the next action with the tier's cadence (B: 14 days).
+        tmux.keys("i")
+        tmux.wait_for_text("记录跟进")
+        tmux.keys("电话沟通了报价")
+        tmux.wait_for_text("电话沟通了报价")
+        tmux.keys("Enter")
+        text = wait_file(suzhou, lambda t: "电话沟通了报价" in t)
+        assert tomllib.loads(text)["log"] == [{"date": TODAY, "kind": "call", "note": "电话沟通了报价"}]
+        tmux.wait_for_text("下一步行动")
+        tmux.keys("C-u")  # clear the action the dialog starts with
+        tmux.wait_for_text("the action is required")
+        tmux.keys("寄送合同")
+        tmux.wait_for_text("寄送合同")
+        tmux.keys("Enter")
+        text = wait_file(suzhou, lambda t: "寄送合同" in t)
+        assert tomllib.loads(text)["next"] == {"action": "寄送合同", "due": date(2026, 12, 7)}
+        assert "# a comment after the last entry" in text
+        before_move = text
+
+        # Move on, skipping the checklist; then undo puts the file back byte for byte.
+        tmux.keys("S-Right")
+        tmux.wait_for_text("移动到 立项客户")
+        tmux.keys("s")
+        wait_file(suzhou, lambda t: 'stage = "project"' in t)
+        tmux.keys("u")
+        assert wait_file(suzhou, lambda t: t == before_move) == before_move
+        screen = tmux.wait_for_text("已撤销")
+        top = "\n".join(screen.splitlines()[:7])  # above the toasts, which cover some separators
+        assert len(separators(top)) == 1, screen
+
+        tmux.keys("q")
+        assert tmux.wait_exit() == 0
+        assert "Traceback" not in tmux.screen()
+    finally:
+        tmux.kill()

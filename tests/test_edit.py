@@ -139,14 +139,27 @@ EDITS: dict[str, tuple[Callable[[Customer], list[Change]], list[str], list[str]]
         [],
         ["[[log]]", f"date = {TODAY}", 'kind = "call"', r'note = "电话跟进：\"报价\" ok"'],
     ),
-    "won": (
+    "won": (  # the open next action becomes the first after-sales step (seed 002)
         lambda c: move_changes(c, CONFIG, "won", TODAY),
-        ['stage = "intent"        # moved by the board'],
-        ['stage = "won"        # moved by the board', *history("won")],
+        [
+            'stage = "intent"        # moved by the board',
+            'action = "发送修订报价"    # price first',
+            "due = 2026-11-25",
+        ],
+        [
+            'stage = "won"        # moved by the board',
+            f'action = "{CONFIG.after_sales[0].label}"    # price first',
+            f"due = {TODAY + timedelta(days=CONFIG.after_sales[0].due_days)}",
+            *history("won"),
+        ],
     ),
     "lost": (
-        lambda c: move_changes(c, CONFIG, "lost", TODAY, "价格太高"),
-        ['stage = "intent"        # moved by the board'],
+        lambda c: move_changes(c, CONFIG, "lost", TODAY, "价格太高"),  # nothing is next
+        [
+            'stage = "intent"        # moved by the board',
+            'action = "发送修订报价"    # price first',
+            "due = 2026-11-25",
+        ],
         [
             'stage = "lost"        # moved by the board',
             'lost_reason = "价格太高"',

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from pipeline import search
 from pipeline.config import load_preset
 from pipeline.model import Customer, HistoryEntry
 from pipeline.query import Filter, select
@@ -16,7 +17,8 @@ TODAY = date(2026, 11, 23)
 
 def cust(cid: str, **kw: Any) -> Customer:
     kw.setdefault("stage", "intent")
-    return Customer(id=cid, path=Path(f"{cid}.toml"), data={}, name=kw.pop("name", cid.upper()), **kw)
+    data = kw.pop("data", {})
+    return Customer(id=cid, path=Path(f"{cid}.toml"), data=data, name=kw.pop("name", cid.upper()), **kw)
 
 
 PEOPLE = [
@@ -70,3 +72,71 @@ def test_describe() -> None:
     flt = Filter(tiers=frozenset({"B", "A"}), owners=frozenset({"wang.li"}), overdue=True, text="苏州")
     assert flt.describe() == 'tier A,B · owner wang.li · overdue · "苏州"'
     assert Filter().describe() == ""
+
+
+# -- finding a customer (pipeline.search, the matcher behind / and g) ------------------------
+
+FOLK = [
+    cust("hangzhou-zhonglian", name="杭州中联软件有限公司", contact="王磊"),
+    cust("hangzhou-boyuan", name="杭州博远物流有限公司"),
+    cust("chongqing-changan", name="重庆长安汽车配件厂"),
+    cust(
+        "acme",
+        name="Acme Logistics Group",
+        contact="李娜",
+        data={"contact": {"name": "李娜", "phone": "+86 138 1234 5678", "email": "lina@acme.example"}},
+    ),
+    cust("suzhou-huadong", name="苏州华东精密机械", tags=("ERP",)),
+]
+
+
+def found(text: str) -> list[str]:
+    return [c.id for c in search.rank(FOLK, text)]
+
+
+def test_pinyin_initials_and_full_pinyin_find_chinese_names() -> None:
+    assert found("hzzl") == ["hangzhou-zhonglian"]
+    assert sorted(found("HZ")) == ["hangzhou-boyuan", "hangzhou-zhonglian"]
+    assert sorted(found("hangzhou")) == ["hangzhou-boyuan", "hangzhou-zhonglian"]
+    assert found("zhonglian") == ["hangzhou-zhonglian"]
+    assert found("wanglei") == ["hangzhou-zhonglian"]  # the contact 王磊 in pinyin
+
+
+def test_every_reading_of_a_polyphonic_character_counts() -> None:
+    assert found("cqca") == ["chongqing-changan"]  # 重 chóng, 长 cháng
+    assert found("chongqing") == ["chongqing-changan"]
+
+
+def test_name_id_contact_phone_email_and_tags() -> None:
+    assert found("中联") == ["hangzhou-zhonglian"]
+    assert found("acme") == ["acme"]
+    assert found("李娜") == ["acme"]
+    assert found("1381234") == ["acme"]  # digits, whatever the spaces in the file
+    assert found("138 1234") == ["acme"]
+    assert found("lina@") == ["acme"]
+    assert found("erp") == ["suzhou-huadong"]
+
+
+def test_a_typo_in_a_longer_query_still_finds_the_name() -> None:
+    assert found("acme logstics") == ["acme"]
+    assert found("xyzq") == [] and found("zzzz") == []
+
+
+def test_the_id_itself_ranks_first_then_a_name_prefix() -> None:
+    assert search.score(FOLK[3], "acme") == 100.0
+    assert search.score(FOLK[3], "ac") == 95.0
+    assert search.score(FOLK[3], "logistics") < 95.0
+
+
+def test_slash_search_uses_the_same_matcher() -> None:
+    assert [c.id for c in select(FOLK, Filter(text="hzzl"), CONFIG, TODAY)] == ["hangzhou-zhonglian"]
+    assert [c.id for c in select(FOLK, Filter(text="138 1234"), CONFIG, TODAY)] == ["acme"]
+
+
+def test_spellings_are_cached_per_string() -> None:
+    search.spellings.cache_clear()
+    search.warm(FOLK)
+    misses = search.spellings.cache_info().misses
+    search.warm(FOLK)
+    assert search.spellings.cache_info().misses == misses
+    assert search.spellings("Acme") == ()  # no Han character: nothing to spell

@@ -288,3 +288,30 @@ def test_tiers_from_a_sales_report_by_monthly_payment(demo_folder: Path, tmp_pat
     ]
     text = run("-C", demo_folder, "report", "--sales-report", path, "--tiers", "--months", "2").output
     assert "月均回款" in text and "建议 VIP" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--at", "9999-12-31"],
+            "Invalid value for '--at': '9999-12-31': give a date from 1900-01-01 to 2999-12-31",
+        ),
+        (["--at", "+99999999d"], "Invalid value for '--at': '+99999999d': give a date from 1900-01-01"),
+        (["--at", "0001-01-01"], "Invalid value for '--at': '0001-01-01': give a date from 1900-01-01"),
+        (["--height", "100000"], "Invalid value for '--height': 100000 is not in the range 3<=x<=200."),
+        (["--width", "100000"], "Invalid value for '--width': 100000 is not in the range 20<=x<=1000."),
+    ],
+)
+def test_out_of_range_arguments_are_one_line_errors(demo_folder: Path, args: list[str], message: str) -> None:
+    argv = [sys.executable, "-m", "tuiboard", "-C", str(demo_folder), "report", *args]
+    # the timeout only keeps a regression from hanging the suite (--height 100000 never ended)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"tuiboard report: {message}")
+
+
+def test_the_edges_of_the_ranges_report(demo_folder: Path) -> None:
+    for args in (["--at", "2999-12-31"], ["--at", "1900-01-01"], ["--width", "20", "--height", "3"]):
+        result = run("-C", demo_folder, "report", *args)
+        assert result.exit_code == 0, result.output

@@ -184,13 +184,13 @@ def test_history_out_of_order_and_sorted() -> None:
         HistoryEntry(date(2026, 10, 15), "intent"),  # still before 11-01
     )
     c = cust(stage="project", history=h)
-    assert [(i, e.date, before) for i, e, before in rules.history_out_of_order(c)] == [
+    assert [(i, e.date, before) for i, e, before in rules.history_out_of_order(c.history)] == [
         (2, date(2026, 10, 1), date(2026, 11, 1)),
         (3, date(2026, 10, 15), date(2026, 11, 1)),
     ]
     assert [e.date.month for e in rules.sorted_history(c)] == [9, 10, 10, 11]
     assert rules.last_history_date(c) == date(2026, 11, 1)
-    assert rules.history_out_of_order(cust(history=h[:2])) == []
+    assert rules.history_out_of_order(cust(history=h[:2]).history) == []
     # by date, the latest entry into intent is 10-15 (in the file, too: both come after 11-01)
     assert rules.stage_entered(cust(stage="intent", history=h)) == date(2026, 10, 15)
 

@@ -152,11 +152,11 @@ def status(pilot: Pilot[None]) -> str:
 
 
 async def test_criteria_enter_confirms_s_skips_escape_cancels() -> None:
-    for key, expected in (("enter", True), ("s", True), ("escape", False)):
+    for keys, expected in ((("space", "enter"), True), (("s",), True), (("escape",), False)):
         async with hosting(CriteriaScreen(CONFIG.stage("project"), "苏州华东")) as (pilot, app):  # type: ignore[arg-type]
-            await pilot.press(key)
+            await pilot.press(*keys)
             await pilot.pause()
-            assert app.results == [expected], key
+            assert app.results == [expected], keys
 
 
 async def test_criteria_checklist_ticks_and_counts() -> None:
@@ -378,12 +378,40 @@ async def test_edit_shows_untrusted_text_harmlessly_and_leaves_it_alone() -> Non
 
 async def test_next_action_prefilled_with_the_cadence_default() -> None:
     c = parse(SUZHOU)  # intent medium: 7 days
-    async with hosting(NextActionScreen(c, CONFIG, TODAY)) as (pilot, app):
+    async with hosting(NextActionScreen(c, CONFIG, TODAY, cadence=True)) as (pilot, app):  # log → next
         assert app.screen.query_one("#action", Input).value == "发送修订报价"
         assert app.screen.query_one("#due", Input).value == "2026-11-30"
         await pilot.press("enter")
         await pilot.pause()
     assert app.results == [("发送修订报价", date(2026, 11, 30))]
+
+
+async def test_next_action_prefilled_with_the_current_due() -> None:
+    c = parse(SUZHOU)  # overdue since 2026-11-20: editing the text must not move the date silently
+    async with hosting(NextActionScreen(c, CONFIG, TODAY)) as (pilot, app):
+        assert app.screen.query_one("#due", Input).value == "2026-11-20"
+        await type_into(pilot, "#action", "发送第二版报价")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [] and "in the past" in error_of(pilot, "#due")
+        await pilot.press("f1", "enter")
+        await pilot.pause()
+    assert app.results == [("发送第二版报价", date(2026, 11, 24))]
+
+
+async def test_log_entry_takes_a_past_date_not_a_future_one() -> None:
+    async with hosting(LogEntryScreen("苏州华东", TODAY)) as (pilot, app):
+        assert app.screen.query_one("#date", Input).value == TODAY.isoformat()
+        await type_into(pilot, "#note", "昨天打过电话")
+        await type_into(pilot, "#date", "2026-11-30")
+        assert "in the future" in error_of(pilot, "#date")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == []
+        await type_into(pilot, "#date", "2026-11-22")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [("call", "昨天打过电话", date(2026, 11, 22))]
 
 
 async def test_next_action_quick_picks_do_not_type_into_the_fields() -> None:
@@ -430,22 +458,22 @@ async def test_next_action_bad_or_past_date_and_empty_action_are_refused() -> No
 
 
 async def test_log_entry_kind_by_key_and_note() -> None:
-    async with hosting(LogEntryScreen("苏州华东")) as (pilot, app):
+    async with hosting(LogEntryScreen("苏州华东", TODAY)) as (pilot, app):
         await pilot.press("f2", *"见了老板")
         assert app.screen.query_one(Input).value == "见了老板"
         await pilot.press("enter")
         await pilot.pause()
-    assert app.results == [("visit", "见了老板")]
+    assert app.results == [("visit", "见了老板", TODAY)]
 
 
 async def test_log_entry_defaults_to_a_call_and_needs_a_note() -> None:
-    async with hosting(LogEntryScreen("苏州华东")) as (pilot, app):
+    async with hosting(LogEntryScreen("苏州华东", TODAY)) as (pilot, app):
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [] and "required" in error_of(pilot, "Input")
         await pilot.press("f6", "f1", *"约了下周", "enter")
         await pilot.pause()
-    assert app.results == [("call", "约了下周")]
+    assert app.results == [("call", "约了下周", TODAY)]
 
 
 # -- details -------------------------------------------------------------------------------

@@ -3,16 +3,40 @@ that say what they replace, dry runs, and cells that would make a bad file."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from pipeline import tablefile
+from pipeline.config import preset_text
+from pipeline.format import dump_customer
 from pipeline.store import load_board
-from pipeline.tabular import apply_import, column_paths, plan_import, read_table
+from pipeline.tabular import (
+    TableError,
+    apply_import,
+    column_paths,
+    csv_escape,
+    csv_unescape,
+    customer_table,
+    plan_import,
+    read_table,
+    write_csv,
+)
+from pipeline.tabular import write_xlsx as export_xlsx
 from tests.conftest import TODAY, write_customer
 from tuiboard.cli import main
 
@@ -245,9 +269,9 @@ def test_formulas_from_files_are_never_formulas_in_a_spreadsheet(folder: Path, t
     cell = load_workbook(xlsx_out)["customers"]["B2"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
     for exported in (csv_out, xlsx_out):
-        header, rows = read_table(exported)
-        assert rows[0][header.index("name")] == '=HYPERLINK("http://x")'
-        assert rows[0][header.index("contact.phone")] == "+86 1"
+        table = read_table(exported)
+        assert table.rows[0][table.header.index("name")] == '=HYPERLINK("http://x")'
+        assert table.rows[0][table.header.index("contact.phone")] == "+86 1"
 
 
 def test_a_file_changed_on_disk_after_planning_is_not_overwritten(folder: Path, tmp_path: Path) -> None:
@@ -277,3 +301,312 @@ def test_cells_that_clash_with_the_shape_of_the_data_are_left_out(folder: Path, 
     assert lines[3:5] == ["unchanged 甲公司", "  note: company.region: company is not a table; left out"]
     created = load_board(folder).customers["乙公司"]
     assert created.data["contact"] == "张三" and created.amount is None
+
+
+# -- bounded input ---------------------------------------------------------------------------
+
+_CT = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="{target}" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}"/></Relationships>'
+)
+_BOOK = (
+    '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+
+
+def tiny_xlsx(path: Path, rows_xml: str, dimension: str = "A1:B2") -> Path:
+    """An XLSX written by hand, part by part: the sheet's XML says whatever the test wants."""
+    sheet = (
+        '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>{rows_xml}</sheetData></worksheet>'
+    )
+    parts = {
+        "[Content_Types].xml": _CT,
+        "_rels/.rels": _RELS.format(target="xl/workbook.xml", kind="officeDocument"),
+        "xl/workbook.xml": _BOOK,
+        "xl/_rels/workbook.xml.rels": _RELS.format(target="worksheets/sheet1.xml", kind="worksheet"),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def text_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def bomb_rows(name: str, amount: str) -> str:
+    """A header, one row with a cell far right, and a last cell at XFD1048576."""
+    return (
+        f'<row r="1">{text_cell("A1", name)}{text_cell("B1", amount)}</row>'
+        f'<row r="2">{text_cell("A2", "甲公司")}<c r="B2"><v>5</v></c><c r="XFD2"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
+
+
+LIMITED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from tuiboard.cli import main
+sys.argv = ["tuiboard", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", ["import", "report --json --sales-report"])
+def test_a_tiny_xlsx_bomb_ends_with_a_note_under_a_memory_limit(
+    folder: Path, tmp_path: Path, command: str
+) -> None:
+    header = ("name", "amount") if command == "import" else ("客户名称", "价税合计")
+    bomb = tiny_xlsx(tmp_path / "bomb.xlsx", bomb_rows(*header), dimension="A1:XFD1048576")
+    assert bomb.stat().st_size < 2000
+    argv = [sys.executable, "-c", LIMITED, "-C", str(folder), *command.split(), str(bomb)]
+    # the timeout only keeps a regression from hanging the suite (the old code ran for minutes)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    cut = ["rows from 1003 on not read: 1000 empty rows end the table", "1 cells beyond column 500 left out"]
+    if command == "import":
+        assert done.stdout.splitlines()[:2] == [f"bomb.xlsx: {line}" for line in cut]
+        assert load_board(folder).customers["甲公司"].amount == 5
+    else:
+        report = json.loads(done.stdout)
+        assert report["notes"] == cut and report["customers"] == 1
+
+
+def test_rows_columns_cells_and_size_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sheet = tmp_path / "big.csv"
+    sheet.write_text("name,a,b,c\n" + "".join(f"n{i},1,2,3\n" for i in range(10)), "utf-8")
+    monkeypatch.setattr(tablefile, "MAX_ROWS", 4)
+    table = read_table(sheet)
+    assert len(table.rows) == 3 and table.notes == ["rows from 5 on not read: 4 rows are read at most"]
+    monkeypatch.setattr(tablefile, "MAX_ROWS", 100)
+    monkeypatch.setattr(tablefile, "MAX_CELLS", 10)
+    assert read_table(sheet).notes == ["rows from 3 on not read: 10 cells are read at most"]
+    monkeypatch.setattr(tablefile, "MAX_CELLS", 1000)
+    monkeypatch.setattr(tablefile, "MAX_COLUMNS", 2)
+    table = read_table(sheet)
+    assert table.header == ["name", "a"] and table.notes == ["22 cells beyond column 2 left out"]
+    monkeypatch.setattr(tablefile, "MAX_FILE_BYTES", 50)
+    with pytest.raises(TableError, match=r"big.csv: 0 MB is more than"):
+        read_table(sheet)
+
+
+def test_a_run_of_empty_rows_ends_a_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tablefile, "EMPTY_RUN", 3)
+    sheet = tmp_path / "gap.csv"
+    sheet.write_text("name\n甲\n\n,\n乙\n\n\n\n丙\n", "utf-8")
+    table = read_table(sheet)
+    assert table.rows == [["甲"], ["乙"]]
+    assert table.notes == ["rows from 9 on not read: 3 empty rows end the table"]
+
+
+def test_an_xlsx_that_unpacks_too_big_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tiny_xlsx(tmp_path / "z.xlsx", f'<row r="1">{text_cell("A1", "name")}</row>')
+    monkeypatch.setattr(tablefile, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(TableError, match=r"^z.xlsx: unpacks to 0 MB, more than the 0 MB read at most$"):
+        read_table(path)
+
+
+def test_a_broken_file_is_one_line(folder: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    result = run("-C", folder, "import", broken)
+    assert result.exit_code == 1
+    assert result.output.startswith("tuiboard: broken.xlsx: not an XLSX file openable here:")
+    assert result.output.count("\n") == 1
+
+
+def test_formulas_without_a_saved_value_are_reported(folder: Path, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "f.xlsx", [["name", "amount", "tier"], ["甲公司", "=1+1", "A"], ["乙公司", 5, "=B2"]]
+    )
+    result = run("-C", folder, "import", path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:2] == [
+        "f.xlsx: Sheet!B2: a formula with no saved value; left out",
+        "f.xlsx: Sheet!C3: a formula with no saved value; left out",
+    ]
+    board = load_board(folder)
+    assert board.customers["甲公司"].amount is None and board.customers["甲公司"].tier == "A"
+
+
+# -- export then import changes nothing ----------------------------------------------------
+
+# Text that spreadsheets and CSV escaping trip on: formula starts, apostrophes, spaces around,
+# separators, quotes, tabs and newlines (not \r: XML reads it back as \n, nor other controls,
+# which XLSX cannot hold).
+TRICKY = st.sampled_from(["", "'", "=", " =", "'=", "+", "-", "@", " ", "\t", "''", "' =", "  @", "["])
+CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(" \t\n,，、;'=\"[]")
+TEXT = st.builds(lambda head, body: head + body, TRICKY, st.text(CHARS, max_size=10))
+FILLED = TEXT.filter(str.strip)  # a blank cell means "nothing here": blank text is not kept
+DAYS = st.dates(date(2020, 1, 1), date(2030, 12, 31))
+
+
+@st.composite
+def customer_data(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    stage = draw(st.sampled_from(["target", "intent", "project"]))
+    data: dict[str, Any] = {"name": name, "stage": stage, "created": draw(DAYS)}
+    optional = {
+        # an XLSX holds 16 significant digits: a number with more changes in an empty folder
+        "amount": st.integers(0, 10**15) | st.floats(0, 1e9).map(lambda x: float(f"{x:.16g}")),
+        "tags": st.lists(TEXT, max_size=3),
+        "contact": st.fixed_dictionaries({"phone": FILLED}),
+        "next": st.fixed_dictionaries({"action": FILLED, "due": DAYS}),
+        "remark": FILLED,
+        "log": st.lists(
+            st.fixed_dictionaries({"date": DAYS, "kind": st.just("call"), "note": TEXT}), max_size=2
+        ),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            data[key] = draw(strategy)
+    data["history"] = [{"date": data["created"], "stage": stage}]
+    return data
+
+
+@st.composite
+def customer_set(draw: st.DrawFn) -> list[dict[str, Any]]:
+    names = draw(st.lists(FILLED, min_size=1, max_size=4, unique_by=str.strip))
+    return [draw(customer_data(name)) for name in names]
+
+
+def new_folder(base: Path) -> Path:
+    root = base / f"f{len(list(base.iterdir()))}"
+    (root / "customers").mkdir(parents=True)
+    (root / "pipeline.toml").write_text(preset_text("seven-stage"), encoding="utf-8")
+    return root
+
+
+def import_file(root: Path, path: Path) -> list[Any]:
+    board = load_board(root, use_cache=False)
+    table = read_table(path)
+    plans = plan_import(
+        board, table.header, table.rows, column_paths(table.header, {}), TODAY, typed=table.typed
+    )
+    return apply_import(board, plans)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(datas=customer_set())
+def test_export_then_import_changes_nothing(tmp_path: Path, datas: list[dict[str, Any]]) -> None:
+    root = new_folder(tmp_path)
+    for i, data in enumerate(datas):
+        write_customer(root, f"c{i}", dump_customer(data))
+    board = load_board(root, use_cache=False)
+    assume(not any(p.is_error for p in board.problems))
+    before = {p.name: p.read_bytes() for p in (root / "customers").iterdir()}
+    columns, rows = customer_table(board.customers.values())
+    csv_file, xlsx_file = root.with_suffix(".csv"), root.with_suffix(".xlsx")
+    csv_file.write_bytes(write_csv(columns, rows))
+    xlsx_file.write_bytes(export_xlsx(columns, rows, {}))
+    for exported in (csv_file, xlsx_file):  # into the same folder: every row unchanged, no byte written
+        plans = import_file(root, exported)
+        assert [(p.action, p.notes) for p in plans] == [("unchanged", [])] * len(datas)
+        assert {p.name: p.read_bytes() for p in (root / "customers").iterdir()} == before
+    fresh = new_folder(tmp_path)  # into an empty folder: every field as it was
+    assert {p.action for p in import_file(fresh, xlsx_file)} == {"create"}
+    got = load_board(fresh, use_cache=False)
+    assert not got.problems
+    assert sorted((c.name, c.data) for c in got.customers.values()) == sorted((d["name"], d) for d in datas)
+
+
+@pytest.mark.parametrize("text", ["'=literal", " =1+1", "=1+1", "'abc", "''=x", "+86 1", "\t=1", "plain", ""])
+def test_the_csv_escape_is_undone_exactly(text: str) -> None:
+    escaped = csv_escape(text)
+    assert csv_unescape(escaped) == text
+    assert not escaped.lstrip().startswith(("=", "+", "-", "@"))  # never a formula in a spreadsheet
+
+
+def test_an_apostrophe_typed_before_a_formula_is_taken_off() -> None:
+    assert csv_unescape("'=SUM(A1)") == "=SUM(A1)" and csv_unescape("'abc") == "'abc"
+
+
+def test_literal_formula_text_survives_export_and_import(folder: Path, tmp_path: Path) -> None:
+    text = 'name = "\'=literal"\nstage = "target"\nremark = " =1+1"\n\n[contact]\nphone = "\'+86 1"\n'
+    path = write_customer(folder, "lit", text)
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / f"lit.{fmt}"
+        assert run("-C", folder, "export", "-o", out).exit_code == 0
+        result = run("-C", folder, "import", out)
+        assert result.output.splitlines()[-1] == "0 created, 0 changed, 1 unchanged, 0 skipped", result.output
+        assert path.read_bytes() == text.encode()
+        fresh = empty_folder(tmp_path, f"fresh-{fmt}")
+        assert run("-C", fresh, "import", out).exit_code == 0
+        (got,) = load_board(fresh).customers.values()
+        assert (got.name, got.data["remark"], got.data["contact"]) == (
+            "'=literal",
+            " =1+1",
+            {"phone": "'+86 1"},
+        )
+
+
+ESCAPES = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202e"  # OSC 52 (clipboard), clear screen, bidi override
+
+
+def test_headers_names_and_paths_are_printed_harmlessly(folder: Path, tmp_path: Path) -> None:
+    write_customer(folder, "jia", EXISTING)
+    sheet = tmp_path / f"evil{ESCAPES}.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [
+                ["name", f"remark{ESCAPES}", f"amount{ESCAPES}", "tier", ""],
+                ["甲公司", "x", "", "", ""],
+                [f"乙{ESCAPES}", "", "lots", "", "", "right of the header"],
+            ]
+        )
+    outputs = [run("-C", folder, "import", sheet, *extra).output for extra in (("--dry-run",), ())]
+    outputs.append(run("-C", folder, "import", sheet, "--map", "x\x1b[2J\u202e=name").output)
+    outputs.append(run("-C", folder, "report", "--sales-report", sheet).output)
+    for out in outputs:
+        assert not any(ch in out for ch in "\x1b\x07\u202e"), out
+    shown = "\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x202e"
+    assert f"would change 甲公司: remark{shown} = x" in outputs[0]
+    assert f"evil{shown}.csv: 1 cells right of the last header column left out" in outputs[0]
+    assert f"created 乙{shown} (customers/" in outputs[1]
+    assert "does not have: x\\x1b[2J\\x202e" in outputs[2]
+    assert f"evil{shown}.csv: no header row" in outputs[3]
+
+
+def test_a_gbk_csv_is_read_even_when_its_first_rows_are_ascii(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "gbk.csv"
+    sheet.write_bytes(
+        ("name,amount\n" + "".join(f"c{i},1\n" for i in range(3000)) + "苏州公司,2\n").encode("gb18030")
+    )
+    table = read_table(sheet)
+    assert len(table.rows) == 3001 and table.rows[-1] == ["苏州公司", "2"] and not table.notes
+
+
+def test_a_progress_bar_on_a_terminal_and_none_when_piped(folder: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "p.csv"
+    sheet.write_text("name\n" + "".join(f"客户{i}\n" for i in range(5)), "utf-8")
+    argv = [sys.executable, "-m", "tuiboard", "-C", str(folder), "import", "--dry-run", str(sheet)]
+    piped = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+    assert piped.stderr == "" and piped.stdout.splitlines()[-1].startswith("5 created")
+    argv.remove("--dry-run")
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=follower, timeout=120, check=True)
+        os.close(follower)
+        screen = b""
+        with contextlib.suppress(OSError):  # EIO once everything written has been read
+            while chunk := os.read(leader, 4096):
+                screen += chunk
+    finally:
+        os.close(leader)
+    assert b"checking" in screen and b"writing" in screen and b"100%" in screen
+    assert b"writing" not in done.stdout and done.stdout.decode().splitlines()[-1].startswith("5 created")

@@ -271,7 +271,7 @@ async def test_read_only_board_refuses_every_write_key(pipe: Path) -> None:
             await pilot.pause()
             assert type(app.screen).__name__ == "BoardScreen", key  # no dialog opened
         notes = [str(n.message) for n in app._notifications]
-        assert notes and all("read-only" in n for n in notes)
+        assert notes and all("只读模式" in n for n in notes)  # the board speaks one language
         await pilot.press("enter")  # reading still works
         await pilot.pause()
         assert type(app.screen).__name__ != "BoardScreen"

@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -29,9 +29,9 @@ from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from pipeline import actions, rules
+from pipeline import actions, rules, search
 from pipeline.edit import WriteResult
 from pipeline.errors import ConflictError, TuiboardError
 from pipeline.model import Customer
@@ -41,15 +41,18 @@ from pipeline.store import Board, ReloadResult, Store
 from pipeline.watch import Batch, FolderWatcher
 
 from . import clock, keymap
+from .me import whoami
+from .screens.jump import CustomerCommands
 from .textout import safe
 from .widgets.board_view import BoardView, build_view, next_sort, sort_label
 from .widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
+from .widgets.fit import DENSITIES
+from .widgets.keybar import KeyBar
 from .widgets.search import SearchInput
 from .widgets.statusbar import StatusBar
 
 T = TypeVar("T")
 WRITE_ACTIONS = frozenset({"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo"})
-COLUMN_WIDTH = 30  # cells; a card needs about this much, and 80 columns show two and a half
 
 
 class FilesChanged(Message):
@@ -73,6 +76,7 @@ class BoardScreen(Screen[None]):
     """The board's one screen; its keys call the app's actions (so dialogs on top never see them)."""
 
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
+    COMMANDS = Screen.COMMANDS | {CustomerCommands}
 
     def on_resize(self) -> None:
         self.app.layout_columns()  # type: ignore[attr-defined]
@@ -80,9 +84,10 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
         yield SearchInput()
+        yield Static("", id="empty", markup=False)
         yield ColumnsRow(id="columns")
         yield StatusBar(self.app.root)  # type: ignore[attr-defined]
-        yield Footer(compact=True)
+        yield KeyBar()
 
 
 class BoardApp(App[None]):
@@ -100,6 +105,7 @@ class BoardApp(App[None]):
         self.view: BoardView | None = None
         self.flt = Filter()
         self.sort = "due"
+        self.density = DENSITIES[0]
         self.english = False
         self.show_lost = False
         self.today = clock.today()
@@ -133,6 +139,7 @@ class BoardApp(App[None]):
         self.call_after_refresh(bench_mark, "first-paint")
         self._announce_problems(board)
         self.reloaded.set()
+        self.run_worker(partial(search.warm, list(board.customers.values())), thread=True, group="warm")
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -163,7 +170,8 @@ class BoardApp(App[None]):
             self.call_after_refresh(bench_mark, "repainted")
         count = len(result.changed) + len(result.removed)
         if announce and count:
-            self.say(f"已更新 {count} 个客户 · {count} customer{'s' if count > 1 else ''} changed on disk")
+            en = f"{count} customer{'s' if count > 1 else ''} changed on disk"
+            self.say(self.t(f"磁盘上有 {count} 个客户的文件已更新", en))
         self.reloaded.set()
         return result
 
@@ -182,7 +190,9 @@ class BoardApp(App[None]):
     def _announce_problems(self, board: Board) -> None:
         errors = len({p.path for p in board.errors})
         if errors:
-            self.say(f"{errors} 个文件有错误 · {errors} file(s) with errors (p)", "warning")
+            self.say(
+                self.t(f"{errors} 个文件有错误（按 p 查看）", f"{errors} file(s) with errors (p)"), "warning"
+            )
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -215,6 +225,8 @@ class BoardApp(App[None]):
         holder = screen.query_one(ColumnsRow)
         await holder.remove_children()
         columns = [StageColumn(stage, self.painter) for stage in self.board.config.stages]
+        for column in columns:  # hidden before they mount: no frame lays out a lost column
+            column.display = column.stage.kind != "lost" or self.show_lost
         await holder.mount_all(columns)
         self._set_lost_display()
         first = next((c for c in columns if c.display), None)
@@ -233,6 +245,11 @@ class BoardApp(App[None]):
             sid = column.stage.id
             column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, self.english)
         screen.query_one(StatusBar).show(self.view, board.config.currency, self.english)
+        screen.query_one(KeyBar).show(self.english, bool(self.flt.text))
+        empty = screen.query_one("#empty", Static)
+        empty.display = not board.customers
+        if empty.display:
+            empty.update(self.t("还没有客户：按 n 新建第一个客户", "No customers yet: press n to add one"))
         title, line = self._title(), screen.query_one("#title", Static)
         if title != line.content:
             line.update(title, layout=False)  # one line, always: no layout pass
@@ -260,14 +277,24 @@ class BoardApp(App[None]):
         self.layout_columns()
 
     def layout_columns(self) -> None:
-        """Columns share the width, none narrower than COLUMN_WIDTH (then the board scrolls sideways)."""
-        columns = self._columns()
-        if not columns:
+        """Fit the shown columns to the width (widgets/fit.py), then keep the focused one in view."""
+        screen = self.board_screen
+        if screen is None:
             return
-        width = self.size.width
-        share, extra = divmod(width, len(columns))
-        for i, column in enumerate(columns):
-            column.styles.width = COLUMN_WIDTH if share < COLUMN_WIDTH else share + (i < extra)
+        columns = self._columns()
+        screen.query_one(ColumnsRow).lay_out(columns, self.size.width, self.density)
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        screen, cards = self.board_screen, self._last_cards
+        columns = self._columns()
+        if screen is not None and cards is not None and cards.parent in columns:
+            screen.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))  # type: ignore[arg-type]
+
+    def action_toggle_density(self) -> None:
+        self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
+        self.layout_columns()
+        self.refresh_view()
 
     # -- selection -----------------------------------------------------------------------
 
@@ -286,9 +313,7 @@ class BoardApp(App[None]):
     def _focus_cards(self, cards: CardList) -> None:
         self._last_cards = cards
         cards.focus(scroll_visible=False)
-        column = cards.parent
-        if isinstance(column, StageColumn):  # no animation: quick presses must land exactly
-            self.call_after_refresh(column.scroll_visible, animate=False)
+        self._keep_in_view()  # whole columns, no animation: quick presses must land exactly
 
     def selected(self) -> Customer | None:
         cards = self._current_list()
@@ -297,7 +322,7 @@ class BoardApp(App[None]):
     def _need_selected(self) -> Customer | None:
         customer = self.selected()
         if customer is None:
-            self.say("没有选中的客户 · no customer selected", "warning")
+            self.say(self.t("没有选中的客户", "no customer selected"), "warning")
         return customer
 
     def on_descendant_focus(self) -> None:
@@ -315,7 +340,7 @@ class BoardApp(App[None]):
             return False
         if self.flt.active and not self.flt.matches(customer, board.config, self.today):
             self.flt = Filter()
-            self.say("已清除筛选以显示该客户 · filter cleared to show the customer")
+            self.say(self.t("已清除筛选以显示该客户", "filter cleared to show the customer"))
             self.refresh_view()
         if rules.stage_kind(customer, board.config) == "lost" and not self.show_lost:
             self.action_toggle_lost()
@@ -383,6 +408,33 @@ class BoardApp(App[None]):
         if self._last_cards is not None:
             self._last_cards.focus()
 
+    def action_toggle_mine(self) -> None:
+        """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
+        me = whoami(self.root)
+        if me is None:
+            self.say(
+                self.t(
+                    "不知道你是谁：设置 TUIBOARD_OWNER 或 git config user.name",
+                    "who are you? set TUIBOARD_OWNER or git config user.name",
+                ),
+                "warning",
+            )
+            return
+        mine = frozenset({me})
+        self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
+        self.refresh_view()
+        if self.flt.owners:
+            self.say(self.t(f"只看我的客户（{me}）", f"my deals only ({me})"))
+        else:
+            self.say(self.t("显示全部客户", "everyone's deals"))
+
+    def action_clear_search(self) -> None:
+        """Escape on the board: drop the search text (the other filters stay)."""
+        if self.flt.text:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+            self.say(self.t("已清除搜索", "search cleared"))
+
     @work(group="dialog")
     async def action_filter(self) -> None:
         if self.board is None:
@@ -394,6 +446,18 @@ class BoardApp(App[None]):
         if new is not None:
             self.flt = new
             self.refresh_view()
+
+    @work(group="dialog")
+    async def action_jump(self) -> None:
+        if self.board is None:
+            return
+        from .screens.jump import JumpScreen
+
+        chosen = await self.push_screen_wait(
+            JumpScreen(list(self.board.customers.values()), self.board.config, self.english)
+        )
+        if chosen is not None:
+            self.focus_customer(chosen)
 
     def action_details(self) -> None:
         customer = self._need_selected()
@@ -438,7 +502,7 @@ class BoardApp(App[None]):
     async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
         name = action if isinstance(action, str) else action[1]
         if self.read_only and name.split("(")[0].rsplit(".", 1)[-1] in WRITE_ACTIONS:
-            self.say("只读模式，未写入 · read-only: nothing written", "warning")
+            self.say(self.t("只读模式，未写入", "read-only: nothing written"), "warning")
             return False
         return await super().run_action(action, *args, **kwargs)
 
@@ -449,7 +513,7 @@ class BoardApp(App[None]):
             return
         target = rules.neighbour_stage(self.board.config, customer.stage, step, self.show_lost)
         if target is None:
-            self.say("那边没有阶段了 · no stage that way", "warning")
+            self.say(self.t("那边没有阶段了", "no stage that way"), "warning")
             return
         await self._move_to(customer, target)
 
@@ -471,7 +535,8 @@ class BoardApp(App[None]):
         stage = config.stage(target)
         assert stage is not None
         if customer.stage == target:
-            self.say(f"已在 {safe(stage.title(self.english))} · already there", "warning")
+            title = safe(stage.title(self.english))
+            self.say(self.t(f"已经在「{title}」", f"already in {title}"), "warning")
             return
         reason: str | None = None
         if stage.kind == "lost":
@@ -479,6 +544,12 @@ class BoardApp(App[None]):
 
             reason = await self.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
             if not reason:
+                return
+        elif config.stage_index(target) < config.stage_index(customer.stage):
+            from .screens.move_back import MoveBackScreen
+
+            reason = await self.push_screen_wait(MoveBackScreen(stage, customer.name, self.english))
+            if reason is None:
                 return
         else:
             from .screens.criteria import CriteriaScreen
@@ -507,7 +578,8 @@ class BoardApp(App[None]):
         self._remember(result, "new")
         await self._show_board(board)
         self._follow(result.customer.id)
-        self.say(f"已新建 · created {safe(result.customer.path.name)}")
+        name = safe(result.customer.path.name)
+        self.say(self.t(f"已新建 {name}", f"created {name}"))
 
     @work(group="dialog")
     async def action_edit(self) -> None:
@@ -519,10 +591,11 @@ class BoardApp(App[None]):
         values = await self.push_screen_wait(CustomerFormScreen(self.board.config, self.today, customer))
         if not values:
             if values is not None:
-                self.say("没有改动 · nothing changed")
+                self.say(self.t("没有改动", "nothing changed"))
             return
         write = partial(actions.set_fields, self.store, customer, values)
-        await self._write(customer, write, f"已保存 · saved {safe(customer.name)}")
+        name = safe(customer.name)
+        await self._write(customer, write, self.t(f"已保存 {name}", f"saved {name}"))
 
     @work(group="dialog")
     async def action_next_action(self) -> None:
@@ -535,7 +608,7 @@ class BoardApp(App[None]):
         if picked is not None:
             action, due = picked
             write = partial(actions.next_action, self.store, customer, action, due)
-            await self._write(customer, write, "下一步 · next action set")
+            await self._write(customer, write, self._next_set())
 
     @work(group="dialog")
     async def action_log(self) -> None:
@@ -544,11 +617,30 @@ class BoardApp(App[None]):
             return
         from .screens.log_entry import LogEntryScreen
 
-        entry = await self.push_screen_wait(LogEntryScreen(customer.name))
-        if entry is not None:
-            kind, note = entry
-            write = partial(actions.log, self.store, customer, kind, note, self.today)
-            await self._write(customer, write, "已记录 · logged")
+        entry = await self.push_screen_wait(LogEntryScreen(customer.name, self.today))
+        if entry is None:
+            return
+        kind, note, when = entry
+        write = partial(actions.log, self.store, customer, kind, note, when)
+        if await self._write(customer, write, self.t("已记录", "logged")):
+            await self._ask_next(customer.id)
+
+    async def _ask_next(self, customer_id: str) -> None:
+        """Log → next: after a contact, what comes next, due by the cadence (escape: nothing)."""
+        customer = self.board.customers.get(customer_id) if self.board else None
+        if customer is None or self.board is None or not rules.is_open(customer, self.board.config):
+            return
+        from .screens.next_action import NextActionScreen
+
+        screen = NextActionScreen(customer, self.board.config, self.today, cadence=True)
+        picked = await self.push_screen_wait(screen)
+        if picked is not None:
+            action, due = picked
+            write = partial(actions.next_action, self.store, customer, action, due)
+            await self._write(customer, write, self._next_set())
+
+    def _next_set(self) -> str:
+        return self.t("已设置下一步行动", "next action set")
 
     async def _write(self, customer: Customer, write: Callable[[], WriteResult], done: str) -> bool:
         """Run one `pipeline.actions` write on the store thread; a file changed on disk since
@@ -556,7 +648,7 @@ class BoardApp(App[None]):
         try:
             result, board = await self._in_store(self._edit_in_store, write)
         except ConflictError as exc:
-            self.say(f"{exc} — 已重新加载，未写入 · reloaded, nothing written", "warning")
+            self.say(f"{exc} — " + self.t("已重新加载，未写入", "reloaded, nothing written"), "warning")
             await self._reload(Batch(frozenset({customer.path}), rescan=False), announce=False)
             return False
         except TuiboardError as exc:
@@ -582,7 +674,7 @@ class BoardApp(App[None]):
 
     async def action_undo(self) -> None:
         if not self.undo_stack:
-            self.say("没有可撤销的修改 · nothing to undo", "warning")
+            self.say(self.t("没有可撤销的修改", "nothing to undo"), "warning")
             return
         entry = self.undo_stack.pop()
         try:
@@ -594,7 +686,8 @@ class BoardApp(App[None]):
             self.say(str(exc), "error")
             return
         await self._show_board(board)
-        self.say(f"已撤销 · undone: {entry.what}")
+        self.focus_customer(entry.customer_id)  # the next key acts on the customer put back
+        self.say(self.t(f"已撤销：{entry.what}", f"undone: {entry.what}"))
 
     def _restore_in_store(self, entry: Undo) -> Board:
         actions.undo(self.store, entry.path, entry.before, entry.after)
@@ -632,6 +725,10 @@ class BoardApp(App[None]):
             for key in keymap.KEYS:
                 yield SystemCommand(key.label, key.help, _runner(self, key.action))
         yield from super().get_system_commands(screen)
+
+    def t(self, zh: str, en: str) -> str:
+        """Our own words in the board's language."""
+        return en if self.english else zh
 
     def say(self, message: str, severity: str = "information") -> None:
         """A notification; text from files is never markup-interpreted."""

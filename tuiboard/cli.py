@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from pipeline import actions, rules
-from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, preset_names, preset_text
+from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, Config, preset_names, preset_text
 from pipeline.edit import WriteResult
 from pipeline.errors import WriteError
 from pipeline.format import has_comments
@@ -26,6 +26,7 @@ from pipeline.store import CUSTOMERS_DIR, Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_report import export, import_cmd, report
+from .cli_team import history_cmd, resolve_cmd, sync
 from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
 from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
 from .clock import today
@@ -219,13 +220,21 @@ def _done(board: Board, result: WriteResult, what: str, events: tuple[str, ...] 
 @click.argument("stage")
 @click.option("--reason", help="Why it was lost (required for the lost stage).")
 @click.option("--date", "when", help="Date of the move (default today).")
+@click.option("--force", is_flag=True, help="Record a --date earlier than the last history entry.")
 @click.pass_context
-def move(ctx: click.Context, customer_id: str, stage: str, reason: str | None, when: str | None) -> None:
-    """Move a customer to STAGE, appending a history entry."""
+def move(
+    ctx: click.Context, customer_id: str, stage: str, reason: str | None, when: str | None, force: bool
+) -> None:
+    """Move a customer to STAGE, appending a history entry (won: the next action becomes the
+    first after-sales step; lost: the next action is cleared)."""
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
+    day = when_from(when)
+    last = rules.last_history_date(c)
+    if last is not None and day < last and not force:
+        fail(f"{day} is before the last history entry ({last}); use --force to record it anyway")
     veto_move(board, c, stage)
-    result = actions.move(store, c, stage, when_from(when), reason, reread=True)
+    result = actions.move(store, c, stage, day, reason, reread=True)
     _done(board, result, f"{safe(c.name)}: {safe(c.stage)} → {safe(stage)}", move_events(board, stage))
 
 
@@ -322,7 +331,7 @@ def list_cmd(
             [
                 r["id"],
                 r["name"],
-                r["stage"],
+                stage_label(config, r["stage"]),
                 r["tier"] or "",
                 money(r["amount"], config.currency),
                 f"{r['probability']:.0f}",
@@ -361,20 +370,27 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
         "days_in_stage",
         "stale",
     ):
-        lines.append(f"  {key:<15} {safe(rec[key])}")
+        value = stage_label(board.config, c.stage) if key == "stage" else rec[key]
+        lines.append(f"  {key:<15} {safe(value)}")
     for key, value in c.data.items():
         if key in rec or key in ("name", "history", "log", "next"):
             continue
         lines.append(f"  {safe(key):<15} {safe(inline(value) if isinstance(value, dict | list) else value)}")
     if c.history:
         lines.append("history:")
-        lines += [f"  {h.date}  {safe(h.stage)}" for h in c.history]
+        lines += [f"  {h.date}  {safe(stage_label(board.config, h.stage))}" for h in c.history]
     if c.log:
         lines.append("log:")
         lines += [f"  {e.date or '—'}  {safe(e.kind):<8} {safe(e.note)}" for e in c.log]
     for p in board.problems_for(c.id):
         lines.append(printable_lines(p.format(board.root)))
     click.echo("\n".join(lines))
+
+
+def stage_label(config: Config, stage_id: str) -> str:
+    """What a person reads for a stage: its label (ids stay in --json); an unknown id as is."""
+    stage = config.stage(stage_id)
+    return stage.title() if stage else stage_id
 
 
 def printable_lines(text: str) -> str:
@@ -400,6 +416,9 @@ main.add_command(merge_file)
 main.add_command(report)
 main.add_command(export)
 main.add_command(import_cmd)
+main.add_command(sync)
+main.add_command(resolve_cmd)
+main.add_command(history_cmd)
 for command in COMMANDS:
     main.add_command(command)
 complete_params(main)

@@ -6,6 +6,10 @@ pandas and plotext are imported inside the commands, so that the other commands 
 from __future__ import annotations
 
 import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,9 @@ from .jsonout import dumps
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
+WIDTHS = click.IntRange(20, 1000)  # beyond these a chart says nothing more and takes ever longer to draw
+HEIGHTS = click.IntRange(3, 200)
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around it must stay valid dates
 
 
 @click.command()
@@ -33,9 +40,9 @@ DEFAULT_HEIGHT = 20
     show_default=True,
     help="One chart, the text summary, or everything.",
 )
-@click.option("--width", type=click.IntRange(min=1), help="Columns (default: the terminal's).")
+@click.option("--width", type=WIDTHS, help="Columns, 20-1000 (default: the terminal's).")
 @click.option(
-    "--height", type=click.IntRange(min=1), default=DEFAULT_HEIGHT, show_default=True, help="Lines per chart."
+    "--height", type=HEIGHTS, default=DEFAULT_HEIGHT, show_default=True, help="Lines per chart, 3-200."
 )
 @click.option("--owner", multiple=True, help="Only these owners' customers (repeatable).")
 @click.option("--at", "at", metavar="DATE", help="Everything as of this past date, rebuilt from history.")
@@ -79,7 +86,7 @@ def report(
     all_customers: bool,
 ) -> None:
     """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md)."""
-    width = width or shutil.get_terminal_size((100, 24)).columns
+    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, WIDTHS.min), WIDTHS.max)
     color = _color()
     if sales_report is not None:
         if tiers:
@@ -93,7 +100,7 @@ def report(
 
     board = load_from(ctx)
     now = today()
-    as_of = when_from(at) if at else now
+    as_of = _as_of(at) if at else now
     customers = select(board.customers, Filter(owners=frozenset(owner)), board.config, as_of)
     analysis = Analysis(customers, board.config, as_of, today=now)
     half = HalfMonth.of(when_from(period)) if period else None
@@ -116,6 +123,16 @@ def report(
             "",
         ]
     click.echo("\n".join(out).rstrip("\n"), color=color)
+
+
+def _as_of(at: str) -> date:
+    try:
+        when = when_from(at)
+    except OverflowError:  # an offset such as +99999999d
+        when = None
+    if when is None or not EARLIEST <= when <= LATEST:
+        raise click.BadParameter(f"{at!r}: give a date from {EARLIEST} to {LATEST}", param_hint="'--at'")
+    return when
 
 
 def _color() -> bool:
@@ -233,7 +250,8 @@ def _sales_report(
         f" ({rec['skipped_rows']} rows without a customer or amount left out)" if rec["skipped_rows"] else ""
     )
     chart = render("buckets", rec, width, height, color=color)
-    click.echo("\n".join([_heading(title, width), note, chart]), color=color)
+    notes = [f"{safe(path.name)}: {safe(n)}" for n in rec["notes"]]
+    click.echo("\n".join([_heading(title, width), note, *notes, chart]), color=color)
 
 
 @click.command()
@@ -284,14 +302,30 @@ def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: b
         overrides[column.strip()] = key.strip()
     board = load_from(ctx)
     try:
-        header, rows = tabular.read_table(file)
-        paths = tabular.column_paths(header, overrides)
+        table = tabular.read_table(file)
+        paths = tabular.column_paths(table.header, overrides)
     except tabular.TableError as exc:
         fail(str(exc))
-    plans = tabular.plan_import(board, header, rows, paths, today())
+    with _progress(len(table.rows), "checking") as step:
+        plans = tabular.plan_import(
+            board, table.header, table.rows, paths, today(), typed=table.typed, step=step
+        )
     if not dry_run:
-        tabular.apply_import(board, plans)
+        with _progress(len(plans), "writing") as step:
+            tabular.apply_import(board, plans, step=step)
+    for note in table.notes:
+        click.echo(f"{safe(file.name)}: {safe(note)}")
     click.echo(_import_lines(board, plans, dry_run))
+
+
+@contextmanager
+def _progress(rows: int, label: str) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on a terminal (stderr), none when it is piped or captured."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=rows, label=label, file=sys.stderr) as bar:
+        yield lambda _: bar.update(1)
 
 
 def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
@@ -305,7 +339,8 @@ def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
         counts[p.action] += 1
         name = safe(p.name) or "(no name)"
         if p.action == "create":
-            where = f" ({_rel(board, p.customer.path)})" if p.customer is not None and not dry_run else ""
+            written = p.customer is not None and not dry_run
+            where = f" ({safe(_rel(board, p.customer.path))})" if written else ""
             lines.append(f"{verbs['create']} {name}{where}")
         elif p.action == "update":
             lines.append(f"{verbs['update']} {name}: " + "; ".join(ch.describe() for ch in p.changes))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-COLUMNS = Binding.Group("列", compact=True)
-MOVE = Binding.Group("移动", compact=True)
+COLUMNS = Binding.Group("列 columns", compact=True)
+MOVE = Binding.Group("移动 move", compact=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,21 +20,34 @@ class Key:
     display: str | None = None
     group: Binding.Group | None = None
 
+    def word(self, english: bool) -> str:
+        """The label in one language: ``成交 won`` -> ``成交`` or ``won``."""
+        return one_language(self.label, english)
+
+
+def one_language(label: str, english: bool) -> str:
+    """``中文 English`` -> one of the two; a label that is not such a pair stays whole."""
+    zh, _, en = label.partition(" ")
+    if not en or not any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+        return label
+    return en if english else zh
+
 
 KEYS: tuple[Key, ...] = (
     Key("left,h", "focus_column(-1)", "左列 left", "Focus the column to the left", True, "←", COLUMNS),
     Key("right,l", "focus_column(1)", "右列 right", "Focus the column to the right", True, "→", COLUMNS),
     Key("shift+left,H", "move(-1)", "左移 move left", "Move the card one stage back", True, "⇧←", MOVE),
     Key("shift+right,L", "move(1)", "右移 move right", "Move the card one stage on", True, "⇧→", MOVE),
+    Key("g", "jump", "跳转 go to", "Find a customer by name, id, contact, phone or pinyin", True),
     Key("w", "won", "成交 won", "Mark the customer won", True),
     Key("x", "lost", "丢单 lost", "Mark the customer lost (a reason is required)", True),
     Key("n", "new", "新建 new", "Add a customer", True),
     Key("e", "edit", "编辑 edit", "Edit the customer's fields in a form"),
     Key("E", "editor", "$EDITOR", "Open the customer's file in $EDITOR, then reload it"),
     Key("a", "next_action", "下一步 next", "Set the next action and its due date", True),
-    Key("i", "log", "记录 log", "Log an activity: call, visit, email, demo, meeting, note"),
+    Key("i", "log", "记录 log", "Log an activity: call, visit, email, demo, meeting, note", True),
     Key("enter", "details", "详情 details", "Every field, the stage timeline, the log and objections"),
-    Key("slash", "search", "搜索 search", "Incremental search over name, contact and tags", display="/"),
+    Key("slash", "search", "搜索 search", "Search name, id, contact, phone, pinyin; esc clears", True, "/"),
     Key(
         "f",
         "filter",
@@ -42,16 +55,21 @@ KEYS: tuple[Key, ...] = (
         "Filter: tier, owner, source, tag, overdue, stale, no next action",
         True,
     ),
+    Key("m", "toggle_mine", "我的 mine", "Show only my deals (TUIBOARD_OWNER or git user.name)"),
     Key("t", "today", "今日 today", "Today's overdue and due actions, in order of work"),
     Key("u", "undo", "撤销 undo", "Undo the last edit if the file is unchanged since"),
     Key("p", "problems", "问题 problems", "Files with problems; enter opens one in $EDITOR"),
     Key("c", "charts", "图表 charts", "Funnel, conversion, forecast and more, for the current filter"),
     Key("s", "sort", "排序 sort", "Sort cards: due, amount, probability, name, days in stage"),
+    Key("d", "toggle_density", "密度 density", "Cards: fit the open stages to the width, or full size"),
     Key("z", "toggle_lost", "丢单列 lost col", "Show or hide the lost column"),
-    Key("g", "toggle_language", "中/EN", "Switch stage labels between Chinese and English"),
+    Key("ctrl+l", "toggle_language", "中/EN", "Switch the board between Chinese and English", display="^l"),
+    Key("escape", "clear_search", "清除搜索 clear search", "Clear the search", display="esc"),
     Key("question_mark", "toggle_help", "帮助 keys", "Show or hide every key", True, "?"),
     Key("q", "quit", "退出 quit", "Quit the board", True),
 )
+
+PINNED = ("toggle_help", "quit")  # the key bar keeps these at its right end, whatever the width
 
 
 def bindings(namespace: str = "app") -> list[Binding]:
@@ -60,8 +78,8 @@ def bindings(namespace: str = "app") -> list[Binding]:
             k.keys,
             f"{namespace}.{k.action}",
             k.label,
-            show=k.footer,
-            key_display=k.display,
+            show=False,  # the board draws its own key bar (widgets/keybar.py)
+            key_display=None if "," in k.keys else k.display,  # `?` lists both: "← h"
             tooltip=k.help,
             group=k.group,
         )

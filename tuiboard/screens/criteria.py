@@ -1,23 +1,47 @@
-"""Before a move: the target stage's entry criteria as a checklist the rep confirms or skips."""
+"""Before a move on: the target stage's entry criteria as a checklist the rep confirms or skips."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.strip import Strip
 from textual.widgets import SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from pipeline.config import Stage
 from pipeline.problems import printable
 
 from .dialog import Dialog, titled
 
+TICKED, UNTICKED = "✓", " "
+
+
+class Checklist(SelectionList[int]):
+    """A SelectionList whose box shows ✓ or nothing (Textual draws ``X`` in both states)."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if len(segments) > 1:
+            box = segments[1]
+            segments[1] = Segment(TICKED if option.value in self.selected else UNTICKED, box.style)
+        return Strip(segments, strip.cell_length)
+
 
 class CriteriaScreen(Dialog[bool]):
-    """True moves the card (enter: confirmed; ``s``: checklist skipped); escape cancels (False)."""
+    """True moves the card (enter: some criteria ticked; ``s``: checklist skipped); escape cancels.
+
+    Enter with nothing ticked does not move: that is what ``s`` is for, and it says so.
+    """
 
     DEFAULT_CSS = """
     CriteriaScreen SelectionList { height: auto; max-height: 16; }
@@ -47,7 +71,7 @@ class CriteriaScreen(Dialog[bool]):
             yield Static(Text("这个阶段没有进入标准 · no entry criteria for this stage"), classes="muted")
             return
         yield Static(Text("进入标准 · entry criteria:"), classes="muted")
-        yield SelectionList[int](*((Text(printable(c)), i) for i, c in enumerate(self.stage.criteria)))
+        yield Checklist(*((Text(printable(c)), i) for i, c in enumerate(self.stage.criteria)))
         yield Static(self._ticked_text(0), id="ticked", markup=False)
 
     @on(SelectionList.SelectedChanged)
@@ -64,6 +88,9 @@ class CriteriaScreen(Dialog[bool]):
             selections.select_all()
 
     def action_confirm(self) -> None:
+        if self.stage.criteria and not self.query_one(Checklist).selected:
+            self.say("还没有勾选任何标准：空格勾选，a 全选，s 跳过 · nothing ticked: space ticks, s skips")
+            return
         self.dismiss(True)
 
     def action_skip(self) -> None:

@@ -14,19 +14,21 @@ from textual.widgets import Input, Static
 
 from pipeline.problems import printable
 
+from ..keymap import one_language
 from .fields import check
 
 ResultT = TypeVar("ResultT")
 KEY_STYLE = "bold #ffa62b"
 
 
-def key_hint(keys: tuple[tuple[str, str], ...]) -> Text:
-    """``enter 确认 confirm   esc 取消 cancel`` with the keys highlighted."""
+def key_hint(keys: tuple[tuple[str, str], ...], english: bool | None = None) -> Text:
+    """``enter 确认 confirm   esc 取消 cancel`` with the keys highlighted; in one language when
+    ``english`` is given (the board's mode)."""
     parts: list[Text | str | tuple[str, str]] = []
     for key, what in keys:
         if parts:
             parts.append("   ")
-        parts += [(key, KEY_STYLE), " ", what]
+        parts += [(key, KEY_STYLE), " ", what if english is None else one_language(what, english)]
     return Text.assemble(*parts)
 
 
@@ -67,7 +69,8 @@ class Dialog(ModalScreen[ResultT]):
             box.border_title = self.dialog_title
             yield from self.compose_body()
             yield Static("", id="status", markup=False)
-            yield Static(key_hint(self.keys()), id="keys", markup=False)
+            english = getattr(self.app, "english", None)  # the board's mode; both outside the board
+            yield Static(key_hint(self.keys(), english), id="keys", markup=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

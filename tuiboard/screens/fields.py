@@ -63,9 +63,9 @@ class Percent(Explaining):
 class When(Explaining):
     """A date, ``today``, ``tomorrow`` or an offset (``+3d``, ``+1w``, ``+1q``) from ``today``."""
 
-    def __init__(self, today: date, not_before: date | None = None) -> None:
+    def __init__(self, today: date, not_before: date | None = None, not_after: date | None = None) -> None:
         super().__init__()
-        self.today, self.not_before = today, not_before
+        self.today, self.not_before, self.not_after = today, not_before, not_after
 
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
@@ -76,6 +76,8 @@ class When(Explaining):
             return self.failure(str(exc))
         if self.not_before is not None and when < self.not_before:
             return self.failure(f"{when} is in the past · 日期已过")
+        if self.not_after is not None and when > self.not_after:
+            return self.failure(f"{when} is in the future · 日期还没到")
         return self.success()
 
     def explain(self, value: str) -> str:

@@ -1,7 +1,9 @@
-"""Logging an activity: its kind (call, visit, email, demo, meeting, note) and a note."""
+"""Logging an activity: its kind (call, visit, email, demo, meeting, note), a note and the day
+it happened (today unless changed: a call yesterday is logged the morning after)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,8 +14,9 @@ from textual.widgets import Input, RadioButton, RadioSet
 
 from pipeline.model import LOG_KINDS
 
+from ..clock import parse_when
 from .dialog import Dialog, titled
-from .fields import FormField, Required
+from .fields import FormField, Required, When
 
 KIND_LABELS = {
     "call": "电话",
@@ -25,8 +28,9 @@ KIND_LABELS = {
 }
 
 
-class LogEntryScreen(Dialog[tuple[str, str] | None]):
-    """(kind, note): kind from pipeline.model.LOG_KINDS, note non-empty and stripped."""
+class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
+    """(kind, note, day): kind from pipeline.model.LOG_KINDS, note non-empty and stripped, the
+    day not in the future."""
 
     DEFAULT_CSS = """
     LogEntryScreen RadioSet { width: 1fr; height: auto; layout: grid; grid-size: 3; margin-bottom: 1; }
@@ -42,21 +46,28 @@ class LogEntryScreen(Dialog[tuple[str, str] | None]):
         ("esc", "取消 cancel"),
     )
 
-    def __init__(self, customer_name: str) -> None:
+    def __init__(self, customer_name: str, today: date) -> None:
         super().__init__(titled("记录跟进 Log activity", name=customer_name))
+        self.today = today
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(compact=True):
             for i, kind in enumerate(LOG_KINDS, 1):
                 label = Text.assemble(f"{KIND_LABELS[kind]} {kind} ", (f"F{i}", "dim"))
                 yield RadioButton(label, value=i == 1, name=kind)
-        yield FormField(
-            "内容 Note",
-            Input(placeholder="聊了什么 what happened", validators=[Required("a note")], compact=True),
+        note = Input(placeholder="聊了什么 what happened", id="note", compact=True)
+        note.validators = [Required("a note")]
+        yield FormField("内容 Note", note)
+        when = Input(
+            self.today.isoformat(),
+            validators=[Required("the date"), When(self.today, not_after=self.today)],
+            id="date",
+            compact=True,
         )
+        yield FormField("日期 Date", when)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one("#note", Input).focus()
 
     @property
     def kind(self) -> str:
@@ -69,4 +80,5 @@ class LogEntryScreen(Dialog[tuple[str, str] | None]):
     @on(Input.Submitted)
     def action_submit(self) -> None:
         if self.form_valid():
-            self.dismiss((self.kind, self.query_one(Input).value.strip()))
+            when = parse_when(self.query_one("#date", Input).value, self.today)
+            self.dismiss((self.kind, self.query_one("#note", Input).value.strip(), when))

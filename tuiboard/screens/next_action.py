@@ -49,10 +49,13 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
         ("esc", "取消 cancel"),
     )
 
-    def __init__(self, customer: Customer, config: Config, today: date) -> None:
+    def __init__(self, customer: Customer, config: Config, today: date, *, cadence: bool = False) -> None:
+        """The due field starts at the current due (editing the text keeps the date), or at the
+        cadence default when there is none or ``cadence`` is asked for (after logging a contact)."""
         super().__init__(titled("下一步行动 Next action", name=customer.name))
         self.customer, self.config, self.today = customer, config, today
         self.default = rules.default_due(customer, config, today)
+        self.start = self.default if cadence or customer.next_due is None else customer.next_due
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._current(), id="current", markup=False)
@@ -64,7 +67,7 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
         )
         yield FormField("行动 Action", action)
         due = Input(
-            self.default.isoformat(),
+            self.start.isoformat(),
             validators=[When(self.today, not_before=self.today)],
             id="due",
             compact=True,

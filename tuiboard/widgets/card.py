@@ -22,6 +22,7 @@ from pipeline.model import Customer
 from ..textout import fit, money, prefix_within, safe
 
 CARD_HEIGHT = 4  # three lines of content and a rule
+COMPACT_BELOW = 22  # cells: a narrower card drops the badge's padding, the probability and "停滞"
 OVERDUE = "bold red"
 TODAY = "bold yellow"
 WARNING = "yellow"
@@ -29,12 +30,13 @@ MUTED = "dim"
 
 
 def card_lines(customer: Customer, config: Config, today: date, width: int, english: bool) -> list[Text]:
-    """The card's ``CARD_HEIGHT`` lines, each exactly ``width`` cells."""
+    """The card's ``CARD_HEIGHT`` lines, each exactly ``width`` cells (compact below COMPACT_BELOW)."""
     width = max(width, 8)
+    compact = width < COMPACT_BELOW
     return [
-        _title_line(customer, config, width, english),
-        _figures_line(customer, config, today, width, english),
-        _next_line(customer, config, today, width, english),
+        _title_line(customer, config, width, english, compact),
+        _figures_line(customer, config, today, width, english, compact),
+        _next_line(customer, config, today, width, english, compact),
         Text("─" * width, style=MUTED),
     ]
 
@@ -59,27 +61,28 @@ def _fitted(text: Text, width: int) -> Text:
     return text[:kept] + Text("…" + " " * (width - 1 - used))
 
 
-def _title_line(c: Customer, config: Config, width: int, english: bool) -> Text:
+def _title_line(c: Customer, config: Config, width: int, english: bool, compact: bool) -> Text:
     left = Text()
     if any(p.is_error for p in c.problems):
         left.append("✖ ", style="bold red")
     elif c.problems:
         left.append("⚠ ", style=WARNING)
     left.append(safe(c.name), style="bold")
-    return _spread(left, _badge(c, config, english), width)
+    return _spread(left, _badge(c, config, english, compact), width)
 
 
-def _badge(c: Customer, config: Config, english: bool) -> Text:
+def _badge(c: Customer, config: Config, english: bool, compact: bool) -> Text:
     tier_id = rules.effective_tier(c, config)
     if tier_id is None:
         return Text("")
     tier = config.tier(tier_id)
+    pad = "" if compact else " "
     if tier is None:
-        return Text(f" {safe(tier_id)[:6]} ", style="reverse")
+        return Text(f"{pad}{safe(tier_id)[:6]}{pad}", style="reverse")
     label = safe(tier.label_en if english else tier.label)
     if cell_len(label) > 6:
         label = fit(label, 6).rstrip()  # a long label from the config: the badge stays small
-    return Text(f" {label} ", style=tier_style(tier.color))
+    return Text(f"{pad}{label}{pad}", style=tier_style(tier.color))
 
 
 @lru_cache(maxsize=64)
@@ -91,35 +94,51 @@ def tier_style(color: str) -> Style:
         return Style(reverse=True, bold=True)
 
 
-def _figures_line(c: Customer, config: Config, today: date, width: int, english: bool) -> Text:
+def _figures_line(c: Customer, config: Config, today: date, width: int, english: bool, compact: bool) -> Text:
     probability = rules.effective_probability(c, config)
     left = Text(money(c.amount, config.currency), style="bold")
-    left.append(f" · {probability:.0f}%", style=MUTED if c.probability is None else "")
+    if not compact:
+        left.append(f" · {probability:.0f}%", style=MUTED if c.probability is None else "")
     days = rules.days_in_stage(c, today)
     right = Text()
-    if days is not None:
+    if compact and c.next_action and c.next_due and rules.stage_kind(c, config) != "lost":
+        right = _due(c, config, today, english)  # the next line has no room left for it
+    elif days is not None:
         if rules.is_stale(c, config, today):
-            right.append("stale " if english else "停滞 ", style="bold dark_orange")
+            if not compact:  # the colour alone says stale on a compact card
+                right.append("stale " if english else "停滞 ", style="bold dark_orange")
             right.append(f"{days}d" if english else f"{days}天", style="dark_orange")
         else:
             right.append(f"{days}d" if english else f"{days}天", style=MUTED)
     return _spread(left, right, width)
 
 
-def _next_line(c: Customer, config: Config, today: date, width: int, english: bool) -> Text:
+def _next_line(c: Customer, config: Config, today: date, width: int, english: bool, compact: bool) -> Text:
     kind = rules.stage_kind(c, config)
     if kind == "lost":
         reason = safe(c.lost_reason) if c.lost_reason else ("no reason" if english else "无原因")
         return _fitted(Text(f"✗ {reason}", style=MUTED), width)
-    # only an open customer is ever 逾期 (rules.is_overdue); a won one's action is after-sales
-    status = rules.due_status(c, today) if kind == "open" else rules.DueStatus.UPCOMING
     if not c.next_action:
         if kind != "open":
             return Text(" " * width)
         return _fitted(Text("⚠ no next action" if english else "⚠ 无下一步行动", style=WARNING), width)
-    style = {rules.DueStatus.OVERDUE: OVERDUE, rules.DueStatus.TODAY: TODAY}.get(status, "")
-    right = Text(_due_text(c, today, english, status is rules.DueStatus.OVERDUE), style=style or MUTED)
+    style = _STATUS_STYLES.get(_status(c, config, today), "")
+    right = Text() if compact else _due(c, config, today, english)
     return _spread(Text(f"▸ {safe(c.next_action)}", style=style), right, width)
+
+
+_STATUS_STYLES = {rules.DueStatus.OVERDUE: OVERDUE, rules.DueStatus.TODAY: TODAY}
+
+
+def _status(c: Customer, config: Config, today: date) -> rules.DueStatus:
+    """Only an open customer is ever 逾期 (rules.is_overdue); a won one's action is after-sales."""
+    return rules.due_status(c, today) if rules.stage_kind(c, config) == "open" else rules.DueStatus.UPCOMING
+
+
+def _due(c: Customer, config: Config, today: date, english: bool) -> Text:
+    status = _status(c, config, today)
+    text = _due_text(c, today, english, status is rules.DueStatus.OVERDUE)
+    return Text(text, style=_STATUS_STYLES.get(status) or MUTED)
 
 
 def _due_text(c: Customer, today: date, english: bool, overdue: bool) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,6 +31,7 @@ from pipeline.model import Customer
 from ..textout import money, safe
 from .board_view import Totals
 from .card import CARD_HEIGHT, card_lines
+from .fit import Fit, first_shown, fit_columns
 
 CacheKey = tuple[object, ...]
 
@@ -197,14 +199,37 @@ class ColumnHeader(Widget):
         label.truncate(max(1, self.size.width - len(count) - 1), overflow="ellipsis")
         gap = max(1, self.size.width - label.cell_len - len(count))
         text = Text.assemble(label, " " * gap, (count, "bold"), "\n")
-        text.append(f"Σ {money(self.sums.amount, self.currency)}")
-        weighted = money(self.sums.weighted, self.currency)
-        text.append(f"  {'wtd' if self.english else '加权'} {weighted}", style="dim")
+        total = f"Σ {money(self.sums.amount, self.currency)}"
+        weighted = f"  {'wtd' if self.english else '加权'} {money(self.sums.weighted, self.currency)}"
+        text.append(total)
+        if cell_len(total + weighted) <= self.size.width:  # only whole: a narrow column shows Σ alone
+            text.append(weighted, style="dim")
         return text
 
 
 class ColumnsRow(HorizontalScroll, can_focus=False, inherit_bindings=False):
-    """The columns side by side; it scrolls sideways to the focused column, and takes no keys."""
+    """The columns side by side, as wide as `fit_columns` says; it scrolls sideways a whole
+    column at a time to the focused one (so no card is cut), and takes no keys."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fit = Fit((), 0)
+        self.first = 0  # the leftmost whole column on screen
+
+    def lay_out(self, columns: list[StageColumn], width: int, density: str) -> None:
+        self.fit = fit_columns(width, [c.stage.kind for c in columns], density)
+        for column, each in zip(columns, self.fit.widths, strict=True):
+            column.styles.width = each
+        self.styles.width = self.fit.viewport or "1fr"
+        self.first = first_shown(self.fit, self.first, self.first)
+        self.call_after_refresh(self._scroll_to_first)
+
+    def bring_into_view(self, index: int) -> None:
+        self.first = first_shown(self.fit, self.first, index)
+        self.call_after_refresh(self._scroll_to_first)
+
+    def _scroll_to_first(self) -> None:
+        self.scroll_to(x=sum(self.fit.widths[: self.first]), animate=False, immediate=True)
 
 
 class StageColumn(Vertical):

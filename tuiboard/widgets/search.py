@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 class SearchInput(Input):
     DEFAULT_CSS = """
-    SearchInput { display: none; height: 1; border: none; padding: 0 1; }
+    SearchInput { display: none; padding: 0 1; }
     SearchInput.-active { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "清除 clear", show=False)]
@@ -24,7 +24,12 @@ class SearchInput(Input):
             self.cleared = cleared
 
     def __init__(self) -> None:
-        super().__init__(placeholder="搜索 search: 名称 name · 联系人 contact · 标签 tags", id="search")
+        # compact: one line without a border (a border on a one-line input hides the text)
+        super().__init__(
+            placeholder="搜索 search: 名称 name · 拼音 pinyin · 联系人 contact · 电话 phone",
+            id="search",
+            compact=True,
+        )
 
     def open(self, text: str) -> None:
         self.value = text

@@ -6,46 +6,16 @@ every reload.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.widget import Widget
 
+from pipeline.gitrepo import LocalState, local_state
+
 from ..textout import money, safe
 from .board_view import BoardView
-
-
-@dataclass(frozen=True, slots=True)
-class GitState:
-    branch: str
-    dirty: int  # files with uncommitted changes under the folder
-
-
-def git_state(root: Path) -> GitState | None:
-    """The branch and the uncommitted file count, or None outside a git repository."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    try:
-        head = subprocess.run(
-            [git, "rev-parse", "--abbrev-ref", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-        if head.returncode != 0:
-            return None
-        status = subprocess.run(
-            [git, "status", "--porcelain", "--untracked-files=all", "--", "."],
-            cwd=root,
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    dirty = sum(1 for line in status.stdout.splitlines() if line.strip())  # a rename is one line
-    return GitState(head.stdout.strip(), dirty)
 
 
 class StatusBar(Widget):
@@ -57,7 +27,7 @@ class StatusBar(Widget):
         self.view: BoardView | None = None
         self.currency = "CNY"
         self.english = False
-        self.git: GitState | None = None
+        self.git: LocalState | None = None
 
     def show(self, view: BoardView, currency: str, english: bool) -> None:
         self.view, self.currency, self.english = view, currency, english
@@ -65,10 +35,10 @@ class StatusBar(Widget):
 
     @work(thread=True, exclusive=True, group="git")
     def refresh_git(self) -> None:
-        state = git_state(self.root)
+        state = local_state(self.root)
         self.app.call_from_thread(self._set_git, state)
 
-    def _set_git(self, state: GitState | None) -> None:
+    def _set_git(self, state: LocalState | None) -> None:
         self.git = state
         self.refresh()
 
@@ -89,7 +59,15 @@ class StatusBar(Widget):
         parts.append(Text(f"{'problems' if en else '问题'} {view.problems}", style=style))
         if self.git is not None:
             git = Text(f"⎇ {safe(self.git.branch)}")
+            if self.git.ahead or self.git.behind:
+                behind = "yellow" if self.git.behind else ""
+                git.append(f" ↑{self.git.ahead} ↓{self.git.behind}", style=behind)
             if self.git.dirty:
                 git.append(f" ±{self.git.dirty}", style="yellow")
+            if self.git.conflicted:
+                what = "conflicts" if en else "个冲突"
+                git.append(f" ⚠ {len(self.git.conflicted)}{' ' if en else ''}{what}", style="bold red")
+            elif self.git.merging:
+                git.append(" merging" if en else " 合并中", style="yellow")
             parts.append(git)
         return Text(" │ ", style="dim").join(parts)

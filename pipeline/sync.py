@@ -1,0 +1,328 @@
+"""`tuiboard sync`: commit this rep's changes, fetch, merge through the driver, push.
+
+One commit per sync, its message listing the actions read from the diff
+(``move 杭州中联 intent → project``, ``log 杭州中联 call``). Files with errors or conflict
+markers are never committed: the sync stops and names them. Without a remote the sync
+commits only; when the remote cannot be reached it commits and says so. A push the
+remote refused because it moved meanwhile is retried (fetch, merge, push), a few times.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .config import CONFIG_FILE, Config, parse_config
+from .consistency import conflict_markers
+from .format import APPENDED, MAX_FILE_BYTES, parse_customer
+from .gitrepo import GitError, Repo, StatusEntry
+from .problems import Problem, Severity, printable
+
+CUSTOMERS = "customers"
+ATTEMPTS = 4  # fetch-merge-push rounds before giving up on a remote that keeps moving
+MAX_LISTED = 3  # customer names shown per author in "what came in"
+
+
+@dataclass
+class SyncResult:
+    actions: list[str] = field(default_factory=list)  # what was (or would be) committed
+    refused: list[Problem] = field(default_factory=list)  # why nothing was committed
+    committed: str | None = None  # the new commit
+    incoming: dict[str, set[str]] = field(default_factory=dict)  # author -> customer names
+    conflicts: list[str] = field(default_factory=list)  # conflicted customer ids
+    merged_problems: list[Problem] = field(default_factory=list)  # in files the merge brought in
+    pushed: bool = False
+    notes: list[str] = field(default_factory=list)  # what else a person should know
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and not self.conflicts
+
+
+# -- what changed -------------------------------------------------------------------------
+
+
+def describe_change(cid: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """The actions one customer file's change stands for, for the commit message."""
+    name = _name(cid, after if after is not None else before)
+    if after is None:
+        return [f"delete {name}"]
+    if before is None:
+        return [f"new {name} ({printable(str(after.get('stage', '?')))})"]
+    out: list[str] = []
+    if before.get("stage") != after.get("stage"):
+        out.append(
+            f"move {name} {printable(str(before.get('stage')))} → {printable(str(after.get('stage')))}"
+        )
+    for entry in _added(before.get("log"), after.get("log")):
+        out.append(f"log {name} {printable(str(entry.get('kind', 'note')))}")
+    if _added(before.get("objections"), after.get("objections")):
+        out.append(f"objection {name}")
+    if before.get("next") != after.get("next"):
+        out.append(f"next {name}")
+    edited = [
+        k
+        for k in [*after, *(k for k in before if k not in after)]
+        if k not in ("stage", "next", *APPENDED) and before.get(k) != after.get(k)
+    ]
+    if edited:
+        out.append(f"edit {name} {', '.join(printable(k) for k in edited)}")
+    if not out and before != after:  # history or log rewritten, entries removed
+        out.append(f"edit {name} {', '.join(k for k in APPENDED if before.get(k) != after.get(k))}")
+    return out or [f"edit {name} (layout)"]
+
+
+def _name(cid: str, data: dict[str, Any] | None) -> str:
+    name = data.get("name") if data else None
+    return printable(name if isinstance(name, str) and name.strip() else cid)
+
+
+def _added(before: Any, after: Any) -> list[dict[str, Any]]:
+    old = [repr(e) for e in before] if isinstance(before, list) else []
+    new = after if isinstance(after, list) else []
+    out = []
+    for entry in new:
+        if repr(entry) in old:
+            old.remove(repr(entry))
+        elif isinstance(entry, dict):
+            out.append(entry)
+    return out
+
+
+def commit_message(actions: list[str]) -> str:
+    if len(actions) == 1:
+        return actions[0]
+    return f"sync: {len(actions)} changes\n\n" + "\n".join(f"- {a}" for a in actions)
+
+
+def _load(raw: bytes | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def customer_id(git_path: str) -> str | None:
+    p = PurePosixPath(git_path)
+    if p.parent.name == CUSTOMERS and p.suffix == ".toml":
+        return p.stem
+    return None
+
+
+# -- checks before committing -------------------------------------------------------------
+
+
+def read_file(path: Path) -> bytes | None:
+    """A working-tree file's bytes, read no further than the format's size limit: None when
+    it is missing or not a regular file (a FIFO or a device must never block a sync)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
+    """A file's problems; its errors keep it out of a commit (conflict markers above all)."""
+    raw = read_file(path)
+    if raw is None:
+        if os.path.lexists(path) and not os.path.isdir(path):
+            return [Problem(path, 0, 0, Severity.ERROR, "is not a regular file; not committed")]
+        return []
+    if path.name == CONFIG_FILE:
+        _, problems = parse_config(raw.decode("utf-8", "replace"), path)
+    elif path.parent.name == CUSTOMERS and path.suffix == ".toml":
+        _, problems = parse_customer(raw, path, config)
+    else:
+        problems = conflict_markers(raw.decode("utf-8", "replace"), path)
+    return [p for p in problems if p.is_error or not errors_only]
+
+
+# -- the sync -----------------------------------------------------------------------------
+
+
+def sync(
+    repo: Repo,
+    config: Config,
+    *,
+    dry_run: bool = False,
+    attempts: int = ATTEMPTS,
+    before_push: Callable[[], None] | None = None,
+) -> SyncResult:
+    """Commit, fetch, merge, push. ``before_push`` runs just before each push (for tests:
+    a teammate pushing meanwhile)."""
+    result = SyncResult()
+    if stuck := repo.unmerged(repo.scope):
+        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
+        return result
+    merging = repo.merging()
+    changes = [e for e in repo.status(repo.scope) if not _is_state(e.path)]
+    for entry in changes:
+        if entry.code[1] != "D" and entry.code[0] != "D":
+            result.refused += _problems(repo.local(entry.path), config)
+    if result.refused:
+        return result
+    result.actions = _actions(repo, changes)
+    if dry_run:
+        _dry_run(repo, result, merging)
+        return result
+    if changes or merging:
+        _commit(repo, result, merging)
+    upstream = repo.upstream()
+    if upstream is None:
+        result.notes.append("no remote: committed locally only" if result.committed else "no remote")
+        return result
+    if not merge_attribute_set(repo):
+        result.notes.append("merges need the field-level driver: run `tuiboard git-setup` once, then sync")
+        return result
+    _exchange(repo, config, result, *upstream, attempts=attempts, before_push=before_push)
+    return result
+
+
+def _is_state(git_path: str) -> bool:
+    return ".tuiboard" in PurePosixPath(git_path).parts
+
+
+def _actions(repo: Repo, changes: list[StatusEntry]) -> list[str]:
+    customers = [(e, cid) for e in changes if (cid := customer_id(e.path))]
+    befores = repo.blobs([f"HEAD:{e.orig or e.path}" for e, _ in customers]) if repo.head() else []
+    actions: list[str] = []
+    for i, (entry, cid) in enumerate(customers):
+        after = _load(read_file(repo.local(entry.path)))
+        actions += describe_change(cid, _load(befores[i]) if befores else None, after)
+    others = [e.path for e in changes if not customer_id(e.path)]
+    if others:
+        actions.append("edit " + ", ".join(printable(PurePosixPath(p).name) for p in others))
+    return actions
+
+
+def _commit(repo: Repo, result: SyncResult, merging: bool) -> None:
+    repo.run("add", "-A", "--", repo.scope)
+    if merging:
+        repo.run("commit", "-q", "--no-edit", "--no-verify")
+        result.notes.append("concluded the merge")
+    else:
+        done = repo.run("commit", "-q", "--no-verify", "-m", commit_message(result.actions), check=False)
+        if done.returncode:
+            if b"nothing to commit" in done.stdout + done.stderr:
+                return
+            raise GitError(["commit"], done.returncode, done.stderr.decode("utf-8", "replace"))
+    result.committed = repo.head()
+
+
+def _dry_run(repo: Repo, result: SyncResult, merging: bool) -> None:
+    if merging:
+        result.notes.append("would conclude the merge")
+    upstream = repo.upstream()
+    if upstream is None:
+        result.notes.append("no remote: would commit locally only")
+        return
+    remote, branch = upstream
+    ref = f"refs/remotes/{remote}/{branch}"
+    if counts := repo.ahead_behind(ref):
+        ahead, behind = counts
+        result.notes.append(
+            f"as of the last fetch: {ahead} commits to push, {behind} to merge from {remote}/{branch}"
+        )
+    result.notes.append(f"would fetch {remote}/{branch}, merge, and push")
+
+
+def _exchange(
+    repo: Repo,
+    config: Config,
+    result: SyncResult,
+    remote: str,
+    branch: str,
+    *,
+    attempts: int,
+    before_push: Callable[[], None] | None,
+) -> None:
+    ref = f"refs/remotes/{remote}/{branch}"
+    where = printable(f"{remote}/{branch}")
+    for _ in range(max(1, attempts)):
+        fetched = repo.run("fetch", "-q", "--no-tags", remote, f"+refs/heads/{branch}:{ref}", check=False)
+        if fetched.returncode:
+            err = fetched.stderr.decode("utf-8", "replace")
+            if "couldn't find remote ref" in err:  # an empty remote: the first push creates it
+                repo.run("update-ref", "-d", ref, check=False)
+            else:
+                result.notes.append(f"could not reach {printable(remote)} (offline?): committed locally only")
+                return
+        counts = repo.ahead_behind(ref)
+        if counts and counts[1]:
+            paths = _incoming(repo, result, ref)
+            if not _merge(repo, result, ref, where):
+                return
+            for p in paths:
+                result.merged_problems += _problems(repo.local(p), config, errors_only=False)
+            counts = repo.ahead_behind(ref)
+        ahead = counts[0] if counts else 1 if repo.head() else 0
+        if not ahead:
+            if not result.incoming and not result.committed:
+                result.notes.append(f"up to date with {where}")
+            return
+        if before_push is not None:
+            before_push()
+        pushed = repo.run("push", "-q", "--no-verify", remote, f"HEAD:refs/heads/{branch}", check=False)
+        if pushed.returncode == 0:
+            repo.run("update-ref", ref, "HEAD", check=False)
+            result.pushed = True
+            return
+        err = pushed.stderr.decode("utf-8", "replace")
+        if not any(s in err for s in ("rejected", "fetch first", "non-fast-forward")):
+            last = err.strip().splitlines()[-1] if err.strip() else "?"
+            result.notes.append(f"could not push to {printable(remote)}: {printable(last)}")
+            return
+    result.notes.append(f"{where} kept moving; gave up after {attempts} tries: run sync again")
+
+
+def _incoming(repo: Repo, result: SyncResult, ref: str) -> list[str]:
+    """Who changed which customers in ``ref``; the paths of those customer files."""
+    commits = repo.commits(f"HEAD..{ref}", repo.scope)
+    paths = {p for _, ps in commits for p in ps if customer_id(p)}
+    names = dict(zip(sorted(paths), repo.blobs([f"{ref}:{p}" for p in sorted(paths)]), strict=True))
+    for commit, changed in commits:
+        for p in changed:
+            if cid := customer_id(p):
+                data = _load(names.get(p))
+                result.incoming.setdefault(commit.author, set()).add(_name(cid, data))
+    return sorted(paths)
+
+
+def _merge(repo: Repo, result: SyncResult, ref: str, where: str) -> bool:
+    """Merge ``ref`` through the driver; False when conflicts (or an error) stop the sync."""
+    merged = repo.run(
+        "merge", "-q", "--no-edit", "--no-verify", "-m", f"sync: merge {where}", ref, check=False
+    )
+    if merged.returncode == 0:
+        return True
+    stuck = repo.unmerged(repo.scope)
+    if stuck:
+        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
+        return False
+    raise GitError(["merge"], merged.returncode, merged.stderr.decode("utf-8", "replace"))
+
+
+def merge_attribute_set(repo: Repo) -> bool:
+    """Does git merge customer files with the tuiboard driver here (`tuiboard git-setup`)?"""
+    out = repo.text("check-attr", "merge", "--", f"{repo.prefix}{CUSTOMERS}/x.toml", check=False)
+    return out.strip().endswith(": tuiboard")
+
+
+def describe_incoming(incoming: dict[str, set[str]]) -> list[str]:
+    """``3 customers changed by wang.li (杭州中联, …)``, one line per author."""
+    out = []
+    for author, names in sorted(incoming.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        shown = ", ".join(sorted(names)[:MAX_LISTED]) + (", …" if len(names) > MAX_LISTED else "")
+        noun = "customer" if len(names) == 1 else "customers"
+        out.append(f"{len(names)} {noun} changed by {printable(author)} ({shown})")
+    return out

@@ -1,0 +1,111 @@
+"""Find anyone in two keys: `g` (or the command palette) with a few letters of a name, id,
+contact, phone or pinyin (``hzzl`` -> 杭州中联软件); enter focuses the card.
+
+Both use `pipeline.search`, the matcher behind `/` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Hit, Hits, Provider
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from pipeline import search
+from pipeline.config import Config
+from pipeline.model import Customer
+from pipeline.problems import printable
+
+from .dialog import Dialog
+
+LIMIT = 12
+
+
+def describe(c: Customer, config: Config, english: bool) -> Text:
+    """``杭州中联软件有限公司  意向客户 · 王磊 · hangzhou-zhonglian``: one line per customer."""
+    stage = config.stage(c.stage)
+    text = Text(printable(c.name), style="bold")
+    text.append(f"  {printable(stage.title(english)) if stage else printable(c.stage)}", style="dim")
+    if c.contact:
+        text.append(f" · {printable(c.contact)}", style="dim")
+    text.append(f" · {printable(c.id)}", style="dim")
+    return text
+
+
+class JumpScreen(Dialog[str | None]):
+    """The chosen customer's id, or None on escape."""
+
+    DEFAULT_CSS = """
+    JumpScreen OptionList { height: auto; max-height: 14; margin-top: 1; border: none; padding: 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", show=False, priority=True),
+        Binding("up", "move(-1)", show=False, priority=True),
+    ]
+    KEYS = (("↑↓", "选择 pick"), ("enter", "跳到卡片 go"), ("esc", "取消 cancel"))
+
+    def __init__(self, customers: Sequence[Customer], config: Config, english: bool = False) -> None:
+        super().__init__(Text("Go to customer" if english else "跳转到客户", style="bold"))
+        self.customers, self.config, self.english = customers, config, english
+        self.hits: list[Customer] = []
+
+    def compose_body(self) -> ComposeResult:
+        en, zh = "name, id, contact, phone, pinyin (hzzl)", "名称、拼音首字母(hzzl)、联系人、电话"
+        placeholder = en if self.english else zh
+        yield Input(placeholder=placeholder, id="query", compact=True)
+        yield OptionList(id="hits")
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    @on(Input.Changed, "#query")
+    def _changed(self, event: Input.Changed) -> None:
+        hits = self.query_one("#hits", OptionList)
+        hits.clear_options()
+        self.hits = search.rank(self.customers, event.value, LIMIT) if event.value.strip() else []
+        hits.add_options(Option(describe(c, self.config, self.english), id=c.id) for c in self.hits)
+        if self.hits:
+            hits.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        hits = self.query_one("#hits", OptionList)
+        if self.hits:
+            hits.highlighted = max(0, min(len(self.hits) - 1, (hits.highlighted or 0) + step))
+
+    @on(Input.Submitted, "#query")
+    def _go(self) -> None:
+        highlighted = self.query_one("#hits", OptionList).highlighted
+        if self.hits:
+            self.dismiss(self.hits[highlighted or 0].id)
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class CustomerCommands(Provider):
+    """The command palette finds customers too (by `pipeline.search`); a pick focuses the card."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        board = getattr(app, "board", None)
+        if board is None or not query.strip():
+            return
+        english = bool(getattr(app, "english", False))
+        for customer in search.rank(board.customers.values(), query, LIMIT):
+            yield Hit(
+                search.score(customer, query) / 100,
+                describe(customer, board.config, english),
+                _focuser(app, customer.id),
+                text=printable(customer.name),
+            )
+
+
+def _focuser(app: object, customer_id: str) -> Callable[[], object]:
+    return lambda: app.focus_customer(customer_id)  # type: ignore[attr-defined]
