@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from pipeline.store import Store
 from tuiboard.app import BoardApp
 
 
@@ -24,3 +25,21 @@ async def test_collections_resume_with_the_loaded_board_frozen(demo_folder: Path
     finally:
         gc.unfreeze()  # the rest of this process's tests as they were
         gc.enable()
+
+
+def test_a_load_in_a_frozen_process_thaws_nothing(demo_folder: Path) -> None:
+    """The board app keeps its board frozen; a reload there must not thaw it (the next full
+    collection would go over every customer), and what it builds is frozen with it."""
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        board = Store(demo_folder).load()
+        assert gc.get_freeze_count() > before + len(board.customers)
+    finally:
+        gc.unfreeze()
+
+
+def test_a_load_elsewhere_leaves_nothing_frozen(demo_folder: Path) -> None:
+    assert gc.get_freeze_count() == 0
+    Store(demo_folder).load()
+    assert gc.get_freeze_count() == 0

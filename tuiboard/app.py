@@ -37,7 +37,7 @@ from pipeline.errors import ConflictError, TuiboardError
 from pipeline.model import Customer
 from pipeline.problems import printable
 from pipeline.query import Filter
-from pipeline.store import Board, ReloadResult, Store
+from pipeline.store import Board, ReloadResult, Store, gc_paused
 from pipeline.watch import Batch, FolderWatcher
 
 from . import clock, keymap
@@ -139,7 +139,12 @@ class BoardApp(App[None]):
         self.call_after_refresh(bench_mark, "first-paint")
         self._announce_problems(board)
         self.reloaded.set()
-        self.run_worker(partial(search.warm, list(board.customers.values())), thread=True, group="warm")
+        self.call_after_refresh(self._warm_search, list(board.customers.values()))
+
+    def _warm_search(self, customers: list[Customer]) -> None:
+        """Search keys for everyone, in a thread started after the first paint: at 10k
+        customers a second of CPU that held the first screen back by as much."""
+        self.run_worker(partial(_warm_frozen, customers), thread=True, group="warm")
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -762,6 +767,13 @@ def editor_command(path: Path) -> list[str]:
     if not words:
         raise ValueError(f"${name} names no program")
     return [*words, str(path)]
+
+
+def _warm_frozen(customers: list[Customer]) -> None:
+    """`search.warm` without collections; what it made (the pinyin table, every customer's
+    keys) lives as long as the board, so it ends up frozen with the board (`gc_paused`)."""
+    with gc_paused():
+        search.warm(customers)
 
 
 def log_gc_pauses() -> None:
