@@ -191,6 +191,8 @@ def _append(doc: tomlkit.TOMLDocument, array: str, entry: dict[str, Any], at: in
         for item in pop_trailing(existing[at - 1]):
             table.add(item)
         existing.insert(at, table)
+    elif isinstance(existing, AoT):  # every entry was removed (a merge): it still holds the place
+        existing.append(table)
     elif existing is None:
         aot = tomlkit.aot()
         aot.append(table)

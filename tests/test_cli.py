@@ -70,6 +70,22 @@ def test_init_makes_a_folder_that_loads(tmp_path: Path) -> None:
     one_line_error(tb("init", root), 1, "already exists")
 
 
+def test_init_ignores_what_a_killed_writer_leaves_and_never_writes_through_a_link(tmp_path: Path) -> None:
+    root = tmp_path / "sales"
+    assert tb("init", root).exit_code == 0
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    leftover = root / "customers" / ".acme.k3j9x2aa.tmp"
+    leftover.write_text("half a file")
+    ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", str(leftover)], check=False)
+    assert ignored.returncode == 0
+    planted, target = tmp_path / "cloned", tmp_path / "home" / ".bashrc"
+    planted.mkdir()
+    target.parent.mkdir()
+    (planted / ".gitignore").symlink_to(target)  # dangling: following it would create the target
+    assert tb("init", planted).exit_code == 0
+    assert not target.exists() and (planted / ".gitignore").is_symlink()
+
+
 def test_init_ten_level_has_a31_as_its_lost_stage(tmp_path: Path) -> None:
     assert tb("init", tmp_path / "t", "--preset", "ten-level").exit_code == 0
     config = load_board(tmp_path / "t").config

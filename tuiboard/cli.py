@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pipeline.format import has_comments
 from pipeline.model import LOG_KINDS, Customer
 from pipeline.problems import printable
 from pipeline.query import Filter
+from pipeline.safefs import replace_file
 from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
@@ -77,9 +79,17 @@ def init_folder(folder: Path, preset: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / CONFIG_FILE).write_text(preset_text(preset), encoding="utf-8")
     (folder / "customers").mkdir(exist_ok=True)
+    write_gitignore(folder)
+
+
+GITIGNORE = ".tuiboard/\ncustomers/.*.tmp\n"  # the tool's state; what a killed writer leaves
+
+
+def write_gitignore(folder: Path) -> None:
+    """The folder's .gitignore, when it has none (never through a planted link)."""
     ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text(".tuiboard/\n", encoding="utf-8")
+    if not os.path.lexists(ignore):
+        replace_file(ignore, GITIGNORE.encode())
 
 
 @main.command()
@@ -100,7 +110,7 @@ def demo(directory: Path, count: int, seed: int, preset: str, no_open: bool) -> 
         fail(f"{directory} exists and is not empty")
     else:
         n = write_demo(directory, count, seed, today(), preset)
-        (directory / ".gitignore").write_text(".tuiboard/\n", encoding="utf-8")
+        write_gitignore(directory)
         _git_init(directory)
         click.echo(f"wrote {n} customers to {directory}/", err=True)
     if not no_open:
