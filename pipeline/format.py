@@ -278,6 +278,7 @@ def _build(
         )
         check.warning(("history", i), message)
     log = _log(data, check)
+    _check_payments(data, check)
     return Customer(
         id=path.stem,
         path=path,
@@ -341,6 +342,16 @@ def _log(data: dict[str, Any], check: _Checker) -> tuple[LogEntry, ...]:
         note = item.get("note", "")
         entries.append(LogEntry(when, str(kind), note if isinstance(note, str) else str(note)))
     return tuple(entries)
+
+
+def _check_payments(data: dict[str, Any], check: _Checker) -> None:
+    """``[[payments]]`` (回款): a date and a numeric amount each (a refund is negative);
+    `rules.payments` leaves out what this reports."""
+    for i, item in _entries(data, "payments", check):
+        check.date(item, ("payments", i, "date"))
+        amount = item.get("amount")
+        if not isinstance(amount, int | float) or isinstance(amount, bool) or amount != amount:
+            check.error(("payments", i, "amount"), "a payment needs a numeric amount")
 
 
 def canonical_order(data: dict[str, Any]) -> dict[str, Any]:

@@ -317,3 +317,14 @@ def test_a_problem_after_a_line_separator_is_on_its_toml_line() -> None:
     _, problems = parse(text)
     [problem] = problems
     assert (problem.line, problem.excerpt.splitlines()[0]) == (3, "amount = -1")
+
+
+def test_payments_need_a_date_and_a_numeric_amount() -> None:
+    text = (
+        'name = "x"\nstage = "won"\n\n[[payments]]\ndate = 2026-11-01\namount = -500\n\n'
+        '[[payments]]\ndate = "soon"\namount = "5万"\n'
+    )
+    _, problems = parse(text)
+    found = sorted((p.line, p.is_error, p.message) for p in problems)
+    assert [line for line, _, _ in found] == [9, 10]  # the first payment (a refund) is fine
+    assert found[1][1:] == (True, "a payment needs a numeric amount")
