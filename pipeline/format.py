@@ -262,7 +262,7 @@ def _build(
     contact_name = contact.get("name") if isinstance(contact, dict) else None
 
     lost_reason = check.string(data, ("lost_reason",))
-    stage_kind = config.stage(stage).kind  # type: ignore[union-attr]
+    stage_kind = config.stage(stage).kind  # type: ignore[union-attr]  # unknown stages returned above
     if stage_kind == "lost" and not lost_reason:
         check.warning(("stage",), "lost customer has no lost_reason")
     owner = check.string(data, ("owner",))

@@ -28,6 +28,7 @@ from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import HelpPanel, Input, Static
 
@@ -79,14 +80,14 @@ class BoardScreen(Screen[None]):
     COMMANDS = Screen.COMMANDS | {CustomerCommands}
 
     def on_resize(self) -> None:
-        self.app.layout_columns()  # type: ignore[attr-defined]
+        self.app.layout_columns()  # type: ignore[attr-defined]  # Screen.app is typed App; it is BoardApp
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
         yield SearchInput()
         yield Static("", id="empty", markup=False)
         yield ColumnsRow(id="columns")
-        yield StatusBar(self.app.root)  # type: ignore[attr-defined]
+        yield StatusBar(self.app.root)  # type: ignore[attr-defined]  # BoardApp, as above
         yield KeyBar()
 
 
@@ -218,7 +219,7 @@ class BoardApp(App[None]):
             screen.query_one(StatusBar).refresh_git()
         charts = next((s for s in self.screen_stack if type(s).__name__ == "ChartsScreen"), None)
         if charts is not None:
-            charts.update_board(board, self.flt)  # type: ignore[attr-defined]
+            charts.update_board(board, self.flt)  # type: ignore[attr-defined]  # a ChartsScreen, by name
 
     async def _build_columns(self) -> None:
         screen = self.board_screen
@@ -291,7 +292,7 @@ class BoardApp(App[None]):
         screen, cards = self.board_screen, self._last_cards
         columns = self._columns()
         if screen is not None and cards is not None and cards.parent in columns:
-            screen.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))  # type: ignore[arg-type]
+            screen.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))
 
     def action_toggle_density(self) -> None:
         self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
@@ -378,7 +379,7 @@ class BoardApp(App[None]):
         self.show_lost = not self.show_lost
         self._set_lost_display()
         current = self._current_list()
-        if current is not None and not current.parent.display:  # type: ignore[union-attr]
+        if current is not None and not current.parent.display:  # type: ignore[union-attr]  # in its column
             self.action_focus_column(-1)
         self.refresh_view()
 
@@ -732,9 +733,9 @@ class BoardApp(App[None]):
         """Our own words in the board's language."""
         return en if self.english else zh
 
-    def say(self, message: str, severity: str = "information") -> None:
+    def say(self, message: str, severity: SeverityLevel = "information") -> None:
         """A notification; text from files is never markup-interpreted."""
-        self.notify(printable(message), severity=severity, markup=False)  # type: ignore[arg-type]
+        self.notify(printable(message), severity=severity, markup=False)
 
 
 def bench_mark(event: str) -> None:

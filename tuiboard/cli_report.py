@@ -27,7 +27,8 @@ from .jsonout import dumps
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
-WIDTHS = click.IntRange(20, 1000)  # beyond these a chart says nothing more and takes ever longer to draw
+MIN_WIDTH, MAX_WIDTH = 20, 1000  # beyond these a chart says nothing more and takes ever longer to draw
+WIDTHS = click.IntRange(MIN_WIDTH, MAX_WIDTH)
 HEIGHTS = click.IntRange(3, 200)
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around it must stay valid dates
 
@@ -86,7 +87,7 @@ def report(
     all_customers: bool,
 ) -> None:
     """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md)."""
-    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, WIDTHS.min), WIDTHS.max)
+    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, MIN_WIDTH), MAX_WIDTH)
     color = _color()
     if sales_report is not None:
         if tiers:
@@ -204,7 +205,7 @@ def _tier_suggestions(
         fail(str(exc))
     board = load_from(ctx)
     by_name = {c.name: c for c in board.customers.values()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, total in sorted(totals.items(), key=lambda kv: -kv[1]):
         c = by_name.get(str(name))
         monthly = float(total) / months

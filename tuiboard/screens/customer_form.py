@@ -140,12 +140,13 @@ class CustomerFormScreen(Dialog[Changes | None]):
             return Select(
                 self._options(spec), value=initial, allow_blank=False, compact=True, id=spec.widget_id
             )
-        validators: list[Validator] = {
+        by_kind: dict[str, list[Validator]] = {
             "required": [Required("the name")],
             "amount": [Amount()],
             "percent": [Percent()],
             "date": [When(self.today)],
-        }.get(spec.kind, [])
+        }
+        validators = by_kind.get(spec.kind, [])
         if self.customer is not None and initial and spec.kind not in ("required", "tags"):
             validators.append(KeepSet(spec.label))
         return Input(
@@ -257,11 +258,12 @@ def _typed(kind: str, text: str, today: date) -> Any:
 
 
 def _raw(data: dict[str, Any], path: KeyPath) -> Any:
+    node: Any = data
     for key in path:
-        if not isinstance(data, dict):
+        if not isinstance(node, dict):
             return None
-        data = data.get(key)  # type: ignore[assignment]
-    return data
+        node = node.get(key)
+    return node
 
 
 class KeepSet(Required):
