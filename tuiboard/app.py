@@ -559,9 +559,16 @@ class BoardApp(App[None]):
 
             if not await self.push_screen_wait(CriteriaScreen(stage, customer.name, self.english)):
                 return
+        from .cli_tools import move_events, move_refusal
+
+        refusal = await self._in_store(move_refusal, self.board, customer, target)
+        if refusal is not None:  # the user's pre-move hook said no: nothing is written
+            self.say(refusal, "warning")
+            return
         title = stage.title(self.english)
         write = partial(actions.move, self.store, customer, target, self.today, reason)
-        if await self._write(customer, write, f"{safe(customer.name)} → {safe(title)}"):
+        done = f"{safe(customer.name)} → {safe(title)}"
+        if await self._write(customer, write, done, move_events(self.board, target)):
             self._follow(customer.id)
 
     @work(group="dialog")
@@ -583,6 +590,7 @@ class BoardApp(App[None]):
         self._follow(result.customer.id)
         name = safe(result.customer.path.name)
         self.say(self.t(f"已新建 {name}", f"created {name}"))
+        await self._run_hooks(result.customer.id, ("on-new",))
 
     @work(group="dialog")
     async def action_edit(self) -> None:
@@ -625,7 +633,7 @@ class BoardApp(App[None]):
             return
         kind, note, when = entry
         write = partial(actions.log, self.store, customer, kind, note, when)
-        if await self._write(customer, write, self.t("已记录", "logged")):
+        if await self._write(customer, write, self.t("已记录", "logged"), ("on-log",)):
             await self._ask_next(customer.id)
 
     async def _ask_next(self, customer_id: str) -> None:
@@ -645,9 +653,12 @@ class BoardApp(App[None]):
     def _next_set(self) -> str:
         return self.t("已设置下一步行动", "next action set")
 
-    async def _write(self, customer: Customer, write: Callable[[], WriteResult], done: str) -> bool:
+    async def _write(
+        self, customer: Customer, write: Callable[[], WriteResult], done: str, events: tuple[str, ...] = ()
+    ) -> bool:
         """Run one `pipeline.actions` write on the store thread; a file changed on disk since
-        the board read it is not overwritten: the board reloads it instead."""
+        the board read it is not overwritten: the board reloads it instead. ``events``: the
+        user's ``on-*`` hooks to run after it (as the CLI does)."""
         try:
             result, board = await self._in_store(self._edit_in_store, write)
         except ConflictError as exc:
@@ -660,6 +671,7 @@ class BoardApp(App[None]):
         self._remember(result, done)
         await self._show_board(board)
         self.say(done)
+        await self._run_hooks(result.customer.id, events)
         return True
 
     def _edit_in_store(self, write: Callable[[], WriteResult]) -> tuple[WriteResult, Board]:
@@ -670,6 +682,18 @@ class BoardApp(App[None]):
     def _create_in_store(self, values: actions.Fields) -> tuple[WriteResult, Board]:
         result = actions.new_customer(self.store, values, self.today)
         return result, self.store.board()
+
+    async def _run_hooks(self, customer_id: str, events: tuple[str, ...]) -> None:
+        """The user's ``on-*`` hooks (~/.config/tuiboard/hooks, never the folder's), on the
+        store thread; a failing hook is said, the write stands."""
+        board = self.board
+        customer = board.customers.get(customer_id) if board else None
+        if not events or board is None or customer is None:
+            return
+        from .cli_tools import hook_failures
+
+        for line in await self._in_store(hook_failures, board, customer, events):
+            self.say(line, "warning")
 
     def _remember(self, result: WriteResult, what: str) -> None:
         c = result.customer
