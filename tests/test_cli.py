@@ -183,6 +183,16 @@ def test_new_prints_the_path_of_a_file_that_loads(pipe: Path) -> None:
     assert [(h.date, h.stage) for h in c.history] == [(TODAY, "target")]
 
 
+def test_new_reads_amounts_and_dates_as_the_board_does(pipe: Path) -> None:
+    made = tb("-C", pipe, "new", "杭州中联", "--amount", "25万", "--next", "回访", "--due", "明天")
+    assert made.exit_code == 0, made.stderr
+    c = load_board(pipe).customers["杭州中联"]
+    assert (c.amount, c.next_due) == (250000, TODAY + timedelta(days=1))
+    one_line_error(tb("-C", pipe, "new", "X", "--amount", "很多"), 2, "not an amount")
+    assert tb("-C", pipe, "log", "acme", "call", "昨天聊了预算", "--date", "yesterday").exit_code == 0
+    assert load_board(pipe).customers["acme"].log[-1].date == TODAY - timedelta(days=1)
+
+
 def test_new_refuses_an_unknown_stage_or_tier(pipe: Path) -> None:
     one_line_error(tb("-C", pipe, "new", "X", "--stage", "nowhere"), 2, "unknown stage 'nowhere'")
     one_line_error(tb("-C", pipe, "new", "X", "--tier", "Z"), 2, "unknown tier 'Z'")

@@ -86,7 +86,14 @@ def report(
     period: str | None,
     all_customers: bool,
 ) -> None:
-    """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md)."""
+    """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md).
+
+    \b
+    Examples:
+      tuiboard report --chart funnel
+      tuiboard report --at 2026-06-30 --owner wang.li --json
+      tuiboard report --sales-report 销售报表.xlsx --tiers --months 3
+    """
     width = width or min(max(shutil.get_terminal_size((100, 24)).columns, MIN_WIDTH), MAX_WIDTH)
     color = _color()
     if sales_report is not None:
@@ -260,7 +267,13 @@ def _sales_report(
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
-    """Every customer as a row (CSV or XLSX); the XLSX adds a sheet per analysis."""
+    """Every customer as a row (CSV or XLSX); the XLSX adds a sheet per analysis.
+
+    \b
+    Examples:
+      tuiboard export -o pipeline.xlsx
+      tuiboard export -o pipeline.csv
+    """
     from pipeline import tabular
 
     fmt = fmt or output.suffix.lower().lstrip(".")
@@ -292,7 +305,13 @@ def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: bool) -> None:
-    """Create and update customers from a CSV or XLSX, matched by name."""
+    """Create and update customers from a CSV or XLSX, matched by name.
+
+    \b
+    Examples:
+      tuiboard import leads.xlsx --dry-run
+      tuiboard import leads.csv --map 公司=name --map 电话=phone
+    """
     from pipeline import tabular
 
     overrides = {}

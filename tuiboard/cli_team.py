@@ -48,7 +48,13 @@ def driver_config() -> tuple[str, ...]:
 @click.option("--dry-run", is_flag=True, help="Say what would be committed; change nothing.")
 @click.pass_context
 def sync(ctx: click.Context, dry_run: bool) -> None:
-    """Commit your changes, fetch, merge field by field, push; say what came in."""
+    """Commit your changes, fetch, merge field by field, push; say what came in.
+
+    \b
+    Examples:
+      tuiboard sync --dry-run
+      tuiboard sync
+    """
     root = root_from(ctx)
     repo = open_repo(root)
     config, _ = load_config(root)
@@ -147,7 +153,13 @@ def _describe(cid: str, conflict: Conflict) -> list[str]:
 def resolve_cmd(
     ctx: click.Context, customer_id: str | None, ours: tuple[str, ...], theirs: tuple[str, ...]
 ) -> None:
-    """Settle a conflicted customer field by field; without ID, list the conflicts."""
+    """Settle a conflicted customer field by field; without ID, list the conflicts.
+
+    \b
+    Examples:
+      tuiboard resolve
+      tuiboard resolve hangzhou --theirs next.action --ours amount
+    """
     root = root_from(ctx)
     repo = open_repo(root)
     conflicted = _conflicted(repo)
@@ -246,7 +258,13 @@ def format_change(c: FieldChange) -> str:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def history_cmd(ctx: click.Context, customer_id: str, field: str | None, as_json: bool) -> None:
-    """Who changed which field of a customer, when (from git), newest first."""
+    """Who changed which field of a customer, when (from git), newest first.
+
+    \b
+    Examples:
+      tuiboard history hangzhou
+      tuiboard history hangzhou --field amount --json
+    """
     board = load_from(ctx)
     c = resolve(board, customer_id)
     repo = open_repo(board.root)

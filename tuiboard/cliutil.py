@@ -13,10 +13,11 @@ import click
 
 from pipeline.errors import TuiboardError, UsageError
 from pipeline.model import Customer
+from pipeline.parse_input import parse_amount, parse_when
 from pipeline.problems import printable
 from pipeline.store import Board, Store, find_root
 
-from .clock import parse_when, today
+from .clock import today
 
 
 class OneLineErrors(click.Group):
@@ -96,6 +97,20 @@ def store_from(ctx: click.Context) -> tuple[Store, Board]:
     """The folder's store, loaded (for commands that write through `pipeline.actions`)."""
     store = Store(root_from(ctx))
     return store, store.load()
+
+
+class Amount(click.ParamType):
+    """An amount as reps type it, read by the same parser as the board's form (18万, 1.5w)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float):
+            return value
+        try:
+            return parse_amount(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def when_from(text: str | None) -> date:

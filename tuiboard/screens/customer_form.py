@@ -23,10 +23,9 @@ from textual.widgets import Input, Select
 from pipeline import actions
 from pipeline.config import Config
 from pipeline.model import INTENTS, Customer
-from pipeline.parse_input import parse_amount, parse_percent, parse_tags
+from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
 
-from ..clock import parse_when
 from .dialog import Dialog, titled
 from .fields import Amount, FormField, Percent, Required, When
 
