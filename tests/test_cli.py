@@ -193,6 +193,21 @@ def test_new_reads_amounts_and_dates_as_the_board_does(pipe: Path) -> None:
     assert load_board(pipe).customers["acme"].log[-1].date == TODAY - timedelta(days=1)
 
 
+def test_list_never_cuts_an_id_and_refuses_unknown_filters(pipe: Path) -> None:
+    long_id = "silverline-textiles-group-international"
+    write_customer(pipe, long_id, 'name = "Silverline"\nstage = "target"\n')
+    out = tb("-C", pipe, "list").stdout
+    assert any(line.split()[0] == long_id for line in out.splitlines())  # usable as an id
+    one_line_error(tb("-C", pipe, "list", "--stage", "nowhere"), 2, "unknown stage 'nowhere'")
+    one_line_error(tb("-C", pipe, "list", "--tier", "Z"), 2, "unknown tier 'Z'")
+
+
+def test_a_log_entry_needs_a_note(pipe: Path) -> None:
+    before = customer_file(pipe, "acme")
+    one_line_error(tb("-C", pipe, "log", "acme", "call", "  "), 1, "a log entry needs a note")
+    assert customer_file(pipe, "acme") == before
+
+
 def test_new_refuses_an_unknown_stage_or_tier(pipe: Path) -> None:
     one_line_error(tb("-C", pipe, "new", "X", "--stage", "nowhere"), 2, "unknown stage 'nowhere'")
     one_line_error(tb("-C", pipe, "new", "X", "--tier", "Z"), 2, "unknown tier 'Z'")

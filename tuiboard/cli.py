@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.cells import cell_len
 
 from pipeline import actions, rules
 from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, Config, preset_names, preset_text
@@ -352,6 +353,12 @@ def list_cmd(
     """
     board = load_from(ctx)
     config, day = board.config, today()
+    if stage is not None and config.stage(stage) is None:
+        known = ", ".join(config.stage_ids)
+        raise click.BadParameter(f"unknown stage {stage!r} (known: {known})", param_hint="'--stage'")
+    if tier is not None and config.tier(tier) is None:
+        known = ", ".join(t.id for t in config.tiers)
+        raise click.BadParameter(f"unknown tier {tier!r} (known: {known})", param_hint="'--tier'")
     flt = Filter(
         tiers=frozenset({tier} if tier else ()),
         owners=frozenset({owner} if owner else ()),
@@ -382,7 +389,9 @@ def list_cmd(
                 r["next_action"] or "",
             ]
         )
-    click.echo(table(rows, [24, 28, 12, 4, 9, 3, 10, 24]))
+    # An id is what every other command takes: never cut it (a name may be).
+    id_width = max(cell_len(safe(r[0])) for r in rows)
+    click.echo(table(rows, [id_width, 28, 12, 4, 9, 3, 10, 24]))
 
 
 @main.command()
