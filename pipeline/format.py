@@ -20,7 +20,7 @@ from .consistency import conflict_markers, history_problems
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
-from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
+from .problems import Problem, Severity, decode_error_position, excerpt_at, plain_syntax, strip_position
 from .rules import history_out_of_order
 
 MAX_FILE_BYTES = 1 << 20  # a customer file is a few KB; bounding it bounds parse time
@@ -140,7 +140,9 @@ def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Probl
     except tomli.TOMLDecodeError as exc:
         line, col = decode_error_position(str(exc), text)
         excerpt = excerpt_at(text, line, col)
-        msg = strip_position(str(exc))
+        lines = toml_lines(text)
+        source = lines[line - 1] if 1 <= line <= len(lines) else ""
+        msg = plain_syntax(strip_position(str(exc)), source)
         return None, [Problem(path, line, col, Severity.ERROR, msg, excerpt)]
     except RecursionError:
         return None, [Problem(path, 1, 1, Severity.ERROR, "values nested too deeply")]
