@@ -60,9 +60,8 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around i
 @click.option(
     "--months",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="With --tiers: months the sales report covers (monthly payment = total ÷ months).",
+    help="With --tiers: months the sales report covers (monthly payment = total ÷ months);"
+    " default: the months its date column (单据日期, 日期 …) spans, else 1.",
 )
 @click.option(
     "--period", metavar="DATE", help="漏网率 for the half-month holding DATE (default: the current one)."
@@ -82,7 +81,7 @@ def report(
     sales_report: Path | None,
     product: str | None,
     tiers: bool,
-    months: int,
+    months: int | None,
     period: str | None,
     all_customers: bool,
 ) -> None:
@@ -199,17 +198,20 @@ def _pct(rate: float | None) -> str:
 
 
 def _tier_suggestions(
-    ctx: click.Context, path: Path, product: str | None, months: int, as_json: bool
+    ctx: click.Context, path: Path, product: str | None, months: int | None, as_json: bool
 ) -> None:
-    """Seed 000's tiers by monthly payment: each sales-report customer's total ÷ months,
-    the tier it earns (pipeline.toml thresholds) beside the tier the folder gives it."""
+    """Seed 000's tiers by monthly payment: each sales-report customer's total ÷ the months
+    the report spans (its date column, or --months), the tier it earns (pipeline.toml
+    thresholds) beside the tier the folder gives it."""
     from pipeline import rules
     from pipeline.sales_report import SalesReportError, read_sales_report
 
     try:
-        totals = read_sales_report(path, product).totals
+        report = read_sales_report(path, product)
     except SalesReportError as exc:
         fail(str(exc))
+    totals = report.totals
+    months = months or report.months or 1
     board = load_from(ctx)
     by_name = {c.name: c for c in board.customers.values()}
     rows: list[dict[str, Any]] = []
