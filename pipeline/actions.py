@@ -168,6 +168,8 @@ def next_action(
 def log(
     store: Store, customer: Customer, kind: str, note: str, when: date, *, reread: bool = False
 ) -> WriteResult:
+    if not note.strip():  # an empty entry says nothing a manager could read later
+        raise WriteError("a log entry needs a note: what was said or done")
     changes = log_changes(kind, note, when)
     return write(store, customer, lambda _: changes, reread=reread)
 

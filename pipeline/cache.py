@@ -305,7 +305,7 @@ def write(
         name: state if state.packed is not None else state._replace(packed=pack(state, folder / name))
         for name, state in files.items()
     }
-    entries = [_Entry(name, s.key, s.racy, s.digest, s.packed) for name, s in packed.items()]  # type: ignore[arg-type]
+    entries = [_Entry(name, s.key, s.racy, s.digest, s.packed) for name, s in packed.items()]  # type: ignore[arg-type]  # all packed above
     goods = [_LastGood(name, _customer_out(c)) for name, c in last_good.items()]
     payload = _encoder.encode(_File(str(root), config, entries, goods))
     if len(payload) + _HEAD <= cache_limit(len(files)):

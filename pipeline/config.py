@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .locate import key_position
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
@@ -235,7 +235,7 @@ def _parse_after_sales(raw: Any, bad: Any) -> tuple[AfterSalesStep, ...]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             bad(("after_sales", i), "every [[after_sales]] entry needs a string id")
             continue
-        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in (due, opens)):
+        if not (_is_count(due) and _is_count(opens)):
             bad(("after_sales", i), "after_sales due_days and opens_days must be whole numbers ≥ 0")
             continue
         kinds = item.get("kinds", ["call", "visit", "email", "meeting"])
@@ -327,5 +327,10 @@ def _parse_tiers(raw: Any, bad: Any) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> TypeGuard[int]:
+    """A whole number ≥ 0 (not a bool, which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -169,7 +169,8 @@ def _customer(
         path.append(won)
     elif lost and outcome > 0.85:
         path.append(lost)
-    history, when = [], created
+    history: list[dict[str, Any]] = []
+    when = created
     for step, stage in enumerate(path):
         if step:
             when = min(today, when + timedelta(days=rng.randint(3, 40)))
@@ -179,7 +180,7 @@ def _customer(
         when = min(today, when + timedelta(days=rng.randint(2, 20)))
         history.append({"date": when, "stage": back})
     stage = history[-1]["stage"]
-    kind = config.stage(stage).kind  # type: ignore[union-attr]
+    kind = config.stage(stage).kind  # type: ignore[union-attr]  # the path is the config's stages
     trade = next((t for t in TRADES if t[0] in name), ("", "服务业"))
     data: dict[str, Any] = {"name": name, "stage": stage}
     if rng.random() < 0.85:

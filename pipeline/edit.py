@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tomlkit
 from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
@@ -76,8 +76,8 @@ def move_changes(
     changes: list[Change] = [SetKey(("stage",), target)]
     if reason and reason.strip():  # why it was lost, or why it went back
         entry["reason"] = reason.strip()
-    if config.stage(target).kind == "lost":  # type: ignore[union-attr]
-        changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]
+    if config.stage(target).kind == "lost":  # type: ignore[union-attr]  # check_transition: a known stage
+        changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]  # lost needs one
     changes.append(Append("history", entry))
     # Won or lost ends the open next action: won turns it into the first after-sales step,
     # lost clears it (rules.close_changes), so a closed deal is never 逾期.
@@ -165,7 +165,7 @@ def _insert_table(doc: tomlkit.TOMLDocument, key: str, table: Table) -> None:
         table.trivia.indent = "\n" if doc.body else ""
         doc.append(key, table)
         return
-    first_entry = doc.body[first_aot][1][0]
+    first_entry = cast(AoT, doc.body[first_aot][1])[0]  # first_aot indexes an AoT
     if "\n" not in first_entry.trivia.indent:  # a blank line between the new table and the arrays
         first_entry.trivia.indent = "\n" + first_entry.trivia.indent
     doc._insert_at(first_aot, key, table)  # tomlkit has no public "insert before"
@@ -191,6 +191,8 @@ def _append(doc: tomlkit.TOMLDocument, array: str, entry: dict[str, Any], at: in
         for item in pop_trailing(existing[at - 1]):
             table.add(item)
         existing.insert(at, table)
+    elif isinstance(existing, AoT):  # every entry was removed (a merge): it still holds the place
+        existing.append(table)
     elif existing is None:
         aot = tomlkit.aot()
         aot.append(table)
@@ -203,8 +205,9 @@ def pop_trailing(table: Table) -> list[Whitespace | TomlComment]:
     """Take the comments and blank lines that end a table: they belong to what follows it."""
     body = table.value.body
     trailing: list[Whitespace | TomlComment] = []
-    while body and body[-1][0] is None and isinstance(body[-1][1], Whitespace | TomlComment):
-        trailing.insert(0, body.pop()[1])
+    while body and body[-1][0] is None and isinstance(last := body[-1][1], Whitespace | TomlComment):
+        body.pop()
+        trailing.insert(0, last)
     return trailing
 
 

@@ -182,7 +182,7 @@ def _conflicts(
                 continue  # their correction is in ours already
             j = copies.pop()
         if i is None:
-            against_deleted.append(j)  # type: ignore[arg-type]
+            against_deleted.append(j)  # type: ignore[arg-type]  # both None was skipped above
         else:
             marked[i] = j
     return marked, against_deleted
@@ -195,7 +195,7 @@ def _in_date_order(
     before it, in date order."""
     lowest: list[Date] = []  # lowest[k]: the earliest date from ours' slot k on
     for slot in reversed(slots):
-        d = dates_o[slot.ours]  # type: ignore[index]
+        d = dates_o[slot.ours]  # type: ignore[index]  # these slots are all ours
         lowest.append(min(d, lowest[-1]) if lowest else d)
     lowest.reverse()
     gaps: dict[int, list[Slot]] = defaultdict(list)

@@ -20,7 +20,7 @@ from .consistency import conflict_markers, history_problems
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
-from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
+from .problems import Problem, Severity, decode_error_position, excerpt_at, plain_syntax, strip_position
 from .rules import history_out_of_order
 
 MAX_FILE_BYTES = 1 << 20  # a customer file is a few KB; bounding it bounds parse time
@@ -140,7 +140,9 @@ def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Probl
     except tomli.TOMLDecodeError as exc:
         line, col = decode_error_position(str(exc), text)
         excerpt = excerpt_at(text, line, col)
-        msg = strip_position(str(exc))
+        lines = toml_lines(text)
+        source = lines[line - 1] if 1 <= line <= len(lines) else ""
+        msg = plain_syntax(strip_position(str(exc)), source)
         return None, [Problem(path, line, col, Severity.ERROR, msg, excerpt)]
     except RecursionError:
         return None, [Problem(path, 1, 1, Severity.ERROR, "values nested too deeply")]
@@ -262,7 +264,7 @@ def _build(
     contact_name = contact.get("name") if isinstance(contact, dict) else None
 
     lost_reason = check.string(data, ("lost_reason",))
-    stage_kind = config.stage(stage).kind  # type: ignore[union-attr]
+    stage_kind = config.stage(stage).kind  # type: ignore[union-attr]  # unknown stages returned above
     if stage_kind == "lost" and not lost_reason:
         check.warning(("stage",), "lost customer has no lost_reason")
     owner = check.string(data, ("owner",))
@@ -278,6 +280,7 @@ def _build(
         )
         check.warning(("history", i), message)
     log = _log(data, check)
+    _check_payments(data, check)
     return Customer(
         id=path.stem,
         path=path,
@@ -341,6 +344,16 @@ def _log(data: dict[str, Any], check: _Checker) -> tuple[LogEntry, ...]:
         note = item.get("note", "")
         entries.append(LogEntry(when, str(kind), note if isinstance(note, str) else str(note)))
     return tuple(entries)
+
+
+def _check_payments(data: dict[str, Any], check: _Checker) -> None:
+    """``[[payments]]`` (回款): a date and a numeric amount each (a refund is negative);
+    `rules.payments` leaves out what this reports."""
+    for i, item in _entries(data, "payments", check):
+        check.date(item, ("payments", i, "date"))
+        amount = item.get("amount")
+        if not isinstance(amount, int | float) or isinstance(amount, bool) or amount != amount:
+            check.error(("payments", i, "amount"), "a payment needs a numeric amount")
 
 
 def canonical_order(data: dict[str, Any]) -> dict[str, Any]:

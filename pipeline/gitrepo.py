@@ -93,9 +93,10 @@ class Repo:
     """A git working tree, addressed through the pipeline folder inside it."""
 
     def __init__(self, folder: Path, *, extra_config: Iterable[str] = ()) -> None:
-        self.git = git_binary()
-        if self.git is None:
+        git = git_binary()
+        if git is None:
             raise GitError(["git"], 127, "git is not installed")
+        self.git = git
         self.folder = folder
         self.config = (*SAFE_CONFIG, *extra_config)
         self.env = safe_env()
@@ -112,7 +113,7 @@ class Repo:
     def run(
         self, *args: str, check: bool = True, input: bytes | None = None, timeout: float = TIMEOUT
     ) -> subprocess.CompletedProcess[bytes]:
-        cmd = [self.git]  # type: ignore[list-item]
+        cmd = [self.git]
         for item in self.config:
             cmd += ["-c", item]
         cmd += list(args)

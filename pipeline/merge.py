@@ -31,14 +31,14 @@ import secrets
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Item, Table, Whitespace
 from tomlkit.items import Comment as TomlComment
 
-from .edit import Append, Change, SetKey, apply_document, apply_plain, pop_trailing
+from .edit import Append, SetKey, apply_document, apply_plain, pop_trailing
 from .entry_merge import Slot, plan_entries, same, when
 from .format import APPENDED
 from .linediff import hunks
@@ -128,7 +128,7 @@ class _Merge:
         except TOMLKitError as exc:  # tomlkit is stricter than tomllib in corners
             raise _Unmergeable(f"cannot edit it safely ({exc})") from exc
         self.texts = base, ours, theirs
-        self.ops: list[Change | _Put] = []
+        self.ops: list[SetKey | Append | _Put] = []  # a merge sets, appends or puts; never DelKey
         self.conflicts: dict[str, _Conflict] = {}  # by the token that stands in for it
         self.history: Entries = self.ours.get("history", [])  # merged; both sides of a conflict
         self.unioned: dict[str, Entries] = {}  # appended arrays merged entry by entry
@@ -192,7 +192,7 @@ class _Merge:
         their_items = self.their_doc[name] if isinstance(array, AoT) else None
         for at, slot in enumerate(slots):
             if slot.ours is None:
-                entry = merged[at] if slot.conflict else _their_entry(their_items, t, slot.theirs)  # type: ignore[arg-type]
+                entry = merged[at] if slot.conflict else _their_entry(their_items, t, slot.theirs)  # type: ignore[arg-type]  # ours None: theirs set
                 apply_document(self.doc, [Append(name, entry, at if at < len(array) else None)])
         if name == "history":
             self.history = seen
@@ -347,7 +347,7 @@ class _Put:
             parent[last] = self.value
             return
         item = parent[last]
-        if isinstance(item, Table) and isinstance(parent, AoT):
+        if isinstance(item, Table) and isinstance(parent, AoT) and isinstance(last, int):
             _hand_over(item, parent[last - 1] if last else _table_before(doc, parent))
             if last == 0 and len(parent) > 1:  # the next entry takes the removed one's spacing
                 parent[1].trivia.indent = item.trivia.indent
@@ -434,7 +434,7 @@ def _reads_as(text: str, data: dict[str, Any]) -> bool:
         return False
 
 
-def _plain(change: Change) -> Change:
+def _plain(change: SetKey | Append) -> SetKey | Append:
     if isinstance(change, SetKey):
         return SetKey(change.path, _unwrap(change.value))
     return Append(change.array, {k: _unwrap(v) for k, v in change.entry.items()}, change.at)
@@ -497,7 +497,8 @@ def resolve(text: str, side: int) -> str:
 def _entry_text(name: str, entry: Table | dict[str, Any]) -> str:
     """One entry of an array of tables as it would be written alone: ``[[name]]`` and its
     keys, without the blank lines before it or the comments after it."""
-    table = entry if isinstance(entry, Table) else tomlkit.item(entry)
+    # tomlkit.item(dict) is a Table; its stubs also allow an InlineTable (an Array parent).
+    table = entry if isinstance(entry, Table) else cast(Table, tomlkit.item(entry))
     pop_trailing(table)
     table.trivia.indent = ""
     doc = tomlkit.document()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, timedelta
 from decimal import Decimal
 
 _UNITS = {"": 1, "k": 1_000, "千": 1_000, "w": 10_000, "万": 10_000, "亿": 100_000_000}
@@ -55,3 +56,26 @@ def parse_percent(text: str) -> int | float | None:
 def parse_tags(text: str) -> list[str]:
     """``ERP, 制造业、续费`` -> ``["ERP", "制造业", "续费"]``: commas (either width) or 、 separate."""
     return [t.strip() for t in re.split(r"[,，、;；]", text) if t.strip()]
+
+
+_OFFSET = re.compile(r"^([+-])(\d+)([dwmq])$")
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 91}
+_WORDS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
+
+
+def parse_when(text: str, base: date) -> date:
+    """``2026-12-01``, ``today``/``今天``, ``tomorrow``/``明天``, ``yesterday``/``昨天``, or an
+    offset from ``base`` such as ``+1d``, ``+2w``, ``+1q`` or ``-3d`` (full-width digits too)."""
+    s = _normal(text)
+    if s in _WORDS:
+        return base + timedelta(days=_WORDS[s])
+    m = _OFFSET.match(s)
+    if m:
+        days = int(m.group(2)) * _UNIT_DAYS[m.group(3)]
+        return base + timedelta(days=days if m.group(1) == "+" else -days)
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise ValueError(
+            f"not a date: {text.strip()!r} (use YYYY-MM-DD, today, yesterday, +3d, -3d, +1w or +1q)"
+        ) from None

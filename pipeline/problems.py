@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -106,3 +107,49 @@ def decode_error_position(message: str, text: str) -> tuple[int, int]:
 
 def strip_position(message: str) -> str:
     return _POS.sub("", message).replace("(at end of document)", "").strip()
+
+
+_BAD_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_BAD_TIME = re.compile(r"(?<![\d:])(\d{2}):(\d{2})(?::(\d{2}))?\b")
+_PLAIN = {  # tomli's words -> what a rep who typed the file understands
+    "Expected newline or end of document after a statement": (
+        "something follows the value on this line (one key = value per line; text needs quotes)"
+    ),
+    "Expected '=' after a key in a key/value pair": "a key needs ' = value' after it",
+    "Invalid value": 'this value is not valid TOML (text needs quotes: key = "…")',
+    "Cannot overwrite a value": "this key is already set above (each key once per table)",
+    "Unclosed inline table": "an inline table { … } is not closed",
+    "Unclosed array": "an array [ … ] is not closed",
+    "Invalid date or datetime": "not a valid date or time",
+}
+
+
+def plain_syntax(message: str, line: str) -> str:
+    """A TOML syntax error said in plain words: a date that does not exist is named
+    (``date 2026-12-40 is not a valid date``), tomli's other phrases are translated, and an
+    unknown one is kept as it is."""
+    dated = message in ("Expected newline or end of document after a statement", "Invalid date or datetime")
+    for m in _BAD_DATE.finditer(line) if dated else ():
+        if _quoted(line, m.start()):
+            continue
+        try:
+            date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return f"date {m.group(0)} is not a valid date (YYYY-MM-DD)"
+    for m in _BAD_TIME.finditer(line) if dated else ():
+        if _quoted(line, m.start()):
+            continue
+        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        if hour > 23 or minute > 59 or second > 60:
+            return f"time {m.group(0)} is not a valid time (HH:MM:SS)"
+    if message.startswith("Illegal character") and line.count('"') % 2 == 1:
+        return 'a string is not closed: a quote (") is missing'
+    if message.startswith("Cannot declare"):
+        return "this table is declared twice (each [table] once)"
+    return _PLAIN.get(message, message)
+
+
+def _quoted(line: str, at: int) -> bool:
+    """Whether ``at`` stands inside a quoted string (or a comment) of this one line."""
+    before = line[:at]
+    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1 or "#" in before

@@ -171,8 +171,8 @@ def fell_back(customer: Customer, config: Config) -> bool:
     return any(
         config.stage_index(h.stage) > here
         for h in customer.history  # order does not matter: any earlier entry further along
-        if config.stage(h.stage) and config.stage(h.stage).kind == "open"
-    )  # type: ignore[union-attr]
+        if (stage := config.stage(h.stage)) and stage.kind == "open"
+    )
 
 
 def work_priority(customer: Customer, config: Config) -> int:

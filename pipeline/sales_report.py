@@ -21,6 +21,7 @@ from .tablefile import TableFileError, read_raw
 PRODUCT_COLUMNS = ("产品名称", "货品名称")
 CUSTOMER_COLUMNS = ("客户名称", "客户")
 AMOUNT_COLUMNS = ("价税合计",)
+DATE_COLUMNS = ("单据日期", "日期", "开票日期", "销售日期", "回款日期")  # optional: months covered
 HEADER_SEARCH_ROWS = 10  # exported reports often put a title or date range above the header
 
 
@@ -36,6 +37,7 @@ class SalesReport:
     skipped: int  # rows without a customer or a readable amount
     totals: pd.Series  # amount per customer
     notes: list[str] = field(default_factory=list)  # what reading the file cut, one line each
+    months: int | None = None  # calendar months its dated rows span; None without a date column
 
     def record(self) -> dict[str, Any]:
         return {
@@ -80,7 +82,18 @@ def read_sales_report(path: Path, product: str | None = None) -> SalesReport:
     )
     usable = amounts.notna() & ~customers.isin(["", "nan", "None"])
     totals = amounts[usable].groupby(customers[usable]).sum()
-    return SalesReport(path, product, int(usable.sum()), int((~usable).sum()), totals, file.notes)
+    months = _months_spanned(table[date_col][usable]) if (date_col := _pick(header, DATE_COLUMNS)) else None
+    return SalesReport(path, product, int(usable.sum()), int((~usable).sum()), totals, file.notes, months)
+
+
+def _months_spanned(dates: pd.Series) -> int | None:
+    """Calendar months from the first dated row's to the last's, both counted (a customer's
+    monthly payment is its total over them: months without a sale count as zero)."""
+    when = pd.to_datetime(dates, errors="coerce").dropna()
+    if when.empty:
+        return None
+    first, last = when.min(), when.max()
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _header_row(raw: pd.DataFrame) -> int | None:

@@ -407,7 +407,7 @@ class Store:
         if old is None:
             self._duplicates = None
         elif old.ok and not state.ok:
-            self._last_good[name] = old.customer  # type: ignore[assignment]
+            self._last_good[name] = old.customer  # type: ignore[assignment]  # ok: it has one
         if state.ok:
             self._last_good.pop(name, None)
         self._files[name] = state

@@ -70,6 +70,22 @@ def test_init_makes_a_folder_that_loads(tmp_path: Path) -> None:
     one_line_error(tb("init", root), 1, "already exists")
 
 
+def test_init_ignores_what_a_killed_writer_leaves_and_never_writes_through_a_link(tmp_path: Path) -> None:
+    root = tmp_path / "sales"
+    assert tb("init", root).exit_code == 0
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    leftover = root / "customers" / ".acme.k3j9x2aa.tmp"
+    leftover.write_text("half a file")
+    ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", str(leftover)], check=False)
+    assert ignored.returncode == 0
+    planted, target = tmp_path / "cloned", tmp_path / "home" / ".bashrc"
+    planted.mkdir()
+    target.parent.mkdir()
+    (planted / ".gitignore").symlink_to(target)  # dangling: following it would create the target
+    assert tb("init", planted).exit_code == 0
+    assert not target.exists() and (planted / ".gitignore").is_symlink()
+
+
 def test_init_ten_level_has_a31_as_its_lost_stage(tmp_path: Path) -> None:
     assert tb("init", tmp_path / "t", "--preset", "ten-level").exit_code == 0
     config = load_board(tmp_path / "t").config
@@ -165,6 +181,31 @@ def test_new_prints_the_path_of_a_file_that_loads(pipe: Path) -> None:
     assert (c.stage, c.tier, c.amount, c.created, c.next_action) == ("target", "B", 50000, TODAY, "打电话")
     assert c.next_due == TODAY + timedelta(days=14)  # tier B's follow-up cadence
     assert [(h.date, h.stage) for h in c.history] == [(TODAY, "target")]
+
+
+def test_new_reads_amounts_and_dates_as_the_board_does(pipe: Path) -> None:
+    made = tb("-C", pipe, "new", "杭州中联", "--amount", "25万", "--next", "回访", "--due", "明天")
+    assert made.exit_code == 0, made.stderr
+    c = load_board(pipe).customers["杭州中联"]
+    assert (c.amount, c.next_due) == (250000, TODAY + timedelta(days=1))
+    one_line_error(tb("-C", pipe, "new", "X", "--amount", "很多"), 2, "not an amount")
+    assert tb("-C", pipe, "log", "acme", "call", "昨天聊了预算", "--date", "yesterday").exit_code == 0
+    assert load_board(pipe).customers["acme"].log[-1].date == TODAY - timedelta(days=1)
+
+
+def test_list_never_cuts_an_id_and_refuses_unknown_filters(pipe: Path) -> None:
+    long_id = "silverline-textiles-group-international"
+    write_customer(pipe, long_id, 'name = "Silverline"\nstage = "target"\n')
+    out = tb("-C", pipe, "list").stdout
+    assert any(line.split()[0] == long_id for line in out.splitlines())  # usable as an id
+    one_line_error(tb("-C", pipe, "list", "--stage", "nowhere"), 2, "unknown stage 'nowhere'")
+    one_line_error(tb("-C", pipe, "list", "--tier", "Z"), 2, "unknown tier 'Z'")
+
+
+def test_a_log_entry_needs_a_note(pipe: Path) -> None:
+    before = customer_file(pipe, "acme")
+    one_line_error(tb("-C", pipe, "log", "acme", "call", "  "), 1, "a log entry needs a note")
+    assert customer_file(pipe, "acme") == before
 
 
 def test_new_refuses_an_unknown_stage_or_tier(pipe: Path) -> None:

@@ -317,3 +317,35 @@ def test_a_problem_after_a_line_separator_is_on_its_toml_line() -> None:
     _, problems = parse(text)
     [problem] = problems
     assert (problem.line, problem.excerpt.splitlines()[0]) == (3, "amount = -1")
+
+
+def test_payments_need_a_date_and_a_numeric_amount() -> None:
+    text = (
+        'name = "x"\nstage = "won"\n\n[[payments]]\ndate = 2026-11-01\namount = -500\n\n'
+        '[[payments]]\ndate = "soon"\namount = "5万"\n'
+    )
+    _, problems = parse(text)
+    found = sorted((p.line, p.is_error, p.message) for p in problems)
+    assert [line for line, _, _ in found] == [9, 10]  # the first payment (a refund) is fine
+    assert found[1][1:] == (True, "a payment needs a numeric amount")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[next]\ndue = 2026-12-40\n", "date 2026-12-40 is not a valid date (YYYY-MM-DD)"),
+        ("d = 2026-02-30\n", "date 2026-02-30 is not a valid date (YYYY-MM-DD)"),
+        ("t = 25:61:00\n", "time 25:61:00 is not a valid time (HH:MM:SS)"),
+        ('name = "x\n', 'a string is not closed: a quote (") is missing'),
+        ("name = hello\n", 'this value is not valid TOML (text needs quotes: key = "…")'),
+        ("a = 1\na = 2\n", "this key is already set above (each key once per table)"),
+        ("[t]\n[t]\n", "this table is declared twice (each [table] once)"),
+        (
+            'note = "2026-13-01" x\n',
+            "something follows the value on this line (one key = value per line; text needs quotes)",
+        ),
+    ],
+)
+def test_syntax_errors_are_plain_sentences(text: str, message: str) -> None:
+    _, [problem] = parse(text)
+    assert problem.message.startswith(message)

@@ -881,3 +881,15 @@ def test_git_setup_adds_its_line_to_an_existing_file_without_a_final_newline(tmp
         folder / ".gitattributes"
     ).read_bytes() == b"*.xlsx binary\r\n*.png binary\n" + ATTRIBUTES.encode() + b"\n"
     assert write_gitattributes(folder) is False
+
+
+def test_their_entry_arrives_where_we_deleted_every_entry() -> None:
+    """Found by the count-rule property: with every [[log]] entry of ours gone, tomlkit keeps
+    an empty array of tables, and appending theirs to it was refused as 'not an array'."""
+    head = 'name = "x"\nstage = "intent"\n'
+    entry = '\n[[log]]\ndate = 2026-11-{:02d}\nkind = "call"\nnote = ""\n'
+    base = head + entry.format(1) + entry.format(2)
+    # ours deleted the first entry, theirs the second and added one: none of ours is left
+    merged, conflicts = merge(base, head + entry.format(2), head + entry.format(1) + entry.format(3))
+    assert not conflicts
+    assert tomllib.loads(merged)["log"] == [{"date": date(2026, 11, 3), "kind": "call", "note": ""}]

@@ -1,12 +1,16 @@
-"""What reps type into the form's number and tag fields."""
+"""What reps type into the form's number, tag and date fields, and the CLI's arguments."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.parse_input import parse_amount, parse_percent, parse_tags
+from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
+
+BASE = date(2026, 11, 23)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +77,31 @@ def test_plain_and_wan_spellings_agree(n: int) -> None:
 def test_tags_split_on_either_comma_and_the_enumeration_comma() -> None:
     assert parse_tags("ERP, 制造业，续费、 OA ;;") == ["ERP", "制造业", "续费", "OA"]
     assert parse_tags("  ") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("today", BASE),
+        ("今天", BASE),
+        ("tomorrow", BASE + timedelta(days=1)),
+        ("明天", BASE + timedelta(days=1)),
+        ("yesterday", BASE - timedelta(days=1)),
+        ("昨天", BASE - timedelta(days=1)),
+        ("+3d", BASE + timedelta(days=3)),
+        ("-3d", BASE - timedelta(days=3)),
+        ("+1w", BASE + timedelta(days=7)),
+        ("+1q", BASE + timedelta(days=91)),
+        ("＋３ｄ", BASE + timedelta(days=3)),  # what a Chinese input method types
+        (" +2w ", BASE + timedelta(days=14)),
+    ],
+)
+def test_dates_read_the_same_in_the_cli_and_the_board(text: str, expected: date) -> None:
+    assert parse_when(text, BASE) == expected
+
+
+@pytest.mark.parametrize("text", ["someday", "+3x", "2026-13-01", ""])
+def test_a_date_that_is_not_one_says_how_to_write_it(text: str) -> None:
+    with pytest.raises(ValueError, match="use YYYY-MM-DD, today, yesterday"):
+        parse_when(text, BASE)

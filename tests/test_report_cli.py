@@ -315,3 +315,18 @@ def test_the_edges_of_the_ranges_report(demo_folder: Path) -> None:
     for args in (["--at", "2999-12-31"], ["--at", "1900-01-01"], ["--width", "20", "--height", "3"]):
         result = run("-C", demo_folder, "report", *args)
         assert result.exit_code == 0, result.output
+
+
+def test_tiers_spread_totals_over_the_months_the_report_spans(demo_folder: Path, tmp_path: Path) -> None:
+    # 单据日期 from 2026-09-05 to 2026-11-20: three calendar months (Sep, Oct, Nov).
+    # 甲 paid 300000 + 330000 = 630000 → 210000 a month ≥ 20万: VIP; 乙 paid 90000 once → 30000: B
+    rows = [("单据日期", "客户名称", "价税合计"), ("2026-09-05", "甲", "300000")]
+    rows += [("2026-11-20", "甲", "330000"), ("2026-10-10", "乙", "90000")]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    got = json.loads(run("-C", demo_folder, "report", "--sales-report", path, "--tiers", "--json").output)
+    assert got["months"] == 3
+    assert [(r["customer"], r["monthly"], r["suggested_tier"]) for r in got["customers"]] == [
+        ("甲", 210000, "VIP"),
+        ("乙", 30000, "B"),
+    ]

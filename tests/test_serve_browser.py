@@ -114,9 +114,9 @@ def test_the_board_in_chromium_read_only(read_only_url: str, pipe: Path, tmp_pat
             for label in ("目标客户", "意向客户", "Acme Logistics"):
                 assert label in screen()
             page.locator("body").click()
-            page.keyboard.press("g")  # a reading key works: the stage labels switch to English
+            page.keyboard.press("Control+l")  # a reading key works: the labels switch to English
             wait_for("Intent")
-            page.keyboard.press("w")  # a writing key is refused
+            page.keyboard.press("w")  # a writing key is refused, in the board's language
             wait_for("read-only")
             page.screenshot(path=str(tmp_path / "serve-read-only.png"))
         finally:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.config import load_preset
 from pipeline.edit import SetKey, edit_customer
 from pipeline.gitrepo import Repo
 from pipeline.model import LOG_KINDS
@@ -32,6 +33,7 @@ from pipeline.store import Store
 from tests.gitteam import isolate_git, make_team, ok, tb, tree
 
 FIELDS = ("amount", "next.action", "next.due")
+AFTER_SALES = load_preset("seven-stage").after_sales[0]  # what a win makes the next action
 STAGES = ("target", "potential", "intent", "project", "approved", "negotiation", "won", "lost")
 FIRST_MOVE = date(2026, 12, 1)  # after the pinned today, when `new` records its first stage
 
@@ -143,7 +145,13 @@ class Team:
             target = self.rng.choice([s for s in STAGES if s != cust.stage])
             when = self.day()
             ok(folder, "move", cid, target, "--date", when, "--reason", "预算不足")
-            state[cid] = replace(cust, history=cust.history | {(when, target)})
+            fields = cust.fields
+            if target == "won":  # the next action becomes the first after-sales step
+                due = (date.fromisoformat(when) + timedelta(days=AFTER_SALES.due_days)).isoformat()
+                fields = {**fields, "next.action": AFTER_SALES.label, "next.due": due}
+            elif target == "lost":  # nothing is next
+                fields = {k: v for k, v in fields.items() if not k.startswith("next.")}
+            state[cid] = replace(cust, fields=fields, history=cust.history | {(when, target)})
             self.moves.add((cid, when, target))
         elif kind == "log":
             note = f"第{self.tick()}次跟进"
@@ -198,7 +206,11 @@ class Team:
             for f in sorted(fields):
                 side = self.rng.choice(("ours", "theirs"))
                 args += [f"--{side}", f]
-                values[f] = conflicts[(cid, f)][0 if side == "ours" else 1]
+                picked = conflicts[(cid, f)][0 if side == "ours" else 1]
+                if picked is None:  # that side deleted the field (a lost deal has no next action)
+                    values.pop(f, None)
+                else:
+                    values[f] = picked
                 self.count("conflict")
             ok(folder, "resolve", cid, *args)
             predicted[cid] = replace(predicted[cid], fields=values)

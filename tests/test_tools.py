@@ -395,3 +395,41 @@ def test_a_hook_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.Monkey
     root.mkdir()
     refused = hooks.veto("pre-move", "{}", root=root, env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")})
     assert refused is not None and refused.code == -1 and "timed out" in refused.output
+
+
+async def _until(pilot: Any, done: Any, what: str) -> None:
+    """Let the app process events until ``done()`` holds (it answers within these turns)."""
+    for _ in range(400):
+        if done():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never: {what}")
+
+
+async def test_the_board_runs_the_same_hooks_as_the_cli(pipe: Path, hooks_home: tuple[Path, Path]) -> None:
+    hooks_dir, seen = hooks_home
+    veto = hook(hooks_dir, "pre-move", 'echo "经理未批准 not approved"; exit 1')
+    acme = pipe / "customers" / "acme.toml"
+    before = acme.read_bytes()
+    app = BoardApp(pipe)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.reloaded.wait()
+        notes = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        assert app.focus_customer("acme")
+        await pilot.press("x")
+        await _until(pilot, lambda: type(app.screen).__name__ == "LostReasonScreen", "the lost dialog")
+        await pilot.press("enter")
+        await _until(pilot, lambda: any("move refused by hook pre-move" in n for n in notes()), "the refusal")
+        assert acme.read_bytes() == before and "经理未批准" in notes()[-1]
+        veto.unlink()
+        for name in ("on-move", "on-lost"):
+            hook(hooks_dir, name, RECORD)
+        await pilot.press("x")
+        await _until(pilot, lambda: type(app.screen).__name__ == "LostReasonScreen", "the lost dialog")
+        await pilot.press("enter")
+        await _until(
+            pilot, lambda: (seen / "events").exists() and "on-lost" in (seen / "events").read_text(), "hooks"
+        )
+    assert (seen / "events").read_text().split() == ["on-move", "on-lost"]
+    lost = json.loads((seen / "on-lost.json").read_text(encoding="utf-8"))
+    assert lost["customer"]["id"] == "acme" and lost["customer"]["stage"] == "lost"

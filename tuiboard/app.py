@@ -28,6 +28,7 @@ from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -79,14 +80,14 @@ class BoardScreen(Screen[None]):
     COMMANDS = Screen.COMMANDS | {CustomerCommands}
 
     def on_resize(self) -> None:
-        self.app.layout_columns()  # type: ignore[attr-defined]
+        self.app.layout_columns()  # type: ignore[attr-defined]  # Screen.app is typed App; it is BoardApp
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
         yield SearchInput()
         yield Static("", id="empty", markup=False)
         yield ColumnsRow(id="columns")
-        yield StatusBar(self.app.root)  # type: ignore[attr-defined]
+        yield StatusBar(self.app.root)  # type: ignore[attr-defined]  # BoardApp, as above
         yield KeyBar()
 
 
@@ -221,7 +222,7 @@ class BoardApp(App[None]):
             screen.query_one(StatusBar).refresh_git()
         charts = next((s for s in self.screen_stack if type(s).__name__ == "ChartsScreen"), None)
         if charts is not None:
-            charts.update_board(board, self.flt)  # type: ignore[attr-defined]
+            charts.update_board(board, self.flt)  # type: ignore[attr-defined]  # a ChartsScreen, by name
 
     async def _build_columns(self) -> None:
         screen = self.board_screen
@@ -294,7 +295,7 @@ class BoardApp(App[None]):
         screen, cards = self.board_screen, self._last_cards
         columns = self._columns()
         if screen is not None and cards is not None and cards.parent in columns:
-            screen.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))  # type: ignore[arg-type]
+            screen.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))
 
     def action_toggle_density(self) -> None:
         self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
@@ -381,7 +382,7 @@ class BoardApp(App[None]):
         self.show_lost = not self.show_lost
         self._set_lost_display()
         current = self._current_list()
-        if current is not None and not current.parent.display:  # type: ignore[union-attr]
+        if current is not None and not current.parent.display:  # type: ignore[union-attr]  # in its column
             self.action_focus_column(-1)
         self.refresh_view()
 
@@ -561,9 +562,16 @@ class BoardApp(App[None]):
 
             if not await self.push_screen_wait(CriteriaScreen(stage, customer.name, self.english)):
                 return
+        from .cli_tools import move_events, move_refusal
+
+        refusal = await self._in_store(move_refusal, self.board, customer, target)
+        if refusal is not None:  # the user's pre-move hook said no: nothing is written
+            self.say(refusal, "warning")
+            return
         title = stage.title(self.english)
         write = partial(actions.move, self.store, customer, target, self.today, reason)
-        if await self._write(customer, write, f"{safe(customer.name)} → {safe(title)}"):
+        done = f"{safe(customer.name)} → {safe(title)}"
+        if await self._write(customer, write, done, move_events(self.board, target)):
             self._follow(customer.id)
 
     @work(group="dialog")
@@ -585,6 +593,7 @@ class BoardApp(App[None]):
         self._follow(result.customer.id)
         name = safe(result.customer.path.name)
         self.say(self.t(f"已新建 {name}", f"created {name}"))
+        await self._run_hooks(result.customer.id, ("on-new",))
 
     @work(group="dialog")
     async def action_edit(self) -> None:
@@ -627,7 +636,7 @@ class BoardApp(App[None]):
             return
         kind, note, when = entry
         write = partial(actions.log, self.store, customer, kind, note, when)
-        if await self._write(customer, write, self.t("已记录", "logged")):
+        if await self._write(customer, write, self.t("已记录", "logged"), ("on-log",)):
             await self._ask_next(customer.id)
 
     async def _ask_next(self, customer_id: str) -> None:
@@ -647,9 +656,12 @@ class BoardApp(App[None]):
     def _next_set(self) -> str:
         return self.t("已设置下一步行动", "next action set")
 
-    async def _write(self, customer: Customer, write: Callable[[], WriteResult], done: str) -> bool:
+    async def _write(
+        self, customer: Customer, write: Callable[[], WriteResult], done: str, events: tuple[str, ...] = ()
+    ) -> bool:
         """Run one `pipeline.actions` write on the store thread; a file changed on disk since
-        the board read it is not overwritten: the board reloads it instead."""
+        the board read it is not overwritten: the board reloads it instead. ``events``: the
+        user's ``on-*`` hooks to run after it (as the CLI does)."""
         try:
             result, board = await self._in_store(self._edit_in_store, write)
         except ConflictError as exc:
@@ -662,6 +674,7 @@ class BoardApp(App[None]):
         self._remember(result, done)
         await self._show_board(board)
         self.say(done)
+        await self._run_hooks(result.customer.id, events)
         return True
 
     def _edit_in_store(self, write: Callable[[], WriteResult]) -> tuple[WriteResult, Board]:
@@ -672,6 +685,18 @@ class BoardApp(App[None]):
     def _create_in_store(self, values: actions.Fields) -> tuple[WriteResult, Board]:
         result = actions.new_customer(self.store, values, self.today)
         return result, self.store.board()
+
+    async def _run_hooks(self, customer_id: str, events: tuple[str, ...]) -> None:
+        """The user's ``on-*`` hooks (~/.config/tuiboard/hooks, never the folder's), on the
+        store thread; a failing hook is said, the write stands."""
+        board = self.board
+        customer = board.customers.get(customer_id) if board else None
+        if not events or board is None or customer is None:
+            return
+        from .cli_tools import hook_failures
+
+        for line in await self._in_store(hook_failures, board, customer, events):
+            self.say(line, "warning")
 
     def _remember(self, result: WriteResult, what: str) -> None:
         c = result.customer
@@ -735,9 +760,9 @@ class BoardApp(App[None]):
         """Our own words in the board's language."""
         return en if self.english else zh
 
-    def say(self, message: str, severity: str = "information") -> None:
+    def say(self, message: str, severity: SeverityLevel = "information") -> None:
         """A notification; text from files is never markup-interpreted."""
-        self.notify(printable(message), severity=severity, markup=False)  # type: ignore[arg-type]
+        self.notify(printable(message), severity=severity, markup=False)
 
 
 def bench_mark(event: str) -> None:

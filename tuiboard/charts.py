@@ -208,7 +208,7 @@ def _figure(ctx: _Ctx, height: int, draw: Callable[[Any, Any], None]) -> Lines:
         fig.plot_size(ctx.width, height)
         draw(plt, fig)
         ansi = fig.build().string()
-    return Text.from_ansi(ansi.rstrip("\n")).split("\n")
+    return list(Text.from_ansi(ansi.rstrip("\n")).split("\n"))
 
 
 def _marker(plt: Any, ctx: _Ctx, series: int, colour: int) -> Any:

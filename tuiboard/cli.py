@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import click
+from rich.cells import cell_len
 
 from pipeline import actions, rules
 from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, Config, preset_names, preset_text
@@ -23,11 +24,12 @@ from pipeline.format import has_comments
 from pipeline.model import LOG_KINDS, Customer
 from pipeline.problems import printable
 from pipeline.query import Filter
+from pipeline.safefs import replace_file
 from pipeline.store import CUSTOMERS_DIR, Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
-from .cliutil import OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
+from .cliutil import Amount, OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
 from .clock import today
 from .color import color_option
 from .jsonout import dumps
@@ -90,7 +92,13 @@ def open_board(root: Path) -> None:
 @click.option("--preset", type=click.Choice(preset_names()), default=DEFAULT_PRESET, show_default=True)
 @click.pass_context
 def init(ctx: click.Context, directory: Path | None, preset: str) -> None:
-    """Create a pipeline folder (pipeline.toml, customers/) from a preset."""
+    """Create a pipeline folder (pipeline.toml, customers/) from a preset.
+
+    \b
+    Examples:
+      tuiboard init sales
+      tuiboard init --preset ten-level sales
+    """
     folder = directory or ctx.obj.get("dir") or Path.cwd()
     if (folder / CONFIG_FILE).exists():
         fail(f"{folder / CONFIG_FILE} already exists")
@@ -103,9 +111,17 @@ def init_folder(folder: Path, preset: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / CONFIG_FILE).write_text(preset_text(preset), encoding="utf-8")
     (folder / "customers").mkdir(exist_ok=True)
+    write_gitignore(folder)
+
+
+GITIGNORE = ".tuiboard/\ncustomers/.*.tmp\n"  # the tool's state; what a killed writer leaves
+
+
+def write_gitignore(folder: Path) -> None:
+    """The folder's .gitignore, when it has none (never through a planted link)."""
     ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text(".tuiboard/\n", encoding="utf-8")
+    if not os.path.lexists(ignore):
+        replace_file(ignore, GITIGNORE.encode())
 
 
 @main.command()
@@ -126,7 +142,7 @@ def demo(directory: Path, count: int, seed: int, preset: str, no_open: bool) -> 
         fail(f"{directory} exists and is not empty")
     else:
         n = write_demo(directory, count, seed, today(), preset)
-        (directory / ".gitignore").write_text(".tuiboard/\n", encoding="utf-8")
+        write_gitignore(directory)
         _git_init(directory)
         click.echo(f"wrote {n} customers to {directory}/", err=True)
     if not no_open:
@@ -147,7 +163,13 @@ def _git_init(folder: Path) -> None:
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @click.pass_context
 def check(ctx: click.Context, strict: bool) -> None:
-    """List every problem in the folder, bean-check style; exit 1 on errors."""
+    """List every problem in the folder, bean-check style; exit 1 on errors.
+
+    \b
+    Examples:
+      tuiboard check
+      tuiboard check --strict   # warnings fail too
+    """
     board = load_from(ctx)
     problems = board.problems
     for p in problems:
@@ -199,7 +221,7 @@ def fmt(ctx: click.Context, check_only: bool) -> None:
 @click.argument("name")
 @click.option("--stage", help="Stage id (default: the first stage).")
 @click.option("--tier")
-@click.option("--amount", type=click.FloatRange(min=0))
+@click.option("--amount", type=Amount(), help="180000, 18万, 1.5w, 20k.")
 @click.option("--owner")
 @click.option("--source")
 @click.option("--next", "next_action", metavar="ACTION", help="The next action.")
@@ -210,13 +232,19 @@ def new(
     name: str,
     stage: str | None,
     tier: str | None,
-    amount: float | None,
+    amount: int | float | None,
     owner: str | None,
     source: str | None,
     next_action: str | None,
     due: str | None,
 ) -> None:
-    """Add a customer; prints the new file's path."""
+    """Add a customer; prints the new file's path.
+
+    \b
+    Examples:
+      tuiboard new "苏州华东精密机械有限公司" --stage intent --tier B --amount 180000 \\
+          --next "发送报价" --due +1w
+    """
     store, board = store_from(ctx)
     fields = {
         ("name",): name,
@@ -267,7 +295,13 @@ def move(
 @click.option("--due", required=True, help="YYYY-MM-DD, today, +3d, +1w, +1q.")
 @click.pass_context
 def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> None:
-    """Set a customer's next action and its due date."""
+    """Set a customer's next action and its due date.
+
+    \b
+    Examples:
+      tuiboard next suzhou "约见决策人" --due 2026-12-01
+      tuiboard next suzhou "寄合同" --due +3d
+    """
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
     when = when_from(due)
@@ -282,7 +316,13 @@ def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> Non
 @click.option("--date", "when", help="Date of the activity (default today).")
 @click.pass_context
 def log(ctx: click.Context, customer_id: str, kind: str, note: str, when: str | None) -> None:
-    """Append an activity (call, visit, email, demo, meeting, note) to the log."""
+    """Append an activity (call, visit, email, demo, meeting, note) to the log.
+
+    \b
+    Examples:
+      tuiboard log suzhou call "聊了预算"
+      tuiboard log suzhou visit "现场演示" --date yesterday
+    """
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
     result = actions.log(store, c, kind, note, when_from(when), reread=True)
@@ -329,9 +369,21 @@ def list_cmd(
     stale: bool,
     as_json: bool,
 ) -> None:
-    """List customers, most urgent first within each stage."""
+    """List customers, most urgent first within each stage.
+
+    \b
+    Examples:
+      tuiboard list --owner wang.li --overdue
+      tuiboard list --stage intent --json | jq '.customers[].id'
+    """
     board = load_from(ctx)
     config, day = board.config, today()
+    if stage is not None and config.stage(stage) is None:
+        known = ", ".join(config.stage_ids)
+        raise click.BadParameter(f"unknown stage {stage!r} (known: {known})", param_hint="'--stage'")
+    if tier is not None and config.tier(tier) is None:
+        known = ", ".join(t.id for t in config.tiers)
+        raise click.BadParameter(f"unknown tier {tier!r} (known: {known})", param_hint="'--tier'")
     flt = Filter(
         tiers=frozenset({tier} if tier else ()),
         owners=frozenset({owner} if owner else ()),
@@ -362,7 +414,9 @@ def list_cmd(
                 r["next_action"] or "",
             ]
         )
-    click.echo(table(rows, [24, 28, 12, 4, 9, 3, 10, 24]))
+    # An id is what every other command takes: never cut it (a name may be).
+    id_width = max(cell_len(safe(r[0])) for r in rows)
+    click.echo(table(rows, [id_width, 28, 12, 4, 9, 3, 10, 24]))
 
 
 @main.command()
@@ -370,7 +424,13 @@ def list_cmd(
 @click.option("--json", "as_json", is_flag=True, help="As JSON (docs/json.md).")
 @click.pass_context
 def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
-    """Everything about one customer: fields, computed values, history, log, problems."""
+    """Everything about one customer: fields, computed values, history, log, problems.
+
+    \b
+    Examples:
+      tuiboard show suzhou
+      tuiboard show suzhou --json
+    """
     board = load_from(ctx)
     c = resolve(board, customer_id)
     if as_json:

@@ -27,7 +27,8 @@ from .jsonout import dumps
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
-WIDTHS = click.IntRange(20, 1000)  # beyond these a chart says nothing more and takes ever longer to draw
+MIN_WIDTH, MAX_WIDTH = 20, 1000  # beyond these a chart says nothing more and takes ever longer to draw
+WIDTHS = click.IntRange(MIN_WIDTH, MAX_WIDTH)
 HEIGHTS = click.IntRange(3, 200)
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around it must stay valid dates
 
@@ -59,9 +60,8 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around i
 @click.option(
     "--months",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="With --tiers: months the sales report covers (monthly payment = total ÷ months).",
+    help="With --tiers: months the sales report covers (monthly payment = total ÷ months);"
+    " default: the months its date column (单据日期, 日期 …) spans, else 1.",
 )
 @click.option(
     "--period", metavar="DATE", help="漏网率 for the half-month holding DATE (default: the current one)."
@@ -81,12 +81,19 @@ def report(
     sales_report: Path | None,
     product: str | None,
     tiers: bool,
-    months: int,
+    months: int | None,
     period: str | None,
     all_customers: bool,
 ) -> None:
-    """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md)."""
-    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, WIDTHS.min), WIDTHS.max)
+    """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md).
+
+    \b
+    Examples:
+      tuiboard report --chart funnel
+      tuiboard report --at 2026-06-30 --owner wang.li --json
+      tuiboard report --sales-report 销售报表.xlsx --tiers --months 3
+    """
+    width = width or min(max(shutil.get_terminal_size((100, 24)).columns, MIN_WIDTH), MAX_WIDTH)
     color = _color()
     if sales_report is not None:
         if tiers:
@@ -191,20 +198,23 @@ def _pct(rate: float | None) -> str:
 
 
 def _tier_suggestions(
-    ctx: click.Context, path: Path, product: str | None, months: int, as_json: bool
+    ctx: click.Context, path: Path, product: str | None, months: int | None, as_json: bool
 ) -> None:
-    """Seed 000's tiers by monthly payment: each sales-report customer's total ÷ months,
-    the tier it earns (pipeline.toml thresholds) beside the tier the folder gives it."""
+    """Seed 000's tiers by monthly payment: each sales-report customer's total ÷ the months
+    the report spans (its date column, or --months), the tier it earns (pipeline.toml
+    thresholds) beside the tier the folder gives it."""
     from pipeline import rules
     from pipeline.sales_report import SalesReportError, read_sales_report
 
     try:
-        totals = read_sales_report(path, product).totals
+        report = read_sales_report(path, product)
     except SalesReportError as exc:
         fail(str(exc))
+    totals = report.totals
+    months = months or report.months or 1
     board = load_from(ctx)
     by_name = {c.name: c for c in board.customers.values()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, total in sorted(totals.items(), key=lambda kv: -kv[1]):
         c = by_name.get(str(name))
         monthly = float(total) / months
@@ -259,7 +269,13 @@ def _sales_report(
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
-    """Every customer as a row (CSV or XLSX); the XLSX adds a sheet per analysis."""
+    """Every customer as a row (CSV or XLSX); the XLSX adds a sheet per analysis.
+
+    \b
+    Examples:
+      tuiboard export -o pipeline.xlsx
+      tuiboard export -o pipeline.csv
+    """
     from pipeline import tabular
 
     fmt = fmt or output.suffix.lower().lstrip(".")
@@ -291,7 +307,13 @@ def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: bool) -> None:
-    """Create and update customers from a CSV or XLSX, matched by name."""
+    """Create and update customers from a CSV or XLSX, matched by name.
+
+    \b
+    Examples:
+      tuiboard import leads.xlsx --dry-run
+      tuiboard import leads.csv --map 公司=name --map 电话=phone
+    """
     from pipeline import tabular
 
     overrides = {}

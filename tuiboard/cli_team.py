@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import tomlkit
@@ -48,7 +48,13 @@ def driver_config() -> tuple[str, ...]:
 @click.option("--dry-run", is_flag=True, help="Say what would be committed; change nothing.")
 @click.pass_context
 def sync(ctx: click.Context, dry_run: bool) -> None:
-    """Commit your changes, fetch, merge field by field, push; say what came in."""
+    """Commit your changes, fetch, merge field by field, push; say what came in.
+
+    \b
+    Examples:
+      tuiboard sync --dry-run
+      tuiboard sync
+    """
     root = root_from(ctx)
     repo = open_repo(root)
     config, _ = load_config(root)
@@ -147,15 +153,21 @@ def _describe(cid: str, conflict: Conflict) -> list[str]:
 def resolve_cmd(
     ctx: click.Context, customer_id: str | None, ours: tuple[str, ...], theirs: tuple[str, ...]
 ) -> None:
-    """Settle a conflicted customer field by field; without ID, list the conflicts."""
+    """Settle a conflicted customer field by field; without ID, list the conflicts.
+
+    \b
+    Examples:
+      tuiboard resolve
+      tuiboard resolve hangzhou --theirs next.action --ours amount
+    """
     root = root_from(ctx)
     repo = open_repo(root)
     conflicted = _conflicted(repo)
     if customer_id is None:
         if not conflicted:
             click.echo("no conflicts")
-        for cid, path in sorted(conflicted.items()):
-            click.echo("\n".join(_describe(cid, _load_conflict(repo, path))))
+        for cid, git_path in sorted(conflicted.items()):
+            click.echo("\n".join(_describe(cid, _load_conflict(repo, git_path))))
         return
     cid = _pick_id(conflicted, customer_id)
     git_path = conflicted[cid]
@@ -189,7 +201,8 @@ def resolve_cmd(
 
 def _picks(cid: str, conflict: Conflict, ours: tuple[str, ...], theirs: tuple[str, ...]) -> dict[str, Side]:
     picks: dict[str, Side] = {}
-    for fields, side in ((ours, "ours"), (theirs, "theirs")):
+    sides: tuple[tuple[tuple[str, ...], Side], ...] = ((ours, "ours"), (theirs, "theirs"))
+    for fields, side in sides:
         for name in fields:
             key = WHOLE if name == ALL else name
             if key in picks and picks[key] != side:
@@ -198,7 +211,7 @@ def _picks(cid: str, conflict: Conflict, ours: tuple[str, ...], theirs: tuple[st
             if key != WHOLE and key not in known:
                 listed = ", ".join(sorted(known)) or f"none: pick --{side} all"
                 raise click.BadParameter(f"{name!r} is not a conflicting field (conflicting: {listed})")
-            picks[key] = side  # type: ignore[assignment]
+            picks[key] = side
     if WHOLE in picks:
         return picks
     todo = [f for f in conflict.fields if f.field not in picks] if conflict.fields else []
@@ -210,7 +223,7 @@ def _picks(cid: str, conflict: Conflict, ours: tuple[str, ...], theirs: tuple[st
         click.echo("\n".join(_describe(cid, conflict)))
         if conflict.whole_file:
             answer = click.prompt("keep which file", type=click.Choice(["ours", "theirs"]))
-            return {WHOLE: answer}
+            return {WHOLE: cast(Side, answer)}  # one of the click.Choice
         for f in todo:
             picks[f.field] = click.prompt(
                 f"{printable(f.field)}: keep", type=click.Choice(["ours", "theirs"])
@@ -245,7 +258,13 @@ def format_change(c: FieldChange) -> str:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def history_cmd(ctx: click.Context, customer_id: str, field: str | None, as_json: bool) -> None:
-    """Who changed which field of a customer, when (from git), newest first."""
+    """Who changed which field of a customer, when (from git), newest first.
+
+    \b
+    Examples:
+      tuiboard history hangzhou
+      tuiboard history hangzhou --field amount --json
+    """
     board = load_from(ctx)
     c = resolve(board, customer_id)
     repo = open_repo(board.root)

@@ -65,12 +65,20 @@ def _hook_payload(event: str, c: Customer, board: Board, **extra: Any) -> str:
     return jsonout.dumps("hook", doc, indent=None)
 
 
+def move_refusal(board: Board, c: Customer, target: str) -> str | None:
+    """Why a ``pre-move`` hook refuses the move, or None; the board and the CLI both ask."""
+    refused = hooks.veto("pre-move", _hook_payload("pre-move", c, board, to_stage=target), root=board.root)
+    if refused is None:
+        return None
+    why = refused.first_line or f"exit {refused.code}"
+    return f"move refused by hook {refused.hook.name}: {why}"
+
+
 def veto_move(board: Board, c: Customer, target: str) -> None:
     """Fail (nothing written) when a ``pre-move`` hook refuses the move."""
-    refused = hooks.veto("pre-move", _hook_payload("pre-move", c, board, to_stage=target), root=board.root)
-    if refused is not None:
-        why = refused.first_line or f"exit {refused.code}"
-        fail(f"move refused by hook {refused.hook.name}: {why}")
+    refusal = move_refusal(board, c, target)
+    if refusal is not None:
+        fail(refusal)
 
 
 def move_events(board: Board, target: str) -> tuple[str, ...]:
@@ -79,13 +87,19 @@ def move_events(board: Board, target: str) -> tuple[str, ...]:
     return ("on-move", f"on-{kind}") if kind in ("won", "lost") else ("on-move",)
 
 
-def after_hooks(board: Board, c: Customer, events: Iterable[str]) -> None:
-    """Run the ``on-*`` hooks after a write; a failing hook is reported, the write stands."""
+def hook_failures(board: Board, c: Customer, events: Iterable[str]) -> list[str]:
+    """Run the ``on-*`` hooks after a write: one line per hook that failed (the write stands)."""
+    out = []
     for event in events:
         for run in hooks.run_hooks(event, _hook_payload(event, c, board), root=board.root):
             if not run.ok:
-                why = run.first_line or f"exit {run.code}"
-                click.echo(printable(f"tuiboard: hook {run.hook.name} failed: {why}"), err=True)
+                out.append(f"hook {run.hook.name} failed: {run.first_line or f'exit {run.code}'}")
+    return out
+
+
+def after_hooks(board: Board, c: Customer, events: Iterable[str]) -> None:
+    for line in hook_failures(board, c, events):
+        click.echo(printable(f"tuiboard: {line}"), err=True)
 
 
 # -- today and due ------------------------------------------------------------------------

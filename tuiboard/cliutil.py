@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -12,10 +13,11 @@ import click
 
 from pipeline.errors import TuiboardError, UsageError
 from pipeline.model import Customer
+from pipeline.parse_input import parse_amount, parse_when
 from pipeline.problems import printable
 from pipeline.store import Board, Store, find_root
 
-from .clock import parse_when, today
+from .clock import today
 
 
 class OneLineErrors(click.Group):
@@ -27,12 +29,19 @@ class OneLineErrors(click.Group):
     traceback.
     """
 
-    def main(self, args: Any = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(args, *rest, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             _refuse_undecodable(sys.argv[1:] if args is None else list(args))
-            code = super().main(args, *rest, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except TuiboardError as exc:
             click.echo(printable(f"tuiboard: {exc}"), err=True)
             sys.exit(exc.exit_code)
@@ -88,6 +97,20 @@ def store_from(ctx: click.Context) -> tuple[Store, Board]:
     """The folder's store, loaded (for commands that write through `pipeline.actions`)."""
     store = Store(root_from(ctx))
     return store, store.load()
+
+
+class Amount(click.ParamType):
+    """An amount as reps type it, read by the same parser as the board's form (18万, 1.5w)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float):
+            return value
+        try:
+            return parse_amount(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def when_from(text: str | None) -> date:

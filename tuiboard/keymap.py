@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 COLUMNS = Binding.Group("列 columns", compact=True)
 MOVE = Binding.Group("移动 move", compact=True)
@@ -72,7 +72,7 @@ KEYS: tuple[Key, ...] = (
 PINNED = ("toggle_help", "quit")  # the key bar keeps these at its right end, whatever the width
 
 
-def bindings(namespace: str = "app") -> list[Binding]:
+def bindings(namespace: str = "app") -> list[BindingType]:  # what BINDINGS holds
     return [
         Binding(
             k.keys,

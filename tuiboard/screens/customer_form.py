@@ -23,10 +23,9 @@ from textual.widgets import Input, Select
 from pipeline import actions
 from pipeline.config import Config
 from pipeline.model import INTENTS, Customer
-from pipeline.parse_input import parse_amount, parse_percent, parse_tags
+from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
 
-from ..clock import parse_when
 from .dialog import Dialog, titled
 from .fields import Amount, FormField, Percent, Required, When
 
@@ -140,12 +139,13 @@ class CustomerFormScreen(Dialog[Changes | None]):
             return Select(
                 self._options(spec), value=initial, allow_blank=False, compact=True, id=spec.widget_id
             )
-        validators: list[Validator] = {
+        by_kind: dict[str, list[Validator]] = {
             "required": [Required("the name")],
             "amount": [Amount()],
             "percent": [Percent()],
             "date": [When(self.today)],
-        }.get(spec.kind, [])
+        }
+        validators = by_kind.get(spec.kind, [])
         if self.customer is not None and initial and spec.kind not in ("required", "tags"):
             validators.append(KeepSet(spec.label))
         return Input(
@@ -257,11 +257,12 @@ def _typed(kind: str, text: str, today: date) -> Any:
 
 
 def _raw(data: dict[str, Any], path: KeyPath) -> Any:
+    node: Any = data
     for key in path:
-        if not isinstance(data, dict):
+        if not isinstance(node, dict):
             return None
-        data = data.get(key)  # type: ignore[assignment]
-    return data
+        node = node.get(key)
+    return node
 
 
 class KeepSet(Required):

@@ -1,6 +1,6 @@
 """Form fields that validate as you type: a label, the control, and an inline error or hint below.
 
-The validators read input with `pipeline.parse_input` and `tuiboard.clock.parse_when`; a valid
+The validators read input with `pipeline.parse_input` (amounts, percentages, dates); a valid
 value can explain itself (``18万`` → ``= 180,000``) in the hint line.
 """
 
@@ -15,9 +15,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from pipeline.parse_input import parse_amount, parse_percent
-
-from ..clock import parse_when
+from pipeline.parse_input import parse_amount, parse_percent, parse_when
 
 WEEKDAYS = "一二三四五六日"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -109,8 +109,9 @@ class FilterScreen(Dialog[Filter | None]):
             box.value = False
 
     def action_apply(self) -> None:
-        picked = {s.id: frozenset(s.selected) for s in self.query(SelectionList) if s.id}
-        toggles = {box.id: box.value for box in self.query(Checkbox) if box.id}
+        # Filter's fields by widget id: its sets from the lists, its flags from the boxes.
+        picked: dict[str, Any] = {s.id: frozenset(s.selected) for s in self.query(SelectionList) if s.id}
+        toggles: dict[str, Any] = {box.id: box.value for box in self.query(Checkbox) if box.id}
         self.dismiss(Filter(**picked, **toggles, text=self.current.text))
 
     @on(Button.Pressed)
@@ -121,7 +122,7 @@ class FilterScreen(Dialog[Filter | None]):
             self.action_apply()
 
 
-def _with(values: dict[str, str | None], chosen: Iterable[str]) -> dict[str, str]:
+def _with(values: Mapping[str, str | None], chosen: Iterable[str]) -> dict[str, str]:
     out = {k: v or k for k, v in values.items()}
     out.update({v: v for v in sorted(chosen) if v not in out})
     return out

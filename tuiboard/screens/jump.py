@@ -108,4 +108,4 @@ class CustomerCommands(Provider):
 
 
 def _focuser(app: object, customer_id: str) -> Callable[[], object]:
-    return lambda: app.focus_customer(customer_id)  # type: ignore[attr-defined]
+    return lambda: app.focus_customer(customer_id)  # type: ignore[attr-defined]  # the BoardApp

@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, RadioButton, RadioSet
 
 from pipeline.model import LOG_KINDS
+from pipeline.parse_input import parse_when
 
-from ..clock import parse_when
 from .dialog import Dialog, titled
 from .fields import FormField, Required, When
 

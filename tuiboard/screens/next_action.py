@@ -15,9 +15,9 @@ from textual.widgets import Button, Input, Static
 from pipeline import rules
 from pipeline.config import Config
 from pipeline.model import Customer
+from pipeline.parse_input import parse_when
 from pipeline.problems import printable
 
-from ..clock import parse_when
 from .dialog import Dialog, titled
 from .fields import FormField, Required, When
 
