@@ -304,9 +304,10 @@ def write(
     packed = {
         name: state if state.packed is not None else state._replace(packed=pack(state, folder / name))
         for name, state in files.items()
+        if _storable(name)  # a name that is not UTF-8 is not cached: parsed at every load instead
     }
     entries = [_Entry(name, s.key, s.racy, s.digest, s.packed) for name, s in packed.items()]  # type: ignore[arg-type]  # all packed above
-    goods = [_LastGood(name, _customer_out(c)) for name, c in last_good.items()]
+    goods = [_LastGood(name, _customer_out(c)) for name, c in last_good.items() if _storable(name)]
     payload = _encoder.encode(_File(str(root), config, entries, goods))
     if len(payload) + _HEAD <= cache_limit(len(files)):
         framed = MAGIC + VERSION.to_bytes(2, "big") + _digest(payload) + payload
@@ -316,7 +317,16 @@ def write(
                 with suppress(FileNotFoundError):
                     os.unlink(name, dir_fd=fd)  # removes a link itself, never its target
             _remove_stale_temporaries(fd)
-    return packed
+    return {**files, **packed}
+
+
+def _storable(name: str) -> bool:
+    """A file name msgpack can hold: os.listdir gives undecodable bytes as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _TEMPORARY = re.compile(rf"\.{re.escape(CACHE_NAME)}\.[0-9a-f]{{8}}\.tmp")  # `safefs` names them so

@@ -65,7 +65,9 @@ def excerpt_at(text: str, line: int, column: int = 0) -> str:
     return src + "\n" + " " * (column - 1) + "^"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Controls, C1, line/paragraph separators, bidi overrides and lone surrogates (a file
+# name's bytes that are not UTF-8, as os.listdir hands them over).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
@@ -78,7 +80,14 @@ def printable(text: str) -> str:
     if not _CONTROL.search(text) and "\t" not in text and "\n" not in text:
         return text
     text = text.replace("\t", " ").replace("\r\n", "⏎").replace("\n", "⏎")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}"
 
 
 _JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

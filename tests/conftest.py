@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +29,18 @@ needs_toml_test = pytest.mark.skipif(
 settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(autouse=True)
+def no_colour_leak() -> Iterator[None]:
+    """`--color never` sets NO_COLOR for the whole process (the board must see it too); a
+    command run in-process by one test must not turn colours off for the next."""
+    before = os.environ.get("NO_COLOR")
+    yield
+    if before is None:
+        os.environ.pop("NO_COLOR", None)
+    else:
+        os.environ["NO_COLOR"] = before
 
 
 @pytest.fixture(autouse=True)

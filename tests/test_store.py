@@ -13,6 +13,7 @@ from conftest import write_customer
 
 import pipeline.store as store_mod
 from pipeline.config import preset_text
+from pipeline.problems import printable
 from pipeline.store import NotAPipeline, Store, find_root, is_customer_file, load_board
 
 GOOD = 'name = "{name}"\nstage = "intent"\n'
@@ -306,3 +307,14 @@ def test_three_ids_differing_only_by_case_keep_the_first_in_order(folder: Path) 
         ("Acme.toml", "duplicate customer id: Acme.toml and ACME.toml differ only by case"),
         ("acme.toml", "duplicate customer id: acme.toml and ACME.toml differ only by case"),
     ]
+
+
+def test_a_file_name_that_is_not_utf8_loads_is_shown_escaped_and_is_not_cached(folder: Path) -> None:
+    """os.listdir hands such a name over with a lone surrogate, which the cache (msgpack)
+    cannot hold: writing it crashed every command in the folder."""
+    odd = os.fsdecode(b"\xff.toml")
+    (folder / "customers" / odd).write_text('name = "x"\nstage = "target"\n', encoding="utf-8")
+    write_customer(folder, "y", 'name = "y"\nstage = "target"\n')
+    for _ in range(2):  # a cold load writes the cache, a warm one reads it
+        assert sorted(Store(folder).load().customers) == sorted([odd[:-5], "y"])
+    assert printable(odd) == "\\xff.toml"

@@ -10,4 +10,3 @@ from datetime import date
 def today() -> date:
     pinned = os.environ.get("TUIBOARD_TODAY")
     return date.fromisoformat(pinned) if pinned else date.today()
-
