@@ -14,7 +14,8 @@ under the lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from .edit import (
     restore,
     rewrite_customer,
 )
-from .errors import ConflictError, UsageError, WriteError
+from .errors import ConflictError, TuiboardError, UsageError, WriteError
 from .format import dump_customer
 from .lock import write_lock
 from .model import Customer
@@ -180,6 +181,91 @@ def set_fields(store: Store, customer: Customer, fields: Fields, *, reread: bool
     return write(store, customer, lambda _: changes, reread=reread)
 
 
+# -- many customers at once --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    customer: Customer
+    reason: str  # one line, as a `TuiboardError` says it
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """Every customer of a bulk write is in exactly one of the two, in the order given."""
+
+    written: tuple[WriteResult, ...]
+    refused: tuple[Refusal, ...]
+
+
+def bulk(
+    store: Store,
+    customers: Iterable[Customer],
+    make: Callable[[Customer], Sequence[Change]],
+    *,
+    veto: Callable[[Customer], str | None] | None = None,
+    reread: bool = False,
+) -> BulkResult:
+    """`write` for each customer in turn, each file on its own (lock, fingerprint check,
+    verify, atomic write): one refused file does not stop the rest, and none is left out
+    of the result, so a caller can report and undo exactly what was written.
+
+    ``veto``: asked first for each customer; a reason refuses that one (a ``pre-move`` hook).
+    The lock is held per file, not for the batch: a veto may run a hook for seconds.
+    """
+    written: list[WriteResult] = []
+    refused: list[Refusal] = []
+    for customer in customers:
+        try:
+            why = veto(customer) if veto is not None else None
+            if why is not None:
+                refused.append(Refusal(customer, why))
+                continue
+            written.append(write(store, customer, make, reread=reread))
+        except TuiboardError as exc:
+            refused.append(Refusal(customer, str(exc)))
+        except Exception as exc:  # a bug in one edit must not lose the record of the others
+            refused.append(Refusal(customer, f"{customer.path.name}: {type(exc).__name__}: {exc}"))
+    return BulkResult(tuple(written), tuple(refused))
+
+
+def bulk_move(
+    store: Store,
+    customers: Iterable[Customer],
+    target: str,
+    when: date,
+    reason: str | None = None,
+    *,
+    veto: Callable[[Customer], str | None] | None = None,
+    reread: bool = False,
+) -> BulkResult:
+    """`move` for each customer (one already in ``target`` is refused: nothing to write)."""
+    if store.config.stage(target) is None:  # once, not once per customer
+        raise rules.TransitionError(f"unknown stage {target!r} (known: {', '.join(store.config.stage_ids)})")
+    return bulk(
+        store,
+        customers,
+        lambda c: move_changes(c, store.config, target, when, reason),
+        veto=veto,
+        reread=reread,
+    )
+
+
+def bulk_next(
+    store: Store, customers: Iterable[Customer], action: str, due: date, *, reread: bool = False
+) -> BulkResult:
+    changes = next_changes(action, due)  # an empty action is refused before anything is written
+    return bulk(store, customers, lambda _: changes, reread=reread)
+
+
+def bulk_set(
+    store: Store, customers: Iterable[Customer], fields: Fields, *, reread: bool = False
+) -> BulkResult:
+    """`set_fields` for each customer (the owner or tier of many at once)."""
+    changes = [SetKey(path, value) for path, value in fields.items()]
+    return bulk(store, customers, lambda _: changes, reread=reread)
+
+
 # -- undo and fmt -------------------------------------------------------------------------
 
 
@@ -192,6 +278,23 @@ def undo(store: Store, path: Path, before: bytes | None, after: bytes) -> Custom
     else:
         store.note_written(customer)
     return customer
+
+
+def undo_bulk(
+    store: Store, results: Iterable[tuple[Path, bytes | None, bytes]]
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """`undo` each write of a batch, each file only if it still holds what the batch wrote:
+    the paths put back, and the ones refused with why (another edit since, a file gone)."""
+    restored: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for path, before, after in results:
+        try:
+            undo(store, path, before, after)
+        except TuiboardError as exc:
+            refused.append((path, str(exc)))
+        else:
+            restored.append(path)
+    return restored, refused
 
 
 def reformat(store: Store, customer: Customer) -> WriteResult | None:

@@ -10,6 +10,7 @@ from typing import Any, TypeGuard
 
 from .locate import key_position
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
+from .views import View, parse_views
 
 CONFIG_FILE = "pipeline.toml"
 DEFAULT_PRESET = "seven-stage"
@@ -83,6 +84,7 @@ class Config:
     cycle_days: tuple[int, int] = (60, 90)  # seed 000: 跟进周期在2-3个月左右
     after_sales: tuple[AfterSalesStep, ...] = DEFAULT_AFTER_SALES
     downgrade_after_days: int = 30  # seed 000: 签约超过1个月未付全款 ... 降级处理
+    views: tuple[View, ...] = ()  # [views.NAME]: saved filters (pipeline/views.py)
 
     # Lookups are rebuilt on demand; the config is small and immutable.
     def stage(self, stage_id: str) -> Stage | None:
@@ -219,6 +221,8 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
             bad(("capacity", "downgrade_after_days"), "downgrade_after_days must be a whole number ≥ 0")
     if "after_sales" in data:
         kwargs["after_sales"] = _parse_after_sales(data["after_sales"], bad)
+    stage_ids, tier_ids = tuple(s.id for s in stages), tuple(t.id for t in tiers)
+    kwargs["views"] = parse_views(data.get("views"), bad, stage_ids, tier_ids)
     return Config(stages=stages, tiers=tiers, **kwargs), problems
 
 

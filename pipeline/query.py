@@ -1,19 +1,24 @@
-"""Board filters as data: which customers a view (board, charts, list) shows."""
+"""Board filters as data: which customers a view (board, charts, list) shows, and in what order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import Any
 
 from . import rules, search
 from .config import Config
+from .errors import UsageError
 from .model import Customer
+from .views import FILTER_KEYS, SET_KEYS, SORT_IDS, Value, View
 
 
 @dataclass(frozen=True, slots=True)
 class Filter:
     """Every set field narrows the view; empty sets mean "any". Fields combine with AND."""
 
+    stages: frozenset[str] = frozenset()
     tiers: frozenset[str] = frozenset()
     owners: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
@@ -31,6 +36,8 @@ class Filter:
         return replace(self, text=text)
 
     def matches(self, c: Customer, config: Config, today: date) -> bool:
+        if self.stages and c.stage not in self.stages:
+            return False
         if self.tiers and rules.effective_tier(c, config) not in self.tiers:
             return False
         if self.owners and c.owner not in self.owners:
@@ -51,6 +58,7 @@ class Filter:
         """A short header line such as ``tier A,B · owner wang.li · overdue · "苏州"``."""
         parts = []
         for label, values in (
+            ("stage", self.stages),
             ("tier", self.tiers),
             ("owner", self.owners),
             ("source", self.sources),
@@ -77,3 +85,57 @@ def select(
 ) -> list[Customer]:
     values = customers.values() if isinstance(customers, dict) else customers
     return [c for c in values if flt.matches(c, config, today)]
+
+
+# -- saved views (pipeline/views.py) ------------------------------------------------------------
+
+
+def view_filter(view: View, me: str | None) -> Filter:
+    """The filter a saved view stands for; ``me`` is who "mine" means (UsageError when unknown)."""
+    values: dict[str, Any] = {
+        FILTER_KEYS[key]: frozenset(value) if key in SET_KEYS else value for key, value in view.criteria
+    }
+    if view.mine:
+        if not me:
+            raise UsageError(f"view {view.name!r} shows my deals: set TUIBOARD_OWNER or git config user.name")
+        values["owners"] = frozenset({me})
+    return Filter(**values)
+
+
+def filter_criteria(flt: Filter) -> dict[str, Value]:
+    """A filter as a view's criteria (pipeline.toml's keys); what it does not narrow is left out."""
+    by_field = {field: key for key, field in FILTER_KEYS.items()}
+    out: dict[str, Value] = {}
+    for f in fields(Filter):
+        value = getattr(flt, f.name)
+        if value:
+            out[by_field[f.name]] = tuple(sorted(value)) if isinstance(value, frozenset) else value
+    return out
+
+
+def view_named(views: tuple[View, ...], name: str) -> View:
+    """The view called ``name``; a UsageError listing the valid names when there is none."""
+    for view in views:
+        if view.name == name:
+            return view
+    known = ", ".join(v.name for v in views) or "none: add [views.NAME] tables to pipeline.toml"
+    raise UsageError(f"no view {name!r} (views: {known})")
+
+
+# -- card order ------------------------------------------------------------------------------
+
+SortKey = Callable[[Customer], tuple[object, ...]]
+
+
+def sort_key(sort: str, config: Config, today: date) -> SortKey:
+    """Cards in one of `views.SORT_IDS`' orders (``due`` first: Pipedrive's)."""
+    if sort == "amount":
+        return lambda c: (-(c.amount or 0.0), c.name)
+    if sort == "probability":
+        return lambda c: (-rules.effective_probability(c, config), c.name)
+    if sort == "name":
+        return lambda c: (c.name.casefold(), c.id)
+    if sort == "days":
+        return lambda c: (-(rules.days_in_stage(c, today) or 0), c.name)
+    assert sort in SORT_IDS, sort
+    return lambda c: rules.card_sort_key(c, today)

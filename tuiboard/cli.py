@@ -23,16 +23,36 @@ from pipeline.errors import WriteError
 from pipeline.format import has_comments
 from pipeline.model import LOG_KINDS, Customer
 from pipeline.problems import printable
-from pipeline.query import Filter
+from pipeline.query import Filter, sort_key, view_filter, view_named
 from pipeline.safefs import replace_file
 from pipeline.store import CUSTOMERS_DIR, Board
 
 from .cli_git import git_setup, merge_file, setup_git
-from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
-from .cliutil import Amount, OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
+from .cli_tools import (
+    COMMANDS,
+    after_hooks,
+    complete_ids,
+    complete_params,
+    complete_stages,
+    move_events,
+    move_refusal,
+    show_json,
+)
+from .cliutil import (
+    Amount,
+    OneLineErrors,
+    check_view,
+    fail,
+    load_from,
+    resolve,
+    root_from,
+    store_from,
+    when_from,
+)
 from .clock import today
 from .color import color_option
 from .jsonout import dumps
+from .me import whoami
 from .textout import money, safe, table
 
 
@@ -69,22 +89,29 @@ class Commands(OneLineErrors):
     type=click.Path(file_okay=False, path_type=Path),
     help="Run as if started in DIR (like git -C).",
 )
+@click.option("--view", "view", metavar="NAME", help="Open the board with a saved view ([views.NAME]).")
 @click.version_option(package_name="tuiboard")
 @color_option
 @click.pass_context
-def main(ctx: click.Context, directory: Path | None) -> None:
+def main(ctx: click.Context, directory: Path | None, view: str | None) -> None:
     """A sales-pipeline board in the terminal, over a folder of TOML files in git."""
     ctx.ensure_object(dict)
     ctx.obj["dir"] = directory
     if ctx.invoked_subcommand is None:
-        open_board(root_from(ctx))
+        open_board(root_from(ctx), view)
+    elif view is not None:
+        raise click.UsageError(
+            f"--view opens the board; for a command: tuiboard {ctx.invoked_subcommand} --view NAME"
+        )
 
 
-def open_board(root: Path) -> None:
+def open_board(root: Path, view: str | None = None) -> None:
+    if view is not None:
+        check_view(root, view)
     gc.disable()  # until the board is loaded (BoardApp._start): the start's objects all live on
     from .app import run_board
 
-    run_board(root)
+    run_board(root, view=view)
 
 
 @main.command()
@@ -266,27 +293,62 @@ def _done(board: Board, result: WriteResult, what: str, events: tuple[str, ...] 
     after_hooks(board, result.customer, events)
 
 
+def complete_ids_then_stage(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """``move ID... STAGE``: ids first; after one, ids or a stage."""
+    if not ctx.params.get("stage") and not ctx.params.get("customer_ids"):
+        return complete_ids(ctx, param, incomplete)
+    return [*complete_ids(ctx, param, incomplete), *complete_stages(ctx, param, incomplete)]
+
+
 @main.command()
-@click.argument("customer_id", metavar="ID")
+@click.argument("customer_ids", metavar="ID...", nargs=-1, shell_complete=complete_ids_then_stage)
 @click.argument("stage")
 @click.option("--reason", help="Why it was lost (required for the lost stage).")
 @click.option("--date", "when", help="Date of the move (default today).")
 @click.option("--force", is_flag=True, help="Record a --date earlier than the last history entry.")
 @click.pass_context
 def move(
-    ctx: click.Context, customer_id: str, stage: str, reason: str | None, when: str | None, force: bool
+    ctx: click.Context,
+    customer_ids: tuple[str, ...],
+    stage: str,
+    reason: str | None,
+    when: str | None,
+    force: bool,
 ) -> None:
-    """Move a customer to STAGE, appending a history entry (won: the next action becomes the
-    first after-sales step; lost: the next action is cleared)."""
+    """Move customers to STAGE, appending a history entry to each (won: the next action becomes
+    the first after-sales step; lost: the next action is cleared).
+
+    Several ids move each one on its own: one refused (a hook, a file changed or broken, already
+    there) is said on stderr and the others are written; the exit code is then 1.
+
+    \b
+    Examples:
+      tuiboard move suzhou project
+      tuiboard move suzhou hangzhou acme lost --reason "预算取消"
+    """
+    if not customer_ids:  # `move acme`: click filled STAGE from the end; the stage is what is missing
+        raise click.UsageError("Missing argument 'STAGE'.", ctx)
     store, board = store_from(ctx)
-    c = resolve(board, customer_id)
+    customers = list({c.id: c for c in (resolve(board, key) for key in customer_ids)}.values())
     day = when_from(when)
-    last = rules.last_history_date(c)
-    if last is not None and day < last and not force:
-        fail(f"{day} is before the last history entry ({last}); use --force to record it anyway")
-    veto_move(board, c, stage)
-    result = actions.move(store, c, stage, day, reason, reread=True)
-    _done(board, result, f"{safe(c.name)}: {safe(c.stage)} → {safe(stage)}", move_events(board, stage))
+    for c in customers:
+        last = rules.last_history_date(c)
+        if last is not None and day < last and not force:
+            where = f"{safe(c.name)}: " if len(customers) > 1 else ""
+            fail(f"{where}{day} is before the last history entry ({last}); use --force to record it anyway")
+    result = actions.bulk_move(
+        store, customers, stage, day, reason, veto=lambda c: move_refusal(board, c, stage), reread=True
+    )
+    for written in result.written:
+        c = board.customers[written.customer.id]
+        _done(board, written, f"{safe(c.name)}: {safe(c.stage)} → {safe(stage)}", move_events(board, stage))
+    if len(customers) == 1 and result.refused:
+        fail(result.refused[0].reason)
+    for refusal in result.refused:
+        click.echo(printable(f"tuiboard: {refusal.customer.name}: {refusal.reason}"), err=True)
+    if result.refused:
+        moved = len(result.written)
+        fail(f"{moved} moved, {len(result.refused)} refused")
 
 
 @main.command("next")
@@ -353,6 +415,7 @@ def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
 
 
 @main.command("list")
+@click.option("--view", "view", metavar="NAME", help="A saved view ([views.NAME] in pipeline.toml).")
 @click.option("--stage")
 @click.option("--tier")
 @click.option("--owner")
@@ -362,6 +425,7 @@ def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
 @click.pass_context
 def list_cmd(
     ctx: click.Context,
+    view: str | None,
     stage: str | None,
     tier: str | None,
     owner: str | None,
@@ -369,11 +433,12 @@ def list_cmd(
     stale: bool,
     as_json: bool,
 ) -> None:
-    """List customers, most urgent first within each stage.
+    """List customers, most urgent first within each stage (or in the view's sort).
 
     \b
     Examples:
       tuiboard list --owner wang.li --overdue
+      tuiboard list --view 我的A类          # a saved view; options narrow it further
       tuiboard list --stage intent --json | jq '.customers[].id'
     """
     board = load_from(ctx)
@@ -384,18 +449,21 @@ def list_cmd(
     if tier is not None and config.tier(tier) is None:
         known = ", ".join(t.id for t in config.tiers)
         raise click.BadParameter(f"unknown tier {tier!r} (known: {known})", param_hint="'--tier'")
-    flt = Filter(
-        tiers=frozenset({tier} if tier else ()),
-        owners=frozenset({owner} if owner else ()),
-        overdue=overdue,
-        stale=stale,
-    )
-    picked = [
-        c
-        for c in board.customers.values()
-        if (stage is None or c.stage == stage) and flt.matches(c, config, day)
+    saved = view_named(config.views, view) if view is not None else None
+    filters = [
+        Filter(
+            stages=frozenset({stage} if stage else ()),
+            tiers=frozenset({tier} if tier else ()),
+            owners=frozenset({owner} if owner else ()),
+            overdue=overdue,
+            stale=stale,
+        )
     ]
-    picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
+    if saved is not None:
+        filters.append(view_filter(saved, whoami(board.root) if saved.mine else None))
+    picked = [c for c in board.customers.values() if all(f.matches(c, config, day) for f in filters)]
+    order = sort_key(saved.sort if saved and saved.sort else "due", config, day)
+    picked.sort(key=lambda c: (config.stage_index(c.stage), order(c)))
     records = [customer_record(c, board, day) for c in picked]
     if as_json:
         click.echo(dumps("list", {"customers": records}))

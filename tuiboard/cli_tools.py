@@ -25,7 +25,7 @@ from pipeline.rules import DueStatus
 from pipeline.store import Board, NotAPipeline, Store, find_root
 
 from . import jsonout
-from .cliutil import fail, load_from, root_from
+from .cliutil import check_view, fail, load_from, root_from
 from .clock import today as clock_today
 from .color import use_color
 from .textout import fit, safe
@@ -72,13 +72,6 @@ def move_refusal(board: Board, c: Customer, target: str) -> str | None:
         return None
     why = refused.first_line or f"exit {refused.code}"
     return f"move refused by hook {refused.hook.name}: {why}"
-
-
-def veto_move(board: Board, c: Customer, target: str) -> None:
-    """Fail (nothing written) when a ``pre-move`` hook refuses the move."""
-    refusal = move_refusal(board, c, target)
-    if refusal is not None:
-        fail(refusal)
 
 
 def move_events(board: Board, target: str) -> tuple[str, ...]:
@@ -356,12 +349,16 @@ def completion(ctx: click.Context, shell: str) -> None:
 
 @click.command("board", hidden=True)
 @click.option("--read-only", is_flag=True)
+@click.option("--view", "view", metavar="NAME", help="A saved view ([views.NAME] in pipeline.toml).")
 @click.pass_context
-def board_cmd(ctx: click.Context, read_only: bool) -> None:
+def board_cmd(ctx: click.Context, read_only: bool, view: str | None) -> None:
     """Open the board (what `serve` runs for each browser)."""
+    root = root_from(ctx)
+    if view is not None:
+        check_view(root, view)
     from .app import BoardApp
 
-    app = BoardApp(root_from(ctx), read_only=read_only)
+    app = BoardApp(root, read_only=read_only, view=view)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)

@@ -11,10 +11,12 @@ from typing import Any, NoReturn
 
 import click
 
+from pipeline.config import load_config
 from pipeline.errors import TuiboardError, UsageError
 from pipeline.model import Customer
 from pipeline.parse_input import parse_amount, parse_when
 from pipeline.problems import printable
+from pipeline.query import view_named
 from pipeline.store import Board, Store, find_root
 
 from .clock import today
@@ -91,6 +93,13 @@ def root_from(ctx: click.Context) -> Path:
 
 def load_from(ctx: click.Context) -> Board:
     return Store(root_from(ctx)).load()
+
+
+def check_view(root: Path, name: str) -> None:
+    """A saved view's name is checked before the board opens: a wrong one is a one-line
+    error listing the valid names, not a board that opens unfiltered."""
+    config, _ = load_config(root)
+    view_named(config.views, name)
 
 
 def store_from(ctx: click.Context) -> tuple[Store, Board]:
