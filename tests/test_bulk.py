@@ -15,8 +15,9 @@ from pipeline import actions
 from pipeline.errors import TuiboardError
 from pipeline.store import Store
 from tuiboard.cli import main
+from tuiboard.marks import Marks, summary
 
-HAND = '''name = "苏州华东"   # 全称见合同
+HAND = """name = "苏州华东"   # 全称见合同
 stage = "intent"
 tier = "B"
 
@@ -24,7 +25,7 @@ tier = "B"
 date = 2026-11-01
 stage = "intent"
 # keep me
-'''
+"""
 
 
 def plain(name: str, stage: str = "intent") -> str:
@@ -165,3 +166,33 @@ def test_cli_bulk_move_checks_every_id_before_writing(pipe: Path) -> None:
     early = tb("-C", pipe, "move", "acme", "bolt", "project", "--date", "2026-10-01")
     assert early.exit_code == 1 and "Acme: 2026-10-01 is before the last history entry" in early.stderr
     assert texts(pipe) == before
+
+
+# -- the board's marks and its one-line summary (tuiboard/marks.py) -----------------------
+
+
+def test_marks_keep_their_order_and_drop_customers_no_longer_shown(pipe: Path) -> None:
+    _, customers = loaded(pipe)
+    marks = Marks()
+    assert marks.toggle("bolt") and marks.toggle("acme") and not marks.toggle("bolt")
+    assert marks.toggle_all(["suzhou", "acme"]) and len(marks) == 2
+    assert not marks.toggle_all(["suzhou", "acme"]) and len(marks) == 0  # all marked: unmark them
+    marks.toggle_all(["coda", "acme", "gone"])
+    assert [c.id for c in marks.customers(customers)] == ["coda", "acme"]  # type: ignore[arg-type]
+    assert "gone" not in marks and marks.clear() == 2 and len(marks) == 0
+
+
+def test_the_summary_is_one_line_in_the_board_language(pipe: Path) -> None:
+    store, customers = loaded(pipe)
+    picked = [customers[k] for k in ("acme", "bolt", "coda", "suzhou")]
+    result = actions.bulk_move(store, picked, "project", TODAY)  # type: ignore[arg-type]
+    assert (
+        summary(result, "移动", "moved", True)
+        == "3 moved, 1 refused: Coda: coda is already in stage 'project'"
+    )
+    assert summary(result, "移动", "moved", False) == (
+        "已移动 3 个，1 个未写入：Coda: coda is already in stage 'project'"
+    )
+    five = actions.BulkResult((), tuple(actions.Refusal(customers["acme"], "no\x1b[31m") for _ in range(5)))  # type: ignore[arg-type]
+    line = summary(five, "移动", "moved", True)
+    assert line.endswith("(+2)") and "\x1b" not in line and line.count("Acme") == 3

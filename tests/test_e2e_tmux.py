@@ -24,6 +24,9 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
+from pipeline import rules
+from pipeline.demo import write_demo
+from pipeline.store import load_board
 from tests.conftest import TODAY, write_customer
 from tests.test_app import HAND_WRITTEN, plain
 
@@ -288,6 +291,111 @@ def test_a_scripted_day_at_80_columns(tmp_path: Path, folder: Path) -> None:
         screen = tmux.wait_for_text("已撤销")
         top = "\n".join(screen.splitlines()[:7])  # above the toasts, which cover some separators
         assert len(separators(top)) == 1, screen
+
+        tmux.keys("q")
+        assert tmux.wait_exit() == 0
+        assert "Traceback" not in tmux.screen()
+    finally:
+        tmux.kill()
+
+
+DAY_VIEWS = """
+[views."王丽的客户"]   # the team's views: keys 1-9 on the board
+owner = "wang.li"
+
+[views."A类"]
+tier = ["A", "VIP"]
+"""
+
+
+def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
+    """A rep's day on the demo: find by pinyin, log → next, move, mark three and bulk-move
+    them, undo the batch, switch to a saved view; the files on disk after each step."""
+    root = tmp_path / "demo"
+    write_demo(root, 40, 7, TODAY)
+    config = root / "pipeline.toml"
+    with open(config, "a", encoding="utf-8") as fh:
+        fh.write(DAY_VIEWS)
+    settings = config.read_bytes()
+    board = load_board(root)
+    files = {c.id: c.path for c in board.customers.values()}
+    potential = sorted(
+        (c for c in board.customers.values() if c.stage == "potential"),
+        key=lambda c: rules.card_sort_key(c, TODAY),
+    )
+    tmux = Tmux(tmp_path)
+    try:
+        tmux.start([str(TUIBOARD), "-C", str(root)], board_env())
+        tmux.wait_for_text("40 个客户 │")
+
+        # Find 杭州星河软件 by its pinyin initials; enter focuses its card.
+        xinghe = files["杭州星河软件有限公司"]
+        tmux.keys("g")
+        tmux.wait_for_text("跳转到客户")
+        tmux.keys("hzxh")
+        tmux.wait_for_text("杭州星河软件有限公司  立项客户")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "跳转到客户" not in s, "the jump dialog closed")
+
+        # Log a call, then the next action: the dialog's date is the cadence's (B: 14 days).
+        tmux.keys("i")
+        tmux.wait_for_text("记录跟进")
+        tmux.keys("约了下周演示")
+        tmux.wait_for_text("约了下周演示")
+        tmux.keys("Enter")
+        text = wait_file(xinghe, lambda t: "约了下周演示" in t)
+        assert tomllib.loads(text)["log"][-1] == {"date": TODAY, "kind": "call", "note": "约了下周演示"}
+        tmux.wait_for_text("下一步行动")
+        for _ in range(40):  # the input takes the focus a moment after the dialog is drawn
+            tmux.keys("C-u")
+            with contextlib.suppress(AssertionError):
+                tmux.wait_for_text("the action is required", timeout=0.25)
+                break
+        tmux.keys("安排演示")
+        tmux.wait_for_text("安排演示")
+        tmux.keys("Enter")
+        text = wait_file(xinghe, lambda t: "安排演示" in t)
+        assert tomllib.loads(text)["next"] == {"action": "安排演示", "due": date(2026, 12, 7)}
+
+        # Move it on (skipping the checklist).
+        tmux.keys("S-Right")
+        tmux.wait_for_text("移动到 已批准")
+        tmux.keys("s")
+        text = wait_file(xinghe, lambda t: 'stage = "approved"' in t)
+        assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "approved"}
+
+        # Mark the first three cards of 潜在客户 and move them on together.
+        before = {c.id: c.path.read_bytes() for c in potential}
+        three = [c.id for c in potential[:3]]
+        tmux.keys("h", "h", "h", "Home")  # approved → project → intent → potential, its first card
+        tmux.keys("Space", "j", "Space", "j", "Space")
+        tmux.wait_for(lambda s: s.count("✔") == 3, "three marked cards")
+        tmux.keys("S-Right")
+        tmux.wait_for_text("3 个客户")  # the checklist says how many it moves
+        tmux.keys("s")
+        for cid in three:
+            text = wait_file(files[cid], lambda t: 'stage = "intent"' in t)
+            assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "intent"}
+        for c in potential[3:]:
+            assert c.path.read_bytes() == before[c.id]
+        tmux.wait_for_text("已移动 3 个")
+        tmux.wait_for(lambda s: "✔" not in s, "the marks cleared after the bulk move")
+
+        # One `u` undoes the whole batch, byte for byte.
+        tmux.keys("u")
+        for cid in three:
+            assert wait_file(files[cid], lambda t, cid=cid: t.encode() == before[cid]).encode() == before[cid]
+        tmux.wait_for_text("已撤销")
+
+        # A saved view on a digit key: only wang.li's customers, its name in the title.
+        tmux.keys("1")
+        screen = tmux.wait_for_text("12/40 个客户")
+        assert "王丽的客户" in screen.splitlines()[0]
+        assert "Summit Packaging" not in screen  # zhang.wei's
+        tmux.keys("0")
+        screen = tmux.wait_for_text("40 个客户 │")
+        assert "王丽的客户" not in screen.splitlines()[0]
+        assert config.read_bytes() == settings  # switching views writes nothing
 
         tmux.keys("q")
         assert tmux.wait_exit() == 0
