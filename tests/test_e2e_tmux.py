@@ -337,7 +337,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "跳转到客户" not in s, "the jump dialog closed")
 
-        # Log a call, then the next action: the dialog's date is the cadence's (B: 14 days).
+        # Log a call, then the next action: the dialog's date is the cadence's.
         tmux.keys("i")
         tmux.wait_for_text("记录跟进")
         tmux.keys("约了下周演示")
@@ -355,11 +355,13 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.wait_for_text("安排演示")
         tmux.keys("Enter")
         text = wait_file(xinghe, lambda t: "安排演示" in t)
-        assert tomllib.loads(text)["next"] == {"action": "安排演示", "due": date(2026, 12, 7)}
+        cadence = rules.default_due(board.customers[xinghe.stem], board.config, TODAY)
+        assert cadence != board.customers[xinghe.stem].next_due  # the cadence, not the current due
+        assert tomllib.loads(text)["next"] == {"action": "安排演示", "due": cadence}
 
         # Move it on (skipping the checklist).
         tmux.keys("S-Right")
-        tmux.wait_for_text("移动到 已批准")
+        tmux.wait_for_text("移动到 认可客户")
         tmux.keys("s")
         text = wait_file(xinghe, lambda t: 'stage = "approved"' in t)
         assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "approved"}
@@ -367,9 +369,14 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         # Mark the first three cards of 潜在客户 and move them on together.
         before = {c.id: c.path.read_bytes() for c in potential}
         three = [c.id for c in potential[:3]]
-        tmux.keys("h", "h", "h", "Home")  # approved → project → intent → potential, its first card
-        tmux.keys("Space", "j", "Space", "j", "Space")
-        tmux.wait_for(lambda s: s.count("✔") == 3, "three marked cards")
+        # approved → project → intent → potential, whose cursor is on its first card. j acts on
+        # the focused column, and Textual moves the focus a moment later: each mark is awaited.
+        tmux.keys("h", "h", "h", "Space")
+        tmux.wait_for_text("已标记 1（esc 清除）")
+        for count in (2, 3):
+            tmux.keys("j", "Space")
+            tmux.wait_for_text(f"已标记 {count}（esc 清除）")
+        tmux.wait_for(lambda s: s.count("✔ ━") == 3, "three marked cards")
         tmux.keys("S-Right")
         tmux.wait_for_text("3 个客户")  # the checklist says how many it moves
         tmux.keys("s")
@@ -393,8 +400,8 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         assert "王丽的客户" in screen.splitlines()[0]
         assert "Summit Packaging" not in screen  # zhang.wei's
         tmux.keys("0")
-        screen = tmux.wait_for_text("40 个客户 │")
-        assert "王丽的客户" not in screen.splitlines()[0]
+        screen = tmux.wait_for(lambda s: "/40 个客户" not in s, "everyone again")
+        assert "40 个客户 │" in screen and "王丽的客户" not in screen.splitlines()[0]
         assert config.read_bytes() == settings  # switching views writes nothing
 
         tmux.keys("q")

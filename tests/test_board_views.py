@@ -1,0 +1,189 @@
+"""Saved views and marked cards on the board, driven by keys through Textual's pilot over real
+folders: what ends up on disk after each bulk write and its undo."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY, write_customer
+from tests.test_app import (
+    HAND_WRITTEN,
+    back_on_board,
+    board,
+    ids,
+    notes,
+    plain,
+    read,
+    screen_lines,
+    screen_named,
+    select,
+    text,
+    until,
+)
+
+VIEWS = """
+[views."A类"]
+tier = ["A", "VIP"]
+
+[views."我的"]
+mine = true
+sort = "amount"
+"""
+
+
+@pytest.fixture
+def pipe(folder: Path) -> Path:
+    with open(folder / "pipeline.toml", "a", encoding="utf-8") as fh:
+        fh.write(VIEWS)
+    write_customer(folder, "suzhou", HAND_WRITTEN)  # intent, B
+    write_customer(folder, "beijing", plain("北京云启科技", "intent", tier='"A"', owner='"wang.li"'))
+    write_customer(folder, "acme", plain("Acme Logistics", "target", tier='"VIP"', amount="90000"))
+    write_customer(folder, "hangzhou", plain("杭州恒信软件", "target", owner='"wang.li"', amount="300000"))
+    write_customer(folder, "ningbo", plain("宁波德润新能源", "target", owner='"wang.li"', amount="10000"))
+    return folder
+
+
+def title(app: object) -> str:
+    return screen_lines(app)[0]  # type: ignore[arg-type]
+
+
+async def test_digit_keys_switch_views_and_0_shows_everyone(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUIBOARD_OWNER", "wang.li")
+    async with board(pipe) as (app, pilot):
+        await pilot.press("1")
+        await until(app, pilot, lambda: ids(app, "target") == ["acme"])
+        assert ids(app, "intent") == ["beijing"]
+        assert "视图: A类" in title(app)
+        await pilot.press("2")  # mine, by amount
+        await until(app, pilot, lambda: ids(app, "target") == ["hangzhou", "ningbo"])
+        assert "视图: 我的" in title(app) and app.sort == "amount"
+        await pilot.press("slash", "n", "i", "n", "g")  # a search on top: no longer the view as saved
+        await until(app, pilot, lambda: ids(app, "target") == ["ningbo"])
+        assert "视图" not in title(app)
+        await pilot.press("escape", "escape", "0")
+        await until(app, pilot, lambda: len(ids(app, "target")) == 3)
+        assert "视图" not in title(app)
+        await pilot.press("7")
+        await pilot.pause()
+        assert notes(app)[-1] == "只有 2 个视图"
+
+
+async def test_the_board_opens_with_a_view(pipe: Path) -> None:
+    async with board(pipe, view="A类") as (app, pilot):
+        await until(app, pilot, lambda: ids(app, "target") == ["acme"])
+        assert "视图: A类" in title(app)
+
+
+async def test_saving_the_filter_as_a_view(pipe: Path) -> None:
+    config = pipe / "pipeline.toml"
+    before = config.read_text("utf-8")
+    async with board(pipe) as (app, pilot):
+        await pilot.press("f")
+        await screen_named(app, pilot, "FilterScreen")
+        await pilot.press("space")  # the first tier in the list (VIP)
+        await pilot.press("v")
+        await screen_named(app, pilot, "ViewNameScreen")
+        await pilot.press(*"VIP客户", "enter")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: "视图: VIP客户" in title(app))
+        assert ids(app, "target") == ["acme"]
+        assert config.read_text("utf-8") == before + '\n[views."VIP客户"]\ntier = ["VIP"]\n'
+        assert notes(app)[-1] == "已保存视图「VIP客户」，按 3 切换"
+        await pilot.press("0", "3")
+        await until(app, pilot, lambda: ids(app, "target") == ["acme"])
+
+
+async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> None:
+    before = {cid: text(pipe, cid) for cid in ("acme", "hangzhou", "ningbo", "suzhou")}
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "acme")
+        await pilot.press("V")  # the whole target column
+        await until(app, pilot, lambda: len(app.marks) == 3)
+        await select(app, pilot, "hangzhou")
+        await pilot.press("space")  # unmark one
+        assert len(app.marks) == 2 and "已标记 2（esc 清除）" in title(app)
+        assert sum("✔ ━" in line for line in screen_lines(app)) == 2  # the marks are drawn
+        await pilot.press("shift+right")
+        criteria = await screen_named(app, pilot, "CriteriaScreen")
+        assert "2 个客户" in str(criteria.dialog_title)  # one checklist for both cards
+        await pilot.press("s")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: sorted(ids(app, "potential")) == ["acme", "ningbo"])
+        for cid in ("acme", "ningbo"):
+            assert read(pipe, cid)["history"][-1] == {"date": TODAY, "stage": "potential"}
+        assert text(pipe, "hangzhou") == before["hangzhou"]
+        assert notes(app)[-1] == "已移动 2 个"
+        assert len(app.marks) == 0 and not any("✔ ━" in line for line in screen_lines(app))
+
+        await pilot.press("u")  # one undo: the whole batch, byte for byte
+        await until(app, pilot, lambda: sorted(ids(app, "target")) == ["acme", "hangzhou", "ningbo"])
+        for cid in ("acme", "ningbo"):
+            assert text(pipe, cid) == before[cid]
+        assert notes(app)[-1] == "已撤销 2 个客户的修改"
+        assert app.selected() is not None and app.selected().id in ("acme", "ningbo")  # type: ignore[union-attr]
+
+
+async def test_a_bulk_move_refuses_per_customer_and_undo_spares_later_edits(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "acme")
+        await pilot.press("space")
+        await select(app, pilot, "suzhou")
+        await pilot.press("space")
+        # suzhou changes on disk before the board writes: refused, and shown as it is now.
+        path = pipe / "customers" / "suzhou.toml"
+        path.write_text(HAND_WRITTEN.replace('tier = "B"', 'tier = "A"'), "utf-8")
+        await pilot.press("w")
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("s")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: read(pipe, "acme")["stage"] == "won")
+        assert read(pipe, "suzhou")["stage"] == "intent" and read(pipe, "suzhou")["tier"] == "A"
+        assert notes(app)[-1].startswith(
+            "已移动 1 个，1 个未写入：苏州华东精密机械有限公司: suzhou.toml changed"
+        )
+        assert list(app.marks.customers(app.board.customers)) == [app.board.customers["suzhou"]]  # type: ignore[union-attr]
+
+        # acme is edited after the batch: its undo is refused, nothing else is touched.
+        acme = pipe / "customers" / "acme.toml"
+        acme.write_text(acme.read_text("utf-8") + 'owner = "li.na"\n', "utf-8")
+        edited = acme.read_text("utf-8")
+        await pilot.press("u")
+        await until(app, pilot, lambda: "未撤销" in (notes(app) or [""])[-1])
+        assert acme.read_text("utf-8") == edited
+
+
+async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "acme")
+        await pilot.press("V")
+        await until(app, pilot, lambda: len(app.marks) == 3)
+        await pilot.press("a")
+        await screen_named(app, pilot, "NextActionScreen")
+        await pilot.press(*"寄资料", "enter")
+        await back_on_board(app, pilot)
+        await until(
+            app, pilot, lambda: all("寄资料" in text(pipe, c) for c in ("acme", "hangzhou", "ningbo"))
+        )
+        for cid in ("acme", "hangzhou", "ningbo"):
+            assert read(pipe, cid)["next"]["action"] == "寄资料"
+        assert notes(app)[-1] == "已设置下一步 3 个"
+
+        await pilot.press("V")  # marks were cleared by the write: mark the column again
+        await until(app, pilot, lambda: len(app.marks) == 3)
+        await pilot.press("e")
+        await screen_named(app, pilot, "BulkFieldsScreen")
+        await pilot.press(*"li.na", "enter")
+        await back_on_board(app, pilot)
+        await until(
+            app, pilot, lambda: all(read(pipe, c).get("owner") == "li.na" for c in ("acme", "hangzhou"))
+        )
+        assert read(pipe, "ningbo")["owner"] == "li.na"
+        assert tomllib.loads(text(pipe, "acme"))["tier"] == "VIP"  # the tier was left as it was
+
+        await pilot.press("V", "escape")  # esc with no search clears the marks
+        await until(app, pilot, lambda: len(app.marks) == 0)
