@@ -16,6 +16,7 @@ from pipeline.query import Filter, filter_criteria, select, view_filter, view_na
 from pipeline.store import Store, load_board
 from pipeline.view_edit import save_view
 from pipeline.views import View, find, view_table
+from tests.test_completion import in_bash
 from tuiboard.cli import main
 
 VIEWS = """
@@ -211,3 +212,8 @@ def test_check_reports_a_bad_view(pipe: Path) -> None:
     result = tb("-C", pipe, "check", "--strict")
     assert result.exit_code == 1
     assert "pipeline.toml:" in result.stdout and "view 'typo': unknown key 'teir'" in result.stdout
+
+
+def test_view_names_complete_in_bash(pipe: Path) -> None:
+    assert in_bash("tuiboard list --view ", pipe) == ["hot", "我的A类"]
+    assert in_bash("tuiboard --view h", pipe) == ["hot"]

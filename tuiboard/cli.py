@@ -34,6 +34,7 @@ from .cli_tools import (
     complete_ids,
     complete_params,
     complete_stages,
+    complete_views,
     move_events,
     move_refusal,
     show_json,
@@ -89,7 +90,13 @@ class Commands(OneLineErrors):
     type=click.Path(file_okay=False, path_type=Path),
     help="Run as if started in DIR (like git -C).",
 )
-@click.option("--view", "view", metavar="NAME", help="Open the board with a saved view ([views.NAME]).")
+@click.option(
+    "--view",
+    "view",
+    metavar="NAME",
+    help="Open the board with a saved view ([views.NAME]).",
+    shell_complete=complete_views,
+)
 @click.version_option(package_name="tuiboard")
 @color_option
 @click.pass_context

@@ -307,8 +307,14 @@ def complete_sources(ctx: click.Context, _param: click.Parameter, incomplete: st
     return _choices(board.config.sources, incomplete) if board else []
 
 
+def complete_views(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    board = _completion_board(ctx)
+    return _choices((v.name for v in board.config.views), incomplete) if board else []
+
+
 COMPLETERS = {
     "customer_id": complete_ids,
+    "view": complete_views,
     "stage": complete_stages,
     "tier": complete_tiers,
     "owner": complete_owners,
@@ -317,7 +323,7 @@ COMPLETERS = {
 
 
 def complete_params(group: click.Group) -> None:
-    """Give every command's ID, stage, tier, owner and source parameters their completion."""
+    """Give every command's ID, stage, tier, owner, source and view parameters their completion."""
     for command in group.commands.values():
         for param in command.params:
             completer = COMPLETERS.get(param.name or "")
