@@ -187,3 +187,28 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
 
         await pilot.press("V", "escape")  # esc with no search clears the marks
         await until(app, pilot, lambda: len(app.marks) == 0)
+
+
+async def test_the_view_survives_a_restart_and_a_hostile_state_file_is_ignored(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("2")  # mine: who is "me" is not known here
+        await until(app, pilot, lambda: "TUIBOARD_OWNER" in (notes(app) or [""])[-1])
+        await pilot.press("1")
+        await until(app, pilot, lambda: "视图: A类" in title(app))
+    async with board(pipe) as (app, pilot):
+        await until(app, pilot, lambda: ids(app, "target") == ["acme"])
+        assert "视图: A类" in title(app)
+        await pilot.press("0")
+        await until(app, pilot, lambda: "视图" not in title(app))
+    async with board(pipe) as (app, pilot):
+        assert len(ids(app, "target")) == 3
+    state = pipe / ".tuiboard" / "view"
+    elsewhere = pipe / "elsewhere"
+    elsewhere.write_text("A类")
+    state.unlink()
+    state.symlink_to(elsewhere)  # a cloned folder's planted link: not read, not written through
+    async with board(pipe) as (app, pilot):
+        assert len(ids(app, "target")) == 3
+        await pilot.press("1")
+        await until(app, pilot, lambda: "视图: A类" in title(app))
+    assert elsewhere.read_text() == "A类" and not state.is_symlink()

@@ -1,8 +1,9 @@
 """The board's saved views and marked cards, mixed into `BoardApp`.
 
 Views: ``1``–``9`` switch to the nth ``[views.NAME]`` of pipeline.toml, ``0`` back to
-everything; the active view's name is in the title while its filter is unchanged. The filter
-dialog's ``v`` saves the current filter as a view (`pipeline.view_edit.save_view`).
+everything; the active view's name is in the title while its filter is unchanged, and the
+next start opens with it (``.tuiboard/view``, this clone's own state). The filter dialog's
+``v`` saves the current filter as a view (`pipeline.view_edit.save_view`).
 
 Marks: ``space`` marks the selected card, ``V`` every card of its column (as filtered), ``esc``
 clears them once the search is clear. With marks, move, won, lost, next action and ``e``
@@ -13,9 +14,11 @@ checked, verified, written on its own), one toast sums it up, and one ``u`` undo
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import actions, rules
@@ -23,8 +26,9 @@ from pipeline.actions import BulkResult
 from pipeline.errors import TuiboardError
 from pipeline.model import Customer
 from pipeline.query import Filter, view_filter, view_named
+from pipeline.safefs import read_in_state, replace_in_state
 from pipeline.store import Board
-from pipeline.views import View
+from pipeline.views import MAX_NAME, View, find
 from pipeline.watch import Batch
 
 from .marks import Marks, summary
@@ -33,6 +37,8 @@ from .textout import safe
 
 if TYPE_CHECKING:
     from .app import Undo
+
+VIEW_STATE = "view"  # .tuiboard/view: the name of the view the board last showed ("" for none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,14 @@ class ViewsAndMarks:
     # -- views ---------------------------------------------------------------------------
 
     def apply_initial_view(self: Any) -> None:
-        """`tuiboard --view NAME`: the name was checked by the CLI; a config changed meanwhile says so."""
-        if self.view_name is None or self.board is None:
+        """`tuiboard --view NAME` (checked by the CLI; a config changed meanwhile says so), else
+        the view the board showed when it was last closed, if pipeline.toml still has it."""
+        if self.board is None:
+            return
+        if self.view_name is None:
+            remembered = find(self.board.config.views, remembered_view(self.root) or "")
+            if remembered is not None:
+                self.apply_view(remembered)
             return
         try:
             self.apply_view(view_named(self.board.config.views, self.view_name))
@@ -73,6 +85,7 @@ class ViewsAndMarks:
         views: tuple[View, ...] = self.board.config.views
         if number == 0:
             self.flt, self.view_name, self.view_flt = Filter(), None, None
+            self.remember_view(None)
             self.refresh_view()
             self.say(self.t("显示全部客户", "everyone's customers"))
         elif number <= len(views):
@@ -97,7 +110,15 @@ class ViewsAndMarks:
         self.flt, self.view_name, self.view_flt = flt, view.name, flt
         if view.sort:
             self.sort = view.sort
+        self.remember_view(view.name)
         self.refresh_view()
+
+    def remember_view(self: Any, name: str | None) -> None:
+        """For the next start; a state folder that cannot be written (a planted link) forgets."""
+        if self.read_only:
+            return
+        with contextlib.suppress(OSError):
+            replace_in_state(self.root, VIEW_STATE, (name or "").encode("utf-8"), durable=False)
 
     def active_view(self: Any) -> str | None:
         """The view's name while the filter is still the view's (a search or `f` ends it)."""
@@ -107,7 +128,7 @@ class ViewsAndMarks:
         """The filter dialog's ``v``: name it, then write ``[views.NAME]`` into pipeline.toml."""
         from pipeline.query import filter_criteria
         from pipeline.view_edit import save_view
-        from pipeline.views import find, view_table
+        from pipeline.views import view_table
 
         from .screens.view_name import ViewNameScreen
 
@@ -123,6 +144,7 @@ class ViewsAndMarks:
             return
         await self._reload(Batch(frozenset({self.root / "pipeline.toml"}), rescan=False), announce=False)
         self.flt, self.view_name, self.view_flt = flt, saved.name, flt
+        self.remember_view(saved.name)
         self.refresh_view()
         number = next((i for i, v in enumerate(self.board.config.views, 1) if v.name == saved.name), 0)
         key = f"，按 {number} 切换" if 0 < number < 10 else ""
@@ -289,6 +311,15 @@ class ViewsAndMarks:
             )
         else:
             self.say(self.t(f"已撤销 {len(restored)} 个客户的修改", f"undone for {len(restored)} customers"))
+
+
+def remembered_view(root: Path) -> str | None:
+    """The name in ``.tuiboard/view`` (untrusted: bounded, never through a link, UTF-8 or nothing)."""
+    data = read_in_state(root, VIEW_STATE, 4 * MAX_NAME)
+    try:
+        return (data.decode("utf-8").strip() or None) if data else None
+    except UnicodeDecodeError:
+        return None
 
 
 def _bulk_in_store(store: Any, run: Callable[[], BulkResult]) -> tuple[BulkResult, Board]:
