@@ -25,10 +25,11 @@ from pipeline import actions, rules
 from pipeline.actions import BulkResult
 from pipeline.errors import TuiboardError
 from pipeline.model import Customer
-from pipeline.query import Filter, view_filter, view_named
+from pipeline.query import Filter, filter_criteria, view_filter, view_named
 from pipeline.safefs import read_in_state, replace_in_state
 from pipeline.store import Board
-from pipeline.views import MAX_NAME, View, find
+from pipeline.view_edit import save_view
+from pipeline.views import MAX_NAME, View, find, view_table
 from pipeline.watch import Batch
 
 from .marks import Marks, summary
@@ -124,12 +125,8 @@ class ViewsAndMarks:
         """The view's name while the filter is still the view's (a search or `f` ends it)."""
         return self.view_name if self.view_flt is not None and self.flt == self.view_flt else None
 
-    async def save_view(self: Any, flt: Filter) -> None:
+    async def save_as_view(self: Any, flt: Filter) -> None:
         """The filter dialog's ``v``: name it, then write ``[views.NAME]`` into pipeline.toml."""
-        from pipeline.query import filter_criteria
-        from pipeline.view_edit import save_view
-        from pipeline.views import view_table
-
         from .screens.view_name import ViewNameScreen
 
         views = self.board.config.views
