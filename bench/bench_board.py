@@ -41,7 +41,7 @@ from pipeline.store import CACHE_DIR, load_board
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' tmux driver
 from tests.test_e2e_tmux import TUIBOARD, Tmux, vim_save
-from tuiboard.widgets.board_view import build_view
+from tuiboard.viewmodel import build_view
 
 TODAY = date(2026, 11, 23)
 ROWS = {  # label -> the target at 10k (seconds or MB)
