@@ -13,7 +13,7 @@ Figures, per folder size, median over ``--repeat`` runs (min-max in brackets):
 - memory: peak resident set (VmHWM) of the app's process at the end of a run, and the highest
   sampled RSS of the app plus its loader processes. Target: <= 200 MB at 10k.
 
-App-side times come from ``TUIBOARD_BENCH_LOG`` (tuiboard/app.py ``bench_mark``), written with
+App-side times come from ``TUIBOARD_BENCH_LOG`` (tuiboard/benchlog.py ``bench_mark``), written with
 ``time.monotonic()``, the same clock as here. Generated folders (pipeline.demo, seed 7) are kept
 in ``--cache-dir`` for the next run; a run restores every file it changed.
 

@@ -821,7 +821,8 @@ async def test_slash_search_matches_pinyin_too(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await pilot.press("slash", *"bjyq")  # 北京云启
         await pilot.pause()
-        assert app.screen.view is not None and app.screen.view.shown == 1 and ids(app, "intent") == ["beijing"]
+        view = app.screen.view
+        assert view is not None and view.shown == 1 and ids(app, "intent") == ["beijing"]
 
 
 async def test_the_command_palette_finds_customers_and_focuses_the_card(pipe: Path) -> None:
