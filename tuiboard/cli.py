@@ -35,8 +35,6 @@ from .cli_tools import (
     complete_params,
     complete_stages,
     complete_views,
-    move_events,
-    move_refusal,
     show_json,
 )
 from .cliutil import (
@@ -52,6 +50,7 @@ from .cliutil import (
 )
 from .clock import today
 from .color import color_option
+from .hookcalls import move_events, move_refusal
 from .jsonout import dumps
 from .me import whoami
 from .textout import money, safe, table
