@@ -61,7 +61,7 @@ async def test_digit_keys_switch_views_and_0_shows_everyone(
         assert "视图: A类" in title(app)
         await pilot.press("2")  # mine, by amount
         await until(app, pilot, lambda: ids(app, "target") == ["hangzhou", "ningbo"])
-        assert "视图: 我的" in title(app) and app.sort == "amount"
+        assert "视图: 我的" in title(app) and app.screen.sort == "amount"
         await pilot.press("slash", "n", "i", "n", "g")  # a search on top: no longer the view as saved
         await until(app, pilot, lambda: ids(app, "target") == ["ningbo"])
         assert "视图" not in title(app)
@@ -103,10 +103,10 @@ async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> 
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "acme")
         await pilot.press("V")  # the whole target column
-        await until(app, pilot, lambda: len(app.marks) == 3)
+        await until(app, pilot, lambda: len(app.screen.marks) == 3)
         await select(app, pilot, "hangzhou")
         await pilot.press("space")  # unmark one
-        assert len(app.marks) == 2 and "已标记 2（esc 清除）" in title(app)
+        assert len(app.screen.marks) == 2 and "已标记 2（esc 清除）" in title(app)
         assert sum("✔ ━" in line for line in screen_lines(app)) == 2  # the marks are drawn
         await pilot.press("shift+right")
         criteria = await screen_named(app, pilot, "CriteriaScreen")
@@ -118,14 +118,14 @@ async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> 
             assert read(pipe, cid)["history"][-1] == {"date": TODAY, "stage": "potential"}
         assert text(pipe, "hangzhou") == before["hangzhou"]
         assert notes(app)[-1] == "已移动 2 个"
-        assert len(app.marks) == 0 and not any("✔ ━" in line for line in screen_lines(app))
+        assert len(app.screen.marks) == 0 and not any("✔ ━" in line for line in screen_lines(app))
 
         await pilot.press("u")  # one undo: the whole batch, byte for byte
         await until(app, pilot, lambda: sorted(ids(app, "target")) == ["acme", "hangzhou", "ningbo"])
         for cid in ("acme", "ningbo"):
             assert text(pipe, cid) == before[cid]
         assert notes(app)[-1] == "已撤销 2 个客户的修改"
-        assert app.selected() is not None and app.selected().id in ("acme", "ningbo")  # type: ignore[union-attr]
+        assert app.screen.selected() is not None and app.screen.selected().id in ("acme", "ningbo")  # type: ignore[union-attr]
 
 
 async def test_a_bulk_move_refuses_per_customer_and_undo_spares_later_edits(pipe: Path) -> None:
@@ -146,7 +146,7 @@ async def test_a_bulk_move_refuses_per_customer_and_undo_spares_later_edits(pipe
         assert notes(app)[-1].startswith(
             "已移动 1 个，1 个未写入：苏州华东精密机械有限公司: suzhou.toml changed"
         )
-        assert list(app.marks.customers(app.board.customers)) == [app.board.customers["suzhou"]]  # type: ignore[union-attr]
+        assert list(app.screen.marks.customers(app.board.customers)) == [app.board.customers["suzhou"]]  # type: ignore[union-attr]
 
         # acme is edited after the batch: its undo is refused, nothing else is touched.
         acme = pipe / "customers" / "acme.toml"
@@ -161,7 +161,7 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "acme")
         await pilot.press("V")
-        await until(app, pilot, lambda: len(app.marks) == 3)
+        await until(app, pilot, lambda: len(app.screen.marks) == 3)
         await pilot.press("a")
         await screen_named(app, pilot, "NextActionScreen")
         await pilot.press(*"寄资料", "enter")
@@ -174,7 +174,7 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
         assert notes(app)[-1] == "已设置下一步 3 个"
 
         await pilot.press("V")  # marks were cleared by the write: mark the column again
-        await until(app, pilot, lambda: len(app.marks) == 3)
+        await until(app, pilot, lambda: len(app.screen.marks) == 3)
         await pilot.press("e")
         await screen_named(app, pilot, "BulkFieldsScreen")
         await pilot.press(*"li.na", "enter")
@@ -186,7 +186,7 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
         assert tomllib.loads(text(pipe, "acme"))["tier"] == "VIP"  # the tier was left as it was
 
         await pilot.press("V", "escape")  # esc with no search clears the marks
-        await until(app, pilot, lambda: len(app.marks) == 0)
+        await until(app, pilot, lambda: len(app.screen.marks) == 0)
 
 
 async def test_the_view_survives_a_restart_and_a_hostile_state_file_is_ignored(pipe: Path) -> None:

@@ -53,11 +53,18 @@ class BoardApp(App[None]):
     TITLE = "tuiboard"
 
     def __init__(
-        self, root: Path, *, debounce: float = 0.25, rescan_every: float = 30.0, read_only: bool = False
+        self,
+        root: Path,
+        *,
+        debounce: float = 0.25,
+        rescan_every: float = 30.0,
+        read_only: bool = False,
+        view: str | None = None,
     ) -> None:
         super().__init__()
         self.root = Path(root)
         self.read_only = read_only  # `tuiboard serve --read-only`: every write key is refused
+        self.first_view = view  # `tuiboard --view NAME`: the saved view the board opens with
         self.store = Store(self.root)
         self.board: Board | None = None  # the store's latest
         self.english = False
@@ -194,9 +201,9 @@ def _warm_frozen(customers: list[Customer]) -> None:
         search.warm(customers)
 
 
-def run_board(root: Path) -> None:
+def run_board(root: Path, view: str | None = None) -> None:
     log_gc_pauses()
-    app = BoardApp(root)
+    app = BoardApp(root, view=view)
     app.run()
     if app.return_code:  # it crashed (Textual printed why): the shell must see a failure
         sys.exit(app.return_code)

@@ -8,6 +8,7 @@ from textual.binding import Binding, BindingType
 
 COLUMNS = Binding.Group("列 columns", compact=True)
 MOVE = Binding.Group("移动 move", compact=True)
+VIEWS = Binding.Group("视图 views", compact=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,30 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("m", "toggle_mine", "我的 mine", "Show only my deals (TUIBOARD_OWNER or git user.name)"),
     Key("t", "today", "今日 today", "Today's overdue and due actions, in order of work"),
-    Key("u", "undo", "撤销 undo", "Undo the last edit if the file is unchanged since"),
+    Key(
+        "space",
+        "mark",
+        "标记 mark",
+        "Mark or unmark the card: move, won, lost, a, e then act on every marked card",
+    ),
+    Key(
+        "V",
+        "mark_column",
+        "标记本列 mark column",
+        "Mark every card of the column (as filtered), or unmark them",
+    ),
+    *(
+        Key(
+            str(n),
+            f"use_view({n})",
+            f"视图{n} view {n}",
+            f"Saved view {n} ([views.NAME] in pipeline.toml)",
+            group=VIEWS,
+        )
+        for n in range(1, 10)
+    ),
+    Key("0", "use_view(0)", "全部 all", "Leave the saved view: every customer", group=VIEWS),
+    Key("u", "undo", "撤销 undo", "Undo the last edit (a bulk one whole) if the files are unchanged since"),
     Key("p", "problems", "问题 problems", "Files with problems; enter opens one in $EDITOR"),
     Key("c", "charts", "图表 charts", "Funnel, conversion, forecast and more, for the current filter"),
     Key("s", "sort", "排序 sort", "Sort cards: due, amount, probability, name, days in stage"),

@@ -5,37 +5,14 @@ Pure functions of (board, filter, sort, today); the widgets only draw the result
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from pipeline import rules
-from pipeline.config import Config
 from pipeline.model import Customer
-from pipeline.query import Filter
+from pipeline.query import Filter, sort_key
 from pipeline.store import Board
-
-SortKey = Callable[[Customer], tuple[object, ...]]
-# (id, Chinese label, English label); the first is Pipedrive's order.
-SORTS: tuple[tuple[str, str, str], ...] = (
-    ("due", "到期", "due"),
-    ("amount", "金额", "amount"),
-    ("probability", "成功率", "probability"),
-    ("name", "名称", "name"),
-    ("days", "停留天数", "days in stage"),
-)
-
-
-def sort_key(sort: str, config: Config, today: date) -> SortKey:
-    if sort == "amount":
-        return lambda c: (-(c.amount or 0.0), c.name)
-    if sort == "probability":
-        return lambda c: (-rules.effective_probability(c, config), c.name)
-    if sort == "name":
-        return lambda c: (c.name.casefold(), c.id)
-    if sort == "days":
-        return lambda c: (-(rules.days_in_stage(c, today) or 0), c.name)
-    return lambda c: rules.card_sort_key(c, today)
+from pipeline.views import SORTS
 
 
 def next_sort(sort: str) -> str:

@@ -25,6 +25,7 @@ from pipeline.store import Board
 
 from .. import clock
 from ..benchlog import bench_mark
+from ..marks import Marks
 from ..me import whoami
 from ..messages import BoardChanged
 from ..textout import safe
@@ -34,7 +35,7 @@ from ..widgets.fit import DENSITIES
 from ..widgets.keybar import KeyBar
 from ..widgets.search import SearchInput
 from ..widgets.statusbar import StatusBar
-from . import undo
+from . import bulk, undo, views
 
 if TYPE_CHECKING:
     from ..app import BoardApp
@@ -53,8 +54,12 @@ class BoardBase(Screen[None]):
         self.density = DENSITIES[0]
         self.show_lost = False
         self.today = clock.today()
-        self.undo_stack: list[undo.Undo] = []
+        self.undo_stack: list[undo.Undo | bulk.BatchUndo] = []
+        self.marks = Marks()  # marked cards: the write keys act on all of them (board/bulk.py)
+        self.view_name: str | None = None  # the saved view shown (board/views.py) ...
+        self.view_flt: Filter | None = None  # ... while the filter is still this one
         self.painter = CardPainter(host.console)
+        self.painter.marks = self.marks
         self._last_cards: CardList | None = None
         self._building = asyncio.Lock()
 
@@ -86,6 +91,8 @@ class BoardBase(Screen[None]):
             async with self._building:
                 await self._build_columns(board)
         self.refresh_view()
+        if old is None:
+            views.open_first(self, self.host.first_view)
         self.query_one(StatusBar).refresh_git()
 
     async def take(self, board: Board) -> None:
@@ -133,11 +140,17 @@ class BoardBase(Screen[None]):
         text = Text(safe(board.config.name), style="bold")
         text.append(f"  {safe(self.host.root.name)}", style="dim")
         text.append(f"  │ {'sort' if en else '排序'}: {sort_label(self.sort, en)}")
-        if self.flt.active:
+        view = views.active(self)
+        if view is not None:
+            text.append(f"  │ {'view' if en else '视图'}: ")
+            text.append(safe(view), style="bold cyan")
+        elif self.flt.active:
             text.append(f"  │ {'filter' if en else '筛选'}: ")
             text.append(safe(self.flt.describe()), style="bold yellow")
         if self.show_lost:
             text.append(f"  │ {'lost shown' if en else '显示丢单'}", style="dim")
+        if self.marks:
+            text.append(f"  │ {bulk.title(self)}", style="bold green")
         return text
 
     def _set_lost_display(self) -> None:
@@ -266,11 +279,13 @@ class BoardBase(Screen[None]):
             self._last_cards.focus()
 
     def action_clear_search(self) -> None:
-        """Escape on the board: drop the search text (the other filters stay)."""
+        """Escape on the board: drop the search text (the other filters stay), else the marks."""
         if self.flt.text:
             self.flt = self.flt.with_text("")
             self.refresh_view()
             self.host.say(self.host.t("已清除搜索", "search cleared"))
+        else:
+            bulk.clear(self)
 
     def action_toggle_mine(self) -> None:
         """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""

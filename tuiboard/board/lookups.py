@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from ..screens.details import DetailsScreen
 from ..screens.filter import FilterScreen
 from ..screens.jump import JumpScreen
+from ..screens.view_name import SaveAsView
+from . import views
 
 if TYPE_CHECKING:
     from .base import BoardBase
@@ -20,7 +22,9 @@ async def pick_filter(screen: BoardBase) -> None:
         return
     dialog = FilterScreen(board.config, list(board.customers.values()), screen.flt)
     new = await screen.app.push_screen_wait(dialog)
-    if new is not None:
+    if isinstance(new, SaveAsView):
+        await views.save_as(screen, new.filter)
+    elif new is not None:
         screen.set_filter(new)
 
 

@@ -56,7 +56,8 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
         title = safe(stage.title(host.english))
         host.say(host.t(f"已经在「{title}」", f"already in {title}"), "warning")
         return
-    go, reason = await _ask(screen, customer, stage, board.config)
+    back = board.config.stage_index(target) < board.config.stage_index(customer.stage)
+    go, reason = await ask(screen, board.config, stage, customer.name, back)
     if not go:
         return
     refusal = await host.in_store(move_refusal, board, customer, target)
@@ -69,16 +70,17 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
         screen.follow(customer.id)
 
 
-async def _ask(
-    screen: BoardBase, customer: Customer, stage: Stage, config: Config
+async def ask(
+    screen: BoardBase, config: Config, stage: Stage, name: str, back: bool
 ) -> tuple[bool, str | None]:
-    """(go on, the reason to record): lost needs a reason, back asks why (optional), on asks
-    for the entry criteria; escape in any of them: (False, None)."""
+    """(go on, the reason to record) for moving ``name`` (a customer, or "3 个客户") to
+    ``stage``: lost needs a reason, ``back`` asks why (optional), on asks for the entry
+    criteria; escape in any of them: (False, None)."""
     app, english = screen.app, screen.host.english
     if stage.kind == "lost":
-        reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
+        reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, name))
         return bool(reason), reason
-    if config.stage_index(stage.id) < config.stage_index(customer.stage):
-        why = await app.push_screen_wait(MoveBackScreen(stage, customer.name, english))
+    if back:
+        why = await app.push_screen_wait(MoveBackScreen(stage, name, english))
         return why is not None, why
-    return await app.push_screen_wait(CriteriaScreen(stage, customer.name, english)), None
+    return await app.push_screen_wait(CriteriaScreen(stage, name, english)), None

@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from .. import keymap
-from . import editor, edits, lookups, moves, undo
+from . import bulk, editor, edits, lookups, moves, undo, views
 from .base import BoardBase
 from .palette import CustomerCommands
 
@@ -48,15 +48,15 @@ class BoardScreen(BoardBase):
 
     @work(group="dialog")
     async def action_move(self, step: int) -> None:
-        await moves.move_by(self, step)
+        await (bulk if self.marks else moves).move_by(self, step)
 
     @work(group="dialog")
     async def action_won(self) -> None:
-        await moves.move_to_kind(self, "won")
+        await (bulk if self.marks else moves).move_to_kind(self, "won")
 
     @work(group="dialog")
     async def action_lost(self) -> None:
-        await moves.move_to_kind(self, "lost")
+        await (bulk if self.marks else moves).move_to_kind(self, "lost")
 
     @work(group="dialog")
     async def action_new(self) -> None:
@@ -64,11 +64,11 @@ class BoardScreen(BoardBase):
 
     @work(group="dialog")
     async def action_edit(self) -> None:
-        await edits.edit(self)
+        await (bulk if self.marks else edits).edit(self)
 
     @work(group="dialog")
     async def action_next_action(self) -> None:
-        await edits.next_action(self)
+        await (bulk if self.marks else edits).next_action(self)
 
     @work(group="dialog")
     async def action_log(self) -> None:
@@ -76,6 +76,15 @@ class BoardScreen(BoardBase):
 
     async def action_undo(self) -> None:
         await undo.undo_last(self)
+
+    def action_mark(self) -> None:
+        bulk.mark(self)
+
+    def action_mark_column(self) -> None:
+        bulk.mark_column(self)
+
+    def action_use_view(self, number: int) -> None:
+        views.use(self, number)
 
     async def action_editor(self) -> None:
         customer = self.need_selected()

@@ -36,6 +36,11 @@ async def undo_last(screen: BoardBase) -> None:
         host.say(host.t("没有可撤销的修改", "nothing to undo"), "warning")
         return
     entry = screen.undo_stack.pop()
+    if not isinstance(entry, Undo):  # a bulk write's batch (board/bulk.py imports this module)
+        from .bulk import undo
+
+        await undo(screen, entry)
+        return
     try:
         board = await host.in_store(_restore, host.store, entry)
     except ConflictError as exc:

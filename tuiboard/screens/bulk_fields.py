@@ -14,8 +14,8 @@ from pipeline.actions import Fields
 from pipeline.config import Config
 from pipeline.problems import printable
 
+from ..widgets.fields import FormField
 from .dialog import Dialog, titled
-from .fields import FormField
 
 
 class BulkFieldsScreen(Dialog[Fields | None]):

@@ -19,12 +19,14 @@ from pipeline.problems import printable
 from pipeline.query import Filter
 
 from .dialog import Dialog, titled
+from .view_name import SaveAsView
 
 TOGGLES = (("overdue", "逾期 overdue"), ("stale", "停滞 stale"), ("no_next", "无下一步 no next action"))
 
 
-class FilterScreen(Dialog[Filter | None]):
-    """The new filter (its search text kept from ``current``), or None on escape."""
+class FilterScreen(Dialog[Filter | SaveAsView | None]):
+    """The new filter (its stages and search text kept from ``current``), the filter to save as
+    a view (``v``), or None on escape."""
 
     DEFAULT_CSS = """
     FilterScreen > #dialog { width: 100; }
@@ -42,11 +44,13 @@ class FilterScreen(Dialog[Filter | None]):
         Binding("enter", "apply", "应用 Apply", priority=True),
         Binding("ctrl+s", "apply", "应用 Apply", priority=True),
         Binding("r", "reset", "重置 Reset"),
+        Binding("v", "save_view", "存为视图 Save as view"),
     ]
     KEYS = (
         ("tab", "下一组 next group"),
         ("space", "勾选 tick"),
         ("r", "重置 reset"),
+        ("v", "存为视图 save as view"),
         ("enter/^s", "应用 apply"),
         ("esc", "取消 cancel"),
     )
@@ -109,10 +113,16 @@ class FilterScreen(Dialog[Filter | None]):
             box.value = False
 
     def action_apply(self) -> None:
+        self.dismiss(self._picked())
+
+    def action_save_view(self) -> None:
+        self.dismiss(SaveAsView(self._picked()))
+
+    def _picked(self) -> Filter:
         # Filter's fields by widget id: its sets from the lists, its flags from the boxes.
         picked: dict[str, Any] = {s.id: frozenset(s.selected) for s in self.query(SelectionList) if s.id}
         toggles: dict[str, Any] = {box.id: box.value for box in self.query(Checkbox) if box.id}
-        self.dismiss(Filter(**picked, **toggles, text=self.current.text))
+        return Filter(**picked, **toggles, stages=self.current.stages, text=self.current.text)
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:

@@ -16,8 +16,8 @@ from pipeline.problems import printable
 from pipeline.query import Filter
 from pipeline.views import MAX_NAME, View
 
+from ..widgets.fields import Explaining, FormField
 from .dialog import Dialog, titled
-from .fields import Explaining, FormField
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ id, so it survives a reload; the scroll offset is left alone.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import date
 from typing import ClassVar
 
@@ -46,6 +47,7 @@ class CardPainter:
         self.english = False
         self.generation = 0  # bumped whenever the cached strips are thrown away
         self._cache: LRUCache[CacheKey, list[Strip]] = LRUCache(maxsize)
+        self.marks: Container[str] = frozenset()  # ids of the marked cards (tuiboard/marks.py)
 
     def set_context(self, config: Config, today: date, english: bool) -> None:
         if config is not self.config or today != self.today or english != self.english:
@@ -62,11 +64,21 @@ class CardPainter:
             self._cache[key] = cached
         return cached
 
+    def mark_rule(self, width: int) -> Strip:
+        """A marked card's last line: ``✔ ━━━━`` instead of the thin rule."""
+        return Strip(
+            list(Text("✔ " + "━" * (width - 2), style="bold green").render(self.console, end="")), width
+        )
+
 
 class CardList(ScrollView, can_focus=True, inherit_bindings=False):
     """The cards of one stage, virtualised."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card-list--cursor", "card-list--cursor-blurred"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-list--cursor",
+        "card-list--cursor-blurred",
+        "card-list--marked",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "上 Up", show=False),
         Binding("down,j", "cursor(1)", "下 Down", show=False),
@@ -79,6 +91,7 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
     CardList { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
     CardList > .card-list--cursor { background: $accent 45%; }
     CardList > .card-list--cursor-blurred { background: $accent 15%; }
+    CardList > .card-list--marked { background: $success 20%; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -169,7 +182,12 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         if not 0 <= index < len(self.cards):
             return Strip.blank(width, base)
-        strip = self.painter.strips(self.cards[index], width)[row]
+        card = self.cards[index]
+        strip = self.painter.strips(card, width)[row]
+        if card.id in self.painter.marks:
+            last = row == CARD_HEIGHT - 1
+            marked = self.get_component_rich_style("card-list--marked")
+            strip = self.painter.mark_rule(width) if last else strip.apply_style(marked)
         if index == self.cursor:
             name = "card-list--cursor" if self.has_focus else "card-list--cursor-blurred"
             strip = strip.apply_style(self.get_component_rich_style(name))

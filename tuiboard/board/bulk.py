@@ -1,0 +1,236 @@
+"""Marked cards and what the write keys do with them.
+
+``space`` marks the selected card, ``V`` every card of its column (as filtered), ``esc``
+clears them once the search is clear. With marks, move (``H``/``L``), won, lost, the next
+action (``a``) and ``e`` (owner, tier) apply to every marked card: one dialog per target
+stage, then `pipeline.actions.bulk*` on the store thread (each file locked, checked,
+verified and written on its own), one toast that sums it up, and one ``u`` for the batch
+(each file put back only if nobody changed it since). Marks stay on the refused cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import TYPE_CHECKING, Literal
+
+from pipeline import actions, rules
+from pipeline.actions import BulkResult
+from pipeline.errors import TuiboardError
+from pipeline.model import Customer
+from pipeline.store import Board, Store
+
+from ..hookcalls import move_events, move_refusal
+from ..marks import summary
+from ..screens.bulk_fields import BulkFieldsScreen
+from ..screens.next_action import NextActionScreen
+from ..textout import safe
+from ..widgets.column import CardList
+from .moves import ask
+from .undo import Undo
+from .writes import run_hooks
+
+if TYPE_CHECKING:
+    from .base import BoardBase
+
+
+@dataclass(frozen=True, slots=True)
+class BatchUndo:
+    """One ``u`` for a bulk write: each file put back only if it still holds what was written."""
+
+    entries: tuple[Undo, ...]
+    what: str
+
+
+# -- marks ------------------------------------------------------------------------------------
+
+
+def mark(screen: BoardBase) -> None:
+    customer = screen.need_selected()
+    if customer is not None:
+        screen.marks.toggle(customer.id)
+        redraw(screen)
+
+
+def mark_column(screen: BoardBase) -> None:
+    """Every card of the selected card's column, or none of them when all are marked."""
+    customer, view = screen.selected(), screen.view
+    if customer is not None and view is not None:
+        screen.marks.toggle_all(c.id for c in view.columns.get(customer.stage, ()))
+        redraw(screen)
+
+
+def clear(screen: BoardBase) -> None:
+    if screen.marks.clear():
+        redraw(screen)
+        screen.host.say(screen.host.t("已清除标记", "marks cleared"))
+
+
+def redraw(screen: BoardBase) -> None:
+    """The marked cards (`CardPainter.marks` is `screen.marks`) and the title's count."""
+    for cards in screen.query(CardList):
+        cards.refresh()
+    screen.refresh_view()
+
+
+def marked(screen: BoardBase) -> list[Customer]:
+    """The marked customers on screen now, as last read (a mark the filter hides is dropped)."""
+    board, view = screen.board, screen.view
+    if board is None or view is None:
+        return []
+    hidden = {s.id for s in board.config.stages if s.kind == "lost" and not screen.show_lost}
+    shown = {c.id: c for sid, cards in view.columns.items() if sid not in hidden for c in cards}
+    return screen.marks.customers(shown)
+
+
+def title(screen: BoardBase) -> str:
+    count = len(screen.marks)
+    return screen.host.t(f"已标记 {count}（esc 清除）", f"{count} marked (esc clears)") if count else ""
+
+
+# -- the write keys with marks ----------------------------------------------------------------
+
+
+async def move_by(screen: BoardBase, step: int) -> None:
+    """Every marked card a stage on or back, each from its own stage."""
+    board = screen.host.board
+    if board is not None:
+        await _move(
+            screen, board, lambda c: rules.neighbour_stage(board.config, c.stage, step, screen.show_lost)
+        )
+
+
+async def move_to_kind(screen: BoardBase, kind: Literal["won", "lost"]) -> None:
+    board = screen.host.board
+    stage = None if board is None else board.config.won_stage if kind == "won" else board.config.lost_stage
+    if board is not None and stage is not None:
+        await _move(screen, board, lambda _: stage.id)
+
+
+async def _move(screen: BoardBase, board: Board, target: Callable[[Customer], str | None]) -> None:
+    """One dialog per target stage (criteria, why back, why lost) for all of its cards."""
+    host, config = screen.host, board.config
+    groups: dict[str, list[Customer]] = {}
+    for c in marked(screen):
+        to = target(c)
+        if to is not None:
+            groups.setdefault(to, []).append(c)
+    if not groups:
+        host.say(host.t("那边没有阶段了", "no stage that way"), "warning")
+        return
+    moves: list[tuple[str, list[Customer], str | None]] = []
+    for to, customers in groups.items():
+        stage = config.stage(to)
+        assert stage is not None  # neighbour_stage and won/lost_stage name configured stages
+        back = any(config.stage_index(to) < config.stage_index(c.stage) for c in customers)
+        go, reason = await ask(screen, config, stage, _many(screen, len(customers)), back)
+        if not go:
+            return  # escape: nothing is written
+        moves.append((to, customers, reason))
+
+    def run(store: Store) -> BulkResult:
+        done = [
+            actions.bulk_move(store, cs, to, screen.today, why, veto=partial(_veto, board, to))
+            for to, cs, why in moves
+        ]
+        return BulkResult(
+            tuple(w for r in done for w in r.written), tuple(x for r in done for x in r.refused)
+        )
+
+    await _run(screen, run, ("移动", "moved"), lambda c: move_events(board, c.stage))
+
+
+async def next_action(screen: BoardBase) -> None:
+    """One action and due date for every marked card (the date starts at the first one's cadence)."""
+    board, cards = screen.host.board, marked(screen)
+    if board is None or not cards:
+        return
+    probe = replace(cards[0], name=_many(screen, len(cards)), next_action=None, next_due=None)
+    picked = await screen.app.push_screen_wait(NextActionScreen(probe, board.config, screen.today))
+    if picked is not None:
+        action, due = picked
+        await _run(
+            screen,
+            lambda store: actions.bulk_next(store, cards, action, due),
+            ("设置下一步", "next action set"),
+        )
+
+
+async def edit(screen: BoardBase) -> None:
+    """Owner and tier for every marked card; what is left blank is left as it is."""
+    host, board, cards = screen.host, screen.host.board, marked(screen)
+    if board is None or not cards:
+        return
+    fields = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, len(cards), host.english))
+    if fields is None:
+        return
+    if not fields:
+        host.say(host.t("没有改动", "nothing changed"))
+        return
+    await _run(screen, lambda store: actions.bulk_set(store, cards, fields), ("修改", "changed"))
+
+
+async def _run(
+    screen: BoardBase,
+    fn: Callable[[Store], BulkResult],
+    done: tuple[str, str],
+    events: Callable[[Customer], tuple[str, ...]] = lambda _: (),
+) -> None:
+    """``fn`` on the store thread; the batch's undo entry, the toast, the hooks of each write."""
+    host = screen.host
+    try:
+        result, board = await host.in_store(_written, host.store, fn)
+    except TuiboardError as exc:  # refused as a whole, before any file (an unknown stage)
+        host.say(str(exc), "error")
+        return
+    line = summary(result, *done, host.english)
+    if result.written:
+        entries = tuple(
+            Undo(w.customer.id, w.customer.path, w.before, w.after, safe(w.customer.name))
+            for w in result.written
+        )
+        screen.undo_stack.append(BatchUndo(entries, line))
+    screen.marks.clear()
+    for refusal in result.refused:
+        screen.marks.toggle(refusal.customer.id)
+    await screen.take(board)
+    if result.refused:  # a file changed on disk is shown as it is now
+        reloaded = await host.reload_paths(*(r.customer.path for r in result.refused), announce=False)
+        await screen.show(reloaded.board)
+    redraw(screen)
+    host.say(line, "warning" if result.refused else "information")
+    for written in result.written:
+        await run_hooks(screen, written.customer.id, events(written.customer))
+
+
+async def undo(screen: BoardBase, entry: BatchUndo) -> None:
+    """``u`` after a bulk write: each file put back if unchanged since; the others are said."""
+    host = screen.host
+    triples = [(e.path, e.before, e.after) for e in entry.entries]
+    restored, refused = await host.in_store(actions.undo_bulk, host.store, triples)
+    await screen.take(await host.in_store(host.store.board))
+    first = next((e for e in entry.entries if e.path in restored), None)
+    if first is not None:
+        screen.focus_customer(first.customer_id)  # the next key acts on a customer put back
+    if not refused:
+        host.say(host.t(f"已撤销 {len(restored)} 个客户的修改", f"undone for {len(restored)} customers"))
+        return
+    names = {e.path: e.what for e in entry.entries}
+    why = "; ".join(f"{names[path]}: {reason}" for path, reason in refused[:3])
+    zh = f"已撤销 {len(restored)} 个，{len(refused)} 个未撤销：{why}"
+    host.say(host.t(zh, f"{len(restored)} undone, {len(refused)} not: {why}"), "warning")
+
+
+def _many(screen: BoardBase, count: int) -> str:
+    return screen.host.t(f"{count} 个客户", f"{count} customers")
+
+
+def _veto(board: Board, target: str, customer: Customer) -> str | None:
+    """The user's ``pre-move`` hook, asked for each card (on the store thread)."""
+    return move_refusal(board, customer, target)
+
+
+def _written(store: Store, fn: Callable[[Store], BulkResult]) -> tuple[BulkResult, Board]:
+    """On the store thread."""
+    return fn(store), store.board()
