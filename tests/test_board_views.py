@@ -98,6 +98,18 @@ async def test_saving_the_filter_as_a_view(pipe: Path) -> None:
         await until(app, pilot, lambda: ids(app, "target") == ["acme"])
 
 
+async def test_a_read_only_board_saves_no_view(pipe: Path) -> None:
+    before = (pipe / "pipeline.toml").read_bytes()
+    async with board(pipe, read_only=True) as (app, pilot):
+        await pilot.press("1", "f")
+        await screen_named(app, pilot, "FilterScreen")
+        await pilot.press("v")
+        await back_on_board(app, pilot)
+        assert notes(app)[-1] == "只读模式，未写入"
+    assert (pipe / "pipeline.toml").read_bytes() == before
+    assert not (pipe / ".tuiboard" / "view").exists()  # nor remembers one
+
+
 async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> None:
     before = {cid: text(pipe, cid) for cid in ("acme", "hangzhou", "ningbo", "suzhou")}
     async with board(pipe) as (app, pilot):

@@ -90,6 +90,9 @@ async def save_as(screen: BoardBase, flt: Filter) -> None:
     host, board = screen.host, screen.board
     if board is None:
         return
+    if host.read_only:  # `serve --read-only`: the filter is the viewer's, pipeline.toml is not
+        host.say(host.t("只读模式，未写入", "read-only: nothing written"), "warning")
+        return
     views = board.config.views
     name = await screen.app.push_screen_wait(ViewNameScreen(flt, views))
     if name is None:
