@@ -9,7 +9,7 @@ total, and the changes that add or remove an entry (written by `pipeline.actions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from .errors import UsageError
 
@@ -69,7 +69,7 @@ def entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [e for e in raw if isinstance(e, dict)] if isinstance(raw, list) else []
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
@@ -238,3 +238,17 @@ def product_line(product: dict[str, Any]) -> str:
     discount = product.get("discount", 0)
     off = f" -{_amount(discount)}%" if discount else ""
     return f"{name} · {_amount(quantity)} × {_amount(product['unit_price'])}{off} = {_amount(total)}"
+
+
+def search_text(data: dict[str, Any]) -> tuple[str, str, str]:
+    """The names of the ``[[contacts]]`` (``[contact]``'s is `Customer.contact`), and the
+    phones and e-mails of both, each NUL-joined: `pipeline.search` finds a customer by any."""
+    single = data.get("contact")
+    people = entries(data, "contacts")
+    names = "\0".join(v for p in people if isinstance(v := p.get("name"), str))
+    if isinstance(single, dict):
+        people = [single, *people]
+    phones, emails = (
+        "\0".join(v for p in people if isinstance(v := p.get(k), str)) for k in ("phone", "email")
+    )
+    return names, phones, emails

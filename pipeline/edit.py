@@ -144,10 +144,10 @@ def apply_document(doc: tomlkit.TOMLDocument, changes: Sequence[Change]) -> None
                 del holder[change.path[-1]]
         elif isinstance(change, Remove):
             entries = doc[change.array]
-            if len(entries) == 1:  # type: ignore[arg-type]
+            if len(entries) == 1:
                 del doc[change.array]
             else:
-                del entries[change.at]  # type: ignore[union-attr]
+                del entries[change.at]
         else:
             _append(doc, change.array, change.entry, change.at)
 

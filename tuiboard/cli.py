@@ -286,7 +286,7 @@ def new(ctx: click.Context, name: str, **opts: Any) -> None:
     """
     store, board = store_from(ctx)
     dates = {key: when_from(opts[key]) if opts[key] else None for key in ("expected_close", "due")}
-    fields = {
+    fields: dict[tuple[str, ...], Any] = {
         ("name",): name,
         **{(key,): opts[key] for key in ("stage", "tier", "owner", "source", "amount", "probability")},
         ("expected_close",): dates["expected_close"],
@@ -302,7 +302,8 @@ def new(ctx: click.Context, name: str, **opts: Any) -> None:
     for other in similar(name, board.customers.values()):
         click.echo(
             printable(
-                f"tuiboard: warning: {name} looks like {other.name} ({other.id}), already on the board"
+                f"tuiboard: warning: {name} looks like {other.name}, already on the board"
+                f" (`tuiboard show {other.id}`)"
             ),
             err=True,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from pipeline import actions, archive, contacts
@@ -218,7 +220,7 @@ def delete_cmd(ctx: click.Context, customer_id: str, yes: bool) -> None:
     found = _on_board_or_archived(board, customer_id)
     where = f"{found.path.parent.name}/{found.path.name}"
     if not yes:
-        if not click.get_text_stream("stdin").isatty():
+        if not sys.stdin.isatty():
             fail(f"deleting {where} needs --yes (or run it in a terminal to be asked)")
         click.confirm(printable(f"delete {found.name} ({where})?"), abort=True, err=True)
     kept = archive.delete(store, found)
