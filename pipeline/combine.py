@@ -107,6 +107,23 @@ def _day(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def kept_over(keep: dict[str, Any], other: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The values where both files say something different and KEEP's wins: (key path, OTHER's value)."""
+    out: list[tuple[str, Any]] = []
+    moved = bool(_contact_moves(keep, other))  # OTHER's [contact] becomes a contacts entry
+    for key, theirs in other.items():
+        ours = keep.get(key)
+        if key == "contact" and moved:
+            continue
+        if isinstance(theirs, dict) and isinstance(ours, dict):
+            out += [
+                (f"{key}.{k}", v) for k, v in theirs.items() if not _empty(ours.get(k)) and ours.get(k) != v
+            ]
+        elif not isinstance(theirs, dict | list) and not _empty(ours) and ours != theirs:
+            out.append((key, theirs))
+    return out
+
+
 def summary(changes: list[Change]) -> list[str]:
     """What the changes do, one line per kind: ``history: 2 entries``, ``fills: source, company.region``."""
     filled = [".".join(c.path) for c in changes if isinstance(c, SetKey)]

@@ -7,7 +7,7 @@ import sys
 import click
 
 from pipeline import actions, archive, contacts
-from pipeline.combine import combine_changes, preview, summary
+from pipeline.combine import combine_changes, kept_over, preview, summary
 from pipeline.errors import TuiboardError
 from pipeline.model import Customer
 from pipeline.problems import printable
@@ -156,6 +156,8 @@ def merge_customers(ctx: click.Context, keep: str, other: str, dry_run: bool) ->
         click.echo(printable_lines(preview(kept, changes)), nl=False)
         for line in summary(changes) or ["nothing to add"]:
             _done(f"{kept.id}: {line}")
+        for path, value in kept_over(kept.data, gone.data):
+            _done(f"{kept.id}: keeps its {path} ({gone.id} has {value})")
         _done(f"would move customers/{gone.path.name} to archive/{gone.path.name}")
         return
     result = actions.merge_customers(store, kept, gone)
