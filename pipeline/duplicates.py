@@ -109,6 +109,15 @@ def similar(name: str, customers: Iterable[Customer], limit: int = 3) -> list[Cu
     return [c for _, c in scored[:limit]]
 
 
+def same_names(names: Iterable[str], customers: Iterable[Customer]) -> dict[str, Customer]:
+    """Each of ``names`` that an existing customer has once normalised: that customer (one
+    index over the customers, so an import of many rows stays linear)."""
+    index: dict[str, Customer] = {}
+    for c in sorted(customers, key=lambda c: c.id):
+        index.setdefault(normal_name(c.name), c)
+    return {n: index[key] for n in names if (key := normal_name(n)) in index}
+
+
 def problems(customers: Iterable[Customer]) -> list[Problem]:
     """A warning on the later file of each likely duplicate pair, at its name or phone."""
     out = []

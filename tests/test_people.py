@@ -498,3 +498,15 @@ async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
         ):
             assert expected in lines, expected
         assert "contacts[0].name" not in lines  # not repeated among the plain fields
+
+
+def test_import_warns_when_a_new_row_looks_like_a_customer(folder: Path, tmp_path: Path) -> None:
+    write_customer(folder, "sz", HAND)
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("name,stage\n苏州华东精密机械股份有限公司,target\n北京云启科技,target\n", "utf-8")
+    result = tb("-C", folder, "import", sheet)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("created 苏州华东精密机械股份有限公司")))
+    assert lines[at + 1] == "  warning: looks like 苏州华东精密机械有限公司 (sz)"
+    assert not any("warning" in line for line in lines[at + 2 :])  # 北京云启科技 is new
