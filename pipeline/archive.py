@@ -92,9 +92,8 @@ def archived(root: Path, config: Config) -> list[Customer]:
 
 def find_archived(root: Path, config: Config, key: str) -> Customer:
     """An archived customer by id or unique id prefix."""
-    found = [c for c in archived(root, config) if c.id == key] or [
-        c for c in archived(root, config) if c.id.startswith(key.lower())
-    ]
+    everyone = archived(root, config)
+    found = [c for c in everyone if c.id == key] or [c for c in everyone if c.id.startswith(key.lower())]
     if len(found) != 1:
         what = "no archived customer" if not found else f"{len(found)} archived customers match"
         raise UsageError(f"{what} {key!r} (see `tuiboard list --archived`)")

@@ -87,17 +87,25 @@ def product_total(product: dict[str, Any]) -> float | None:
 
 def products_total(data: dict[str, Any]) -> float | None:
     """The sum over ``[[products]]`` (拟购产品金额); None when there are none or one has no price."""
-    totals = [product_total(p) for p in entries(data, "products")]
+    return _total(entries(data, "products"))
+
+
+def _total(products: list[dict[str, Any]]) -> float | None:
+    totals = [product_total(p) for p in products]
     if not totals or any(t is None for t in totals):
         return None
     return sum(t for t in totals if t is not None)
 
 
-def check(data: dict[str, Any], amount: float | None, check: Checker) -> None:
-    """Problems of ``[[contacts]]`` and ``[[products]]``. A wrong shape is an error (the board
-    cannot show it); a missing name, an unknown role or a phone written as a number is a
-    warning; a price that is not a number is an error, as a payment's amount is."""
-    for i, contact in _tables(data, "contacts", check):
+Entries = list[tuple[int, dict[str, Any]]]  # (index in the array, entry) of its tables
+
+
+def check(people: Entries, products: Entries, amount: float | None, check: Checker) -> None:
+    """Problems of the ``[[contacts]]`` and ``[[products]]`` entries (`pipeline.format` has
+    checked that each is an array of tables). A missing name, an unknown role or a phone
+    written as a number is a warning; a price that is not a number is an error, as a
+    payment's amount is."""
+    for i, contact in people:
         if not isinstance(contact.get("name"), str) or not contact["name"].strip():
             check.warning(("contacts", i), "a contact needs a name")
         role = contact.get("role")
@@ -108,7 +116,7 @@ def check(data: dict[str, Any], amount: float | None, check: Checker) -> None:
             if value is not None and not isinstance(value, str):
                 hint = " (quote it: a number drops a leading 0 or +)" if key == "phone" else ""
                 check.warning(("contacts", i, key), f"contacts[{i}].{key} should be a string{hint}")
-    for i, product in _tables(data, "products", check):
+    for i, product in products:
         if not isinstance(product.get("name"), str) or not product["name"].strip():
             check.warning(("products", i), "a product needs a name")
         for key in ("quantity", "unit_price", "discount"):
@@ -119,29 +127,13 @@ def check(data: dict[str, Any], amount: float | None, check: Checker) -> None:
                 check.error(("products", i, key), f"products[{i}].{key} must be a number, not negative")
             elif key == "discount" and value > 100:
                 check.error(("products", i, key), "a discount is a percentage between 0 and 100")
-    total = products_total(data)
+    total = _total([p for _, p in products])
     if amount is not None and total is not None and abs(amount - total) > AMOUNT_TOLERANCE * max(total, 1):
         check.warning(
             ("amount",),
             f"amount {amount:,.0f} differs from the products' total {total:,.0f} (拟购产品金额);"
             " correct one of them",
         )
-
-
-def _tables(data: dict[str, Any], key: str, check: Checker) -> list[tuple[int, dict[str, Any]]]:
-    raw = data.get(key)
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        check.error((key,), f"{key} must be an array of tables ([[{key}]])")
-        return []
-    out = []
-    for i, item in enumerate(raw):
-        if isinstance(item, dict):
-            out.append((i, item))
-        else:
-            check.error((key, i), f"{key} entries must be tables")
-    return out
 
 
 # -- the changes that add or remove one ---------------------------------------------------

@@ -282,7 +282,7 @@ def _build(
         check.warning(("history", i), message)
     log = _log(data, check)
     _check_payments(data, check)
-    check_contacts(data, amount, check)
+    check_contacts(_entries(data, "contacts", check), _entries(data, "products", check), amount, check)
     return Customer(
         id=path.stem,
         path=path,
