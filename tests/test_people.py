@@ -8,10 +8,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from conftest import TODAY, write_customer
+from textual.app import App
+from textual.widgets import Input, Select
 
 from pipeline import actions, archive, contacts, duplicates, search
 from pipeline.config import preset_text
@@ -20,6 +23,7 @@ from pipeline.lines import toml_lines
 from pipeline.problems import Severity
 from pipeline.store import Store, load_board
 from tuiboard.cli import main
+from tuiboard.screens.contacts import ContactFormScreen, ProductFormScreen
 from tuiboard.screens.customer_form import EDIT_FIELDS, NEW_FIELDS
 
 HAND = """\
@@ -510,3 +514,47 @@ def test_import_warns_when_a_new_row_looks_like_a_customer(folder: Path, tmp_pat
     at = lines.index(next(line for line in lines if line.startswith("created 苏州华东精密机械股份有限公司")))
     assert lines[at + 1] == "  warning: looks like 苏州华东精密机械有限公司 (sz)"
     assert not any("warning" in line for line in lines[at + 2 :])  # 北京云启科技 is new
+
+
+class Host(App[None]):
+    """Pushes one dialog and records what it returns."""
+
+    def __init__(self, dialog: Any) -> None:
+        super().__init__()
+        self.dialog, self.results = dialog, []  # type: ignore[var-annotated]
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.results.append)
+
+
+async def test_contact_form_returns_the_entry_the_cli_would_write() -> None:
+    app = Host(ContactFormScreen("恶意\x1b[31m客户"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")  # no name: refused, the dialog stays
+        assert app.results == [] and "fix the marked fields" in str(app.screen.query_one("#status").render())
+        await pilot.press(*"王建国")
+        app.screen.query_one("#c-role", Select).value = "decision"
+        app.screen.query_one("#c-phone", Input).value = "+86 138 0013 8000"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [{"name": "王建国", "role": "decision", "phone": "+86 138 0013 8000"}]
+
+
+async def test_product_form_reads_amounts_as_reps_type_them() -> None:
+    app = Host(ProductFormScreen("Acme"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"ERP")
+        app.screen.query_one("#p-quantity", Input).value = "20"
+        app.screen.query_one("#p-price", Input).value = "0.9万"
+        app.screen.query_one("#p-discount", Input).value = "120"
+        await pilot.press("enter")  # a discount over 100 is refused
+        assert app.results == []
+        app.screen.query_one("#p-discount", Input).value = "10"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [{"name": "ERP", "quantity": 20, "unit_price": 9000, "discount": 10}]
+    escaped = Host(ProductFormScreen("Acme"))
+    async with escaped.run_test() as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+    assert escaped.results == [None]
