@@ -32,6 +32,10 @@ SECTIONS = (
     "contacts",
     "products",
 )  # arrays of tables with a section of their own
+PEOPLE = (
+    ("contacts", "联系人 Contacts", contacts.contact_line),
+    ("products", "拟购产品 Products", contacts.product_line),
+)
 BAR_WIDTH = 24
 KIND_WORDS = {**KIND_LABELS, "price": "价格", "function": "功能", "trust": "信任", "decision": "决策"}
 
@@ -95,8 +99,9 @@ class DetailsScreen(Dialog[None]):
         out.append(("概况 Summary", self._summary()))
         plain = {k: v for k, v in c.data.items() if not (k in SECTIONS and isinstance(v, list))}
         out.append(("字段 Fields", _pairs((k, shown(v)) for k, v in flatten(plain))))
-        out.append(("联系人 Contacts", self._people("contacts", contacts.contact_line)))
-        out.append(("拟购产品 Products", self._people("products", contacts.product_line)))
+        for key, heading, line_of in PEOPLE:  # only when the file has them
+            if contacts.entries(c.data, key):
+                out.append((heading, self._people(key, line_of)))
         out.append(("阶段历程 Stage history", self._timeline()))
         out.append(("跟进记录 Log (newest first)", self._entries("log", ("date", "kind", "note"))))
         out.append(("异议 Objections", self._entries("objections", ("date", "type", "content", "result"))))
@@ -200,8 +205,6 @@ class DetailsScreen(Dialog[None]):
     def _people(self, key: str, line_of: Callable[[dict[str, Any]], str]) -> Text:
         """One line per contact or product; the products' total last."""
         entries = contacts.entries(self.customer.data, key)
-        if not entries:
-            return Text("—", "dim")
         text = Text("\n".join(f"{i}. {printable(line_of(e))}" for i, e in enumerate(entries, 1)))
         total = contacts.products_total(self.customer.data) if key == "products" else None
         if total is not None:
