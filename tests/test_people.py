@@ -558,3 +558,80 @@ async def test_product_form_reads_amounts_as_reps_type_them() -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert escaped.results == [None]
+
+
+async def _board_ready(app: Any, pilot: Any) -> None:
+    """Until the board has loaded and its first card has the focus."""
+    for _ in range(400):
+        await pilot.pause()
+        screen = app.screen
+        if app.board is not None and type(screen).__name__ == "BoardScreen" and screen.need_selected():
+            return
+    raise AssertionError("the board did not load")
+
+
+async def _screen(app: Any, pilot: Any, name: str) -> Any:
+    for _ in range(400):
+        await pilot.pause()
+        if type(app.screen).__name__ == name:
+            return app.screen
+    raise AssertionError(f"no {name}")
+
+
+async def test_board_keys_add_a_contact_and_a_product_and_undo_them(folder: Path) -> None:
+    from tuiboard.app import BoardApp
+
+    hand = HAND.replace('stage = "intent"', 'stage = "target"')  # the first column: its card has the focus
+    path = write_customer(folder, "sz", hand)
+    app = BoardApp(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _board_ready(app, pilot)
+        await pilot.press("C")
+        await _screen(app, pilot, "ContactFormScreen")
+        await pilot.press(*"王建国")
+        app.screen.query_one("#c-role", Select).value = "decision"
+        await pilot.press("enter")
+        await _screen(app, pilot, "BoardScreen")
+        for _ in range(400):
+            await pilot.pause()
+            if "王建国" in path.read_text("utf-8"):
+                break
+        added = only_added(hand, path.read_text("utf-8"))
+        assert added == [
+            "[[contacts]]\n",
+            'name = "王建国"\n',
+            'role = "decision"\n',
+            "\n",
+        ]  # before [[history]]
+        await pilot.press("P")
+        await _screen(app, pilot, "ProductFormScreen")
+        await pilot.press(*"ERP")
+        app.screen.query_one("#p-price", Input).value = "18万"
+        await pilot.press("enter")
+        await _screen(app, pilot, "BoardScreen")
+        for _ in range(400):
+            await pilot.pause()
+            if "unit_price = 180000" in path.read_text("utf-8"):
+                break
+        assert "unit_price = 180000" in path.read_text("utf-8")
+        for _ in range(2):
+            await pilot.press("u")
+            await pilot.pause()
+        for _ in range(400):
+            await pilot.pause()
+            if path.read_text("utf-8") == hand:
+                break
+        assert path.read_text("utf-8") == hand
+
+
+async def test_the_read_only_board_refuses_the_contact_key(folder: Path) -> None:
+    from tuiboard.app import BoardApp
+
+    path = write_customer(folder, "sz", HAND.replace('stage = "intent"', 'stage = "target"'))
+    app = BoardApp(folder, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _board_ready(app, pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BoardScreen"
+    assert "contacts" not in path.read_text("utf-8")

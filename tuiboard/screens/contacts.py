@@ -18,8 +18,8 @@ from textual.widgets import Input, Select
 from pipeline import contacts
 from pipeline.parse_input import parse_amount, parse_percent
 
+from ..widgets.fields import Amount, FormField, Percent, Required
 from .dialog import Dialog, titled
-from .fields import Amount, FormField, Percent, Required
 
 Entry = dict[str, Any]
 NO_ROLE = ""
