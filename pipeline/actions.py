@@ -20,7 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import rules
+from . import archive, contacts, rules
+from .combine import combine_changes
 from .config import Config
 from .edit import (
     Change,
@@ -264,6 +265,38 @@ def bulk_set(
     """`set_fields` for each customer (the owner or tier of many at once)."""
     changes = [SetKey(path, value) for path, value in fields.items()]
     return bulk(store, customers, lambda _: changes, reread=reread)
+
+
+def add_entry(
+    store: Store, customer: Customer, array: str, entry: dict[str, Any], *, reread: bool = False
+) -> WriteResult:
+    """Append a ``[[contacts]]`` or ``[[products]]`` entry (`pipeline.contacts`)."""
+    changes = contacts.add_changes(array, entry)
+    return write(store, customer, lambda _: changes, reread=reread)
+
+
+def remove_entry(
+    store: Store, customer: Customer, array: str, which: str, *, reread: bool = False
+) -> WriteResult:
+    """Remove the ``[[contacts]]`` or ``[[products]]`` entry ``which`` names (number or name)."""
+    return write(store, customer, lambda c: contacts.remove_changes(c.data, array, which), reread=reread)
+
+
+def merge_customers(store: Store, keep: Customer, other: Customer) -> WriteResult | None:
+    """Combine ``other`` into ``keep`` (`pipeline.combine`), then archive ``other``; None
+    when ``other`` added nothing (it is archived all the same). Both files must be the
+    ones that were read."""
+    if keep.id == other.id:
+        raise UsageError("a customer cannot be merged into itself")
+    if other.has_errors:
+        first = next(p for p in other.problems if p.is_error)
+        raise WriteError(f"{first.location()}: fix this file first: {first.message}")
+    with write_lock(store.root):
+        archive.check_unchanged(other)
+        changes = combine_changes(keep.data, other.data)
+        result = write(store, keep, lambda _: changes) if changes else None
+        archive.archive(store, other)
+    return result
 
 
 # -- undo and fmt -------------------------------------------------------------------------

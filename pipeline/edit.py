@@ -26,7 +26,7 @@ from tomlkit.items import Comment as TomlComment
 
 from .config import Config
 from .errors import ConflictError, WriteError
-from .format import dump_customer, parse_customer
+from .format import APPENDED, dump_customer, parse_customer
 from .lines import toml_lines
 from .lock import file_lock, write_lock
 from .model import LOG_KINDS, Customer, Fingerprint
@@ -55,7 +55,16 @@ class DelKey:
     path: tuple[str, ...]  # ("next", "action")
 
 
-Change = SetKey | Append | DelKey
+@dataclass(frozen=True, slots=True)
+class Remove:
+    """Take entry ``at`` out of an array of tables (a contact, a product); with its last
+    entry the array goes too, so the file does not keep an ``x = []``."""
+
+    array: str
+    at: int
+
+
+Change = SetKey | Append | DelKey | Remove
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,10 @@ def apply_plain(data: dict[str, Any], changes: Sequence[Change]) -> dict[str, An
             table[change.path[-1]] = change.value
         elif isinstance(change, DelKey):
             _holder(out, change.path).pop(change.path[-1], None)
+        elif isinstance(change, Remove):
+            del out[change.array][change.at]
+            if not out[change.array]:
+                del out[change.array]
         else:
             entries = out.setdefault(change.array, [])
             entries.insert(len(entries) if change.at is None else change.at, dict(change.entry))
@@ -129,6 +142,12 @@ def apply_document(doc: tomlkit.TOMLDocument, changes: Sequence[Change]) -> None
             holder = _holder(doc, change.path)
             if change.path[-1] in holder:
                 del holder[change.path[-1]]
+        elif isinstance(change, Remove):
+            entries = doc[change.array]
+            if len(entries) == 1:
+                del doc[change.array]
+            else:
+                del entries[change.at]
         else:
             _append(doc, change.array, change.entry, change.at)
 
@@ -158,7 +177,7 @@ def _set(doc: tomlkit.TOMLDocument, path: tuple[str, ...], value: Any) -> None:
     container[rest[-1]] = value
 
 
-def _insert_table(doc: tomlkit.TOMLDocument, key: str, table: Table) -> None:
+def _insert_table(doc: tomlkit.TOMLDocument, key: str, table: Table | AoT) -> None:
     """A new table goes before the appended arrays (history, log …), as format rule 5 wants."""
     first_aot = next((i for i, (_, item) in enumerate(doc.body) if isinstance(item, AoT)), None)
     if first_aot is None:
@@ -196,7 +215,11 @@ def _append(doc: tomlkit.TOMLDocument, array: str, entry: dict[str, Any], at: in
     elif existing is None:
         aot = tomlkit.aot()
         aot.append(table)
-        doc.append(array, aot)
+        if array in APPENDED or not any(isinstance(item, AoT) for _, item in doc.body):
+            doc.append(array, aot)
+        else:  # a new [[contacts]] goes before history, log …, as format rule 5 wants
+            table.trivia.indent = ""
+            _insert_table(doc, array, aot)
     else:
         raise WriteError(f"{array} is not an array of tables; edit it by hand")
 

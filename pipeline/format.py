@@ -17,6 +17,7 @@ import tomli_w
 
 from .config import Config
 from .consistency import conflict_markers, history_problems
+from .contacts import check as check_contacts
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
 from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
@@ -281,6 +282,7 @@ def _build(
         check.warning(("history", i), message)
     log = _log(data, check)
     _check_payments(data, check)
+    check_contacts(_entries(data, "contacts", check), _entries(data, "products", check), amount, check)
     return Customer(
         id=path.stem,
         path=path,

@@ -19,6 +19,7 @@ from itertools import product
 
 from rapidfuzz import fuzz
 
+from .contacts import search_text
 from .model import Customer
 
 FUZZY_MIN_LENGTH = 4  # shorter queries match by substring only (fuzzy on 3 letters matches everything)
@@ -87,23 +88,14 @@ def _keys(name: str, cid: str, contact: str, tags: tuple[str, ...], phone: str, 
     return Keys(
         name.casefold(),
         "\0".join(w.casefold() for w in (name, cid, contact, *tags, email) if w),
-        "".join(ch for ch in phone if ch.isdigit()),
+        "".join(ch for ch in phone if ch.isdigit() or ch == "\0"),
         "\0".join((*spellings(name), *spellings(contact))),
     )
 
 
 def keys(c: Customer) -> Keys:
-    contact = c.data.get("contact")
-    table = contact if isinstance(contact, dict) else {}
-    phone, email = table.get("phone"), table.get("email")
-    return _keys(
-        c.name,
-        c.id,
-        c.contact or "",
-        c.tags,
-        phone if isinstance(phone, str) else "",
-        email if isinstance(email, str) else "",
-    )
+    names, phones, emails = search_text(c.data)  # [contact] and every [[contacts]] entry
+    return _keys(c.name, c.id, "\0".join(filter(None, (c.contact, names))), c.tags, phones, emails)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from .messages import BoardChanged
 
 T = TypeVar("T")
 WRITE_ACTIONS = frozenset({"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo"})
+WRITE_ACTIONS |= {"add_contact", "add_product"}  # tuiboard/board/people.py
 
 
 class FilesChanged(Message):

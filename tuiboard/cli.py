@@ -16,12 +16,22 @@ from typing import Any, ClassVar
 import click
 from rich.cells import cell_len
 
-from pipeline import actions, rules
-from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, Config, preset_names, preset_text
+from pipeline import actions, archive, contacts, rules
+from pipeline.config import (
+    CONFIG_FILE,
+    DEFAULT_PRESET,
+    Config,
+    load_config,
+    load_preset,
+    preset_names,
+    preset_text,
+)
+from pipeline.duplicates import problems as duplicate_problems
+from pipeline.duplicates import similar
 from pipeline.edit import WriteResult
-from pipeline.errors import WriteError
+from pipeline.errors import TuiboardError, WriteError
 from pipeline.format import has_comments
-from pipeline.model import LOG_KINDS, Customer
+from pipeline.model import INTENTS, LOG_KINDS, Customer
 from pipeline.problems import printable
 from pipeline.query import Filter, sort_key, view_filter, view_named
 from pipeline.safefs import replace_file
@@ -67,6 +77,11 @@ class Commands(OneLineErrors):
         "sync": ("tuiboard.cli_team", "sync"),
         "resolve": ("tuiboard.cli_team", "resolve_cmd"),
         "history": ("tuiboard.cli_team", "history_cmd"),
+        **{name: ("tuiboard.cli_people", name) for name in ("contact", "product")},
+        "merge-customers": ("tuiboard.cli_people", "merge_customers"),
+        "archive": ("tuiboard.cli_people", "archive_cmd"),
+        "unarchive": ("tuiboard.cli_people", "unarchive_cmd"),
+        "delete": ("tuiboard.cli_people", "delete_cmd"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -204,7 +219,10 @@ def check(ctx: click.Context, strict: bool) -> None:
       tuiboard check --strict   # warnings fail too
     """
     board = load_from(ctx)
-    problems = board.problems
+    problems = sorted(
+        board.problems + duplicate_problems(board.customers.values()),
+        key=lambda p: (str(p.path), p.line, p.column),
+    )
     for p in problems:
         click.echo(printable_lines(p.format(board.root)))
     errors = sum(p.is_error for p in problems)
@@ -250,45 +268,78 @@ def fmt(ctx: click.Context, check_only: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+class NewCommand(click.Command):
+    """`new --help` ends with the folder's stages and tiers (its pipeline.toml; the default
+    preset's outside a folder), so a rep sees what --stage and --tier take."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        try:
+            root = root_from(ctx)
+            config, where = load_config(root)[0], f"{root / CONFIG_FILE}"
+        except TuiboardError:
+            config, where = load_preset(DEFAULT_PRESET), f"the default preset, {DEFAULT_PRESET}"
+        with formatter.section(printable(f"Stages and tiers ({where})")):
+            formatter.write_dl(
+                [
+                    ("--stage", ", ".join(printable(f"{s.id} ({s.label})") for s in config.stages)),
+                    ("--tier", ", ".join(printable(f"{t.id} ({t.label})") for t in config.tiers) or "—"),
+                    ("--intent", ", ".join(INTENTS)),
+                ]
+            )
+
+
+@main.command(cls=NewCommand)
 @click.argument("name")
 @click.option("--stage", help="Stage id (default: the first stage).")
 @click.option("--tier")
 @click.option("--amount", type=Amount(), help="180000, 18万, 1.5w, 20k.")
+@click.option(
+    "--probability", type=click.FloatRange(0, 100), help="Win probability, percent (default: the stage's)."
+)
+@click.option("--close", "expected_close", metavar="DATE", help="Expected close date: 2026-12-31, +1q.")
+@click.option("--intent", type=click.Choice(INTENTS))
 @click.option("--owner")
 @click.option("--source")
+@click.option("--contact", "contact_name", metavar="NAME", help="Contact person ([contact] name).")
+@click.option("--title", help="The contact's job title.")
+@click.option("--phone", help="The contact's phone.")
+@click.option("--competitor")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--next", "next_action", metavar="ACTION", help="The next action.")
 @click.option("--due", help="Its due date (default: from the follow-up cadence).")
 @click.pass_context
-def new(
-    ctx: click.Context,
-    name: str,
-    stage: str | None,
-    tier: str | None,
-    amount: int | float | None,
-    owner: str | None,
-    source: str | None,
-    next_action: str | None,
-    due: str | None,
-) -> None:
-    """Add a customer; prints the new file's path.
+def new(ctx: click.Context, name: str, **opts: Any) -> None:
+    """Add a customer; prints the new file's path. Takes every field of the board's form.
 
     \b
     Examples:
-      tuiboard new "苏州华东精密机械有限公司" --stage intent --tier B --amount 180000 \\
-          --next "发送报价" --due +1w
+      tuiboard new "苏州华东精密机械有限公司" --stage intent --tier B --amount 18万 \\
+          --contact 张伟 --phone "0512 6666 8888" --next "发送报价" --due +1w
     """
     store, board = store_from(ctx)
-    fields = {
+    dates = {key: when_from(opts[key]) if opts[key] else None for key in ("expected_close", "due")}
+    fields: dict[tuple[str, ...], Any] = {
         ("name",): name,
-        ("stage",): stage,
-        ("tier",): tier,
-        ("owner",): owner,
-        ("source",): source,
-        ("amount",): amount,
-        ("next", "action"): next_action,
-        ("next", "due"): when_from(due) if due else None,
+        **{(key,): opts[key] for key in ("stage", "tier", "owner", "source", "amount", "probability")},
+        ("expected_close",): dates["expected_close"],
+        ("intent",): opts["intent"],
+        ("tags",): list(opts["tags"]) or None,
+        ("competitor",): opts["competitor"],
+        ("contact", "name"): opts["contact_name"],
+        ("contact", "title"): opts["title"],
+        ("contact", "phone"): opts["phone"],
+        ("next", "action"): opts["next_action"],
+        ("next", "due"): dates["due"],
     }
+    for other in similar(name, board.customers.values()):
+        click.echo(
+            printable(
+                f"tuiboard: warning: {name} looks like {other.name}, already on the board"
+                f" (`tuiboard show {other.id}`)"
+            ),
+            err=True,
+        )
     result = actions.new_customer(store, fields, today())
     after_hooks(board, result.customer, ("on-new",))
     click.echo(safe(result.customer.path))
@@ -427,6 +478,7 @@ def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
 @click.option("--owner")
 @click.option("--overdue", is_flag=True, help="Only overdue next actions.")
 @click.option("--stale", is_flag=True, help="Only customers past their stage's threshold.")
+@click.option("--archived", is_flag=True, help="The archived customers (archive/) instead.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def list_cmd(
@@ -437,12 +489,14 @@ def list_cmd(
     owner: str | None,
     overdue: bool,
     stale: bool,
+    archived: bool,
     as_json: bool,
 ) -> None:
     """List customers, most urgent first within each stage (or in the view's sort).
 
     \b
     Examples:
+      tuiboard list --archived
       tuiboard list --owner wang.li --overdue
       tuiboard list --view 我的A类          # a saved view; options narrow it further
       tuiboard list --stage intent --json | jq '.customers[].id'
@@ -467,10 +521,14 @@ def list_cmd(
     ]
     if saved is not None:
         filters.append(view_filter(saved, whoami(board.root) if saved.mine else None))
-    picked = [c for c in board.customers.values() if all(f.matches(c, config, day) for f in filters)]
+    pool = archive.archived(board.root, config) if archived else board.customers.values()
+    picked = [c for c in pool if all(f.matches(c, config, day) for f in filters)]
     order = sort_key(saved.sort if saved and saved.sort else "due", config, day)
     picked.sort(key=lambda c: (config.stage_index(c.stage), order(c)))
     records = [customer_record(c, board, day) for c in picked]
+    if archived:
+        for r in records:
+            r["path"] = os.path.join(archive.ARCHIVE_DIR, os.path.basename(r["path"]))
     if as_json:
         click.echo(dumps("list", {"customers": records}))
         return
@@ -530,9 +588,17 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
         value = stage_label(board.config, c.stage) if key == "stage" else rec[key]
         lines.append(f"  {key:<15} {safe(value)}")
     for key, value in c.data.items():
-        if key in rec or key in ("name", "history", "log", "next"):
+        if key in rec or key in ("name", "history", "log", "next", *PEOPLE):
             continue
         lines.append(f"  {safe(key):<15} {safe(inline(value) if isinstance(value, dict | list) else value)}")
+    for key, line_of in PEOPLE.items():
+        entries = contacts.entries(c.data, key)
+        if entries:
+            lines.append(f"{key}:")
+            lines += [f"  {i}  {safe(line_of(e))}" for i, e in enumerate(entries, 1)]
+    total = contacts.products_total(c.data)
+    if total is not None:
+        lines.append(f"  products' total {money(total, board.config.currency)}")
     if c.history:
         lines.append("history:")
         lines += [f"  {h.date}  {safe(stage_label(board.config, h.stage))}" for h in c.history]
@@ -542,6 +608,9 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
     for p in board.problems_for(c.id):
         lines.append(printable_lines(p.format(board.root)))
     click.echo("\n".join(lines))
+
+
+PEOPLE = {"contacts": contacts.contact_line, "products": contacts.product_line}  # `show`'s own sections
 
 
 def stage_label(config: Config, stage_id: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from pipeline.duplicates import same_names
 from pipeline.edit import WriteError, atomic_write
 from pipeline.query import Filter, select
 from pipeline.store import Board
@@ -357,6 +358,7 @@ def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
         else {"create": "created", "update": "changed"}
     )
     lines, counts = [], dict.fromkeys(("create", "update", "unchanged", "skip"), 0)
+    alike = same_names((p.name for p in plans if p.action == "create" and p.name), board.customers.values())
     for p in plans:
         counts[p.action] += 1
         name = safe(p.name) or "(no name)"
@@ -364,6 +366,8 @@ def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
             written = p.customer is not None and not dry_run
             where = f" ({safe(_rel(board, p.customer.path))})" if written else ""
             lines.append(f"{verbs['create']} {name}{where}")
+            if p.name in alike:  # likely a customer the board has under another spelling
+                lines.append(f"  warning: looks like {safe(alike[p.name].name)} ({safe(alike[p.name].id)})")
         elif p.action == "update":
             lines.append(f"{verbs['update']} {name}: " + "; ".join(ch.describe() for ch in p.changes))
         elif p.action == "unchanged":

@@ -47,6 +47,8 @@ KEYS: tuple[Key, ...] = (
     Key("E", "editor", "$EDITOR", "Open the customer's file in $EDITOR, then reload it"),
     Key("a", "next_action", "下一步 next", "Set the next action and its due date", True),
     Key("i", "log", "记录 log", "Log an activity: call, visit, email, demo, meeting, note", True),
+    Key("C", "add_contact", "联系人 contact", "Add a contact: name, role in the decision, phone, e-mail"),
+    Key("P", "add_product", "产品 product", "Add a product of the deal: quantity, unit price, discount"),
     Key("enter", "details", "详情 details", "Every field, the stage timeline, the log and objections"),
     Key("slash", "search", "搜索 search", "Search name, id, contact, phone, pinyin; esc clears", True, "/"),
     Key(

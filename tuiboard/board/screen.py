@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from .. import keymap
-from . import bulk, editor, edits, lookups, moves, undo, views
+from . import bulk, editor, edits, lookups, moves, people, undo, views
 from .base import BoardBase
 from .palette import CustomerCommands
 
@@ -73,6 +73,14 @@ class BoardScreen(BoardBase):
     @work(group="dialog")
     async def action_log(self) -> None:
         await edits.log(self)
+
+    @work(group="dialog")
+    async def action_add_contact(self) -> None:
+        await people.add_entry(self, "contacts")
+
+    @work(group="dialog")
+    async def action_add_product(self) -> None:
+        await people.add_entry(self, "products")
 
     async def action_undo(self) -> None:
         await undo.undo_last(self)

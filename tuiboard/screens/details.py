@@ -3,6 +3,7 @@ timeline, the log, objections, entry criteria and the file's problems. Read-only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
@@ -14,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pipeline import rules
+from pipeline import contacts, rules
 from pipeline.config import Config
 from pipeline.model import Customer
 from pipeline.problems import Problem, printable
@@ -24,7 +25,17 @@ from ..textout import fit, money
 from .dialog import Dialog, titled
 from .log_entry import KIND_LABELS
 
-SECTIONS = ("history", "log", "objections")  # arrays of tables with a section of their own
+SECTIONS = (
+    "history",
+    "log",
+    "objections",
+    "contacts",
+    "products",
+)  # arrays of tables with a section of their own
+PEOPLE = (
+    ("contacts", "联系人 Contacts", contacts.contact_line),
+    ("products", "拟购产品 Products", contacts.product_line),
+)
 BAR_WIDTH = 24
 KIND_WORDS = {**KIND_LABELS, "price": "价格", "function": "功能", "trust": "信任", "decision": "决策"}
 
@@ -88,6 +99,9 @@ class DetailsScreen(Dialog[None]):
         out.append(("概况 Summary", self._summary()))
         plain = {k: v for k, v in c.data.items() if not (k in SECTIONS and isinstance(v, list))}
         out.append(("字段 Fields", _pairs((k, shown(v)) for k, v in flatten(plain))))
+        for key, heading, line_of in PEOPLE:  # only when the file has them
+            if contacts.entries(c.data, key):
+                out.append((heading, self._people(key, line_of)))
         out.append(("阶段历程 Stage history", self._timeline()))
         out.append(("跟进记录 Log (newest first)", self._entries("log", ("date", "kind", "note"))))
         out.append(("异议 Objections", self._entries("objections", ("date", "type", "content", "result"))))
@@ -186,6 +200,15 @@ class DetailsScreen(Dialog[None]):
             extras = _extras(entry, known)
             if extras:
                 text.append("  " + extras, "dim")
+        return text
+
+    def _people(self, key: str, line_of: Callable[[dict[str, Any]], str]) -> Text:
+        """One line per contact or product; the products' total last."""
+        entries = contacts.entries(self.customer.data, key)
+        text = Text("\n".join(f"{i}. {printable(line_of(e))}" for i, e in enumerate(entries, 1)))
+        total = contacts.products_total(self.customer.data) if key == "products" else None
+        if total is not None:
+            text.append(f"\n合计 total {money(total, self.config.currency)}", "bold")
         return text
 
     def _criteria(self) -> Text:
