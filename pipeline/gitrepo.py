@@ -187,6 +187,17 @@ class Repo:
         """Is a merge waiting to be committed (MERGE_HEAD in the git folder)?"""
         return (self.git_dir / "MERGE_HEAD").is_file()
 
+    def rebasing(self) -> bool:
+        """Is a rebase stopped half way (a conflict to settle, then ``rebase --continue``)?"""
+        return any((self.git_dir / d).is_dir() for d in ("rebase-merge", "rebase-apply"))
+
+    def setting(self, key: str, *, boolean: bool = False) -> str | None:
+        """``git config --get key`` (as ``true``/``false`` with ``boolean``); None when unset
+        or not a boolean."""
+        kind = ("--type=bool",) if boolean else ()
+        done = self.run("config", *kind, "--get", key, check=False)
+        return done.stdout.decode("utf-8", "replace").strip() or None if done.returncode == 0 else None
+
     def unmerged(self, *pathspec: str) -> list[Unmerged]:
         """Conflicted paths and their index stages (``git ls-files -u``)."""
         raw = self.run("ls-files", "-u", "-z", "--", *pathspec).stdout
@@ -298,6 +309,7 @@ class LocalState:
     behind: int
     conflicted: tuple[str, ...]  # git paths with unmerged index entries
     merging: bool
+    rebasing: bool = False
 
 
 def local_state(folder: Path) -> LocalState | None:
@@ -312,4 +324,6 @@ def local_state(folder: Path) -> LocalState | None:
         return None
     ahead, behind = counts or (0, 0)
     conflicted = tuple(e.path for e in changes if e.unmerged)
-    return LocalState(branch or "HEAD", len(changes), ahead, behind, conflicted, repo.merging())
+    return LocalState(
+        branch or "HEAD", len(changes), ahead, behind, conflicted, repo.merging(), repo.rebasing()
+    )
