@@ -159,7 +159,7 @@ def read_file(path: Path) -> bytes | None:
         return None
 
 
-def _problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
+def file_problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
     """A file's problems; its errors keep it out of a commit (conflict markers above all)."""
     raw = read_file(path)
     if raw is None:
@@ -200,10 +200,10 @@ def sync(
     changes = [e for e in repo.status(repo.scope) if not _is_state(e.path)]
     for entry in changes:
         if entry.code[1] != "D" and entry.code[0] != "D":
-            result.refused += _problems(repo.local(entry.path), config)
+            result.refused += file_problems(repo.local(entry.path), config)
     if result.refused:
         return result
-    groups = _actions(repo, changes)
+    groups = change_groups(repo, changes)
     result.actions = [a for _, actions in groups for a in actions]
     if dry_run:
         _dry_run(repo, result, merging or rebasing)
@@ -231,7 +231,7 @@ def _is_state(git_path: str) -> bool:
 Group = tuple[list[str], list[str]]  # (git paths, the actions their change stands for)
 
 
-def _actions(repo: Repo, changes: list[StatusEntry]) -> list[Group]:
+def change_groups(repo: Repo, changes: list[StatusEntry]) -> list[Group]:
     """One group per customer file changed, then one for every other file."""
     customers = [(e, cid) for e in changes if (cid := customer_id(e.path))]
     befores = repo.blobs([f"HEAD:{e.orig or e.path}" for e, _ in customers]) if repo.head() else []
@@ -337,7 +337,7 @@ def _exchange(
             if not (_rebase(repo, result, ref) if rebase else _merge(repo, result, ref, where)):
                 return
             for p in paths:
-                result.merged_problems += _problems(repo.local(p), config, errors_only=False)
+                result.merged_problems += file_problems(repo.local(p), config, errors_only=False)
             counts = repo.ahead_behind(ref)
         ahead = counts[0] if counts else 1 if repo.head() else 0
         if not ahead:
