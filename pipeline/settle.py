@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,16 @@ from .sync import customer_id, read_file
 
 Side = Literal["ours", "theirs"]
 WHOLE = "*"  # the pick that takes one side's whole file
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A value typed while settling: both sides get it."""
+
+    value: Any
+
+
+Pick = Side | Edited
 
 
 class SettleError(Exception):
@@ -94,9 +105,9 @@ def find_conflict(base: bytes | None, ours: bytes | None, theirs: bytes | None) 
     return Conflict(base, ours, theirs, tuple(fields))
 
 
-def settle(conflict: Conflict, picks: dict[str, Side]) -> bytes | None:
-    """The settled file (None: deleted). Every conflicting field must be picked, or the
-    whole file with ``picks[WHOLE]``."""
+def settle(conflict: Conflict, picks: Mapping[str, Pick]) -> bytes | None:
+    """The settled file (None: deleted). Every conflicting field must be picked (a side or
+    an `Edited` value), or the whole file with ``picks[WHOLE]``."""
     if WHOLE in picks:
         return conflict.ours if picks[WHOLE] == "ours" else conflict.theirs
     if conflict.whole_file:
@@ -108,7 +119,10 @@ def settle(conflict: Conflict, picks: dict[str, Side]) -> bytes | None:
     ours, theirs = conflict.ours, conflict.theirs
     for f in conflict.fields:
         path = tuple(f.field.split("."))
-        if picks[f.field] == "theirs":
+        pick = picks[f.field]
+        if isinstance(pick, Edited):
+            ours, theirs = _put(ours, path, pick.value), _put(theirs, path, pick.value)
+        elif pick == "theirs":
             ours = _put(ours, path, f.theirs)
         else:
             theirs = _put(theirs, path, f.ours)
@@ -163,3 +177,12 @@ def write_settled(repo: Repo, config: Config, root: Path, git_path: str, data: b
             raise SettleError(f"{path} is not a regular file; not written")
         atomic_write(path, data, expected=Fingerprint.of(current, 0) if current is not None else None)
     repo.run("add", "--", git_path)
+
+
+def parse_value(text: str) -> Any:
+    """A value typed while settling: TOML (``120000``, ``2026-12-01``, ``"x"``, ``[1, 2]``),
+    else the text itself as a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()
