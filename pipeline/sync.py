@@ -323,14 +323,13 @@ def _exchange(
     ref = f"refs/remotes/{remote}/{branch}"
     where = printable(f"{remote}/{branch}")
     for _ in range(max(1, attempts)):
-        fetched = repo.run("fetch", "-q", "--no-tags", remote, f"+refs/heads/{branch}:{ref}", check=False)
+        # every branch: teammates' work in flight is seen too (`in_flight`); --prune drops
+        # the branches the remote deleted, this one too when the remote is empty again
+        everything = f"+refs/heads/*:refs/remotes/{remote}/*"
+        fetched = repo.run("fetch", "-q", "--no-tags", "--prune", remote, everything, check=False)
         if fetched.returncode:
-            err = fetched.stderr.decode("utf-8", "replace")
-            if "couldn't find remote ref" in err:  # an empty remote: the first push creates it
-                repo.run("update-ref", "-d", ref, check=False)
-            else:
-                result.notes.append(f"could not reach {printable(remote)} (offline?): committed locally only")
-                return
+            result.notes.append(f"could not reach {printable(remote)} (offline?): committed locally only")
+            return
         counts = repo.ahead_behind(ref)
         if counts and counts[1]:
             paths = _incoming(repo, result, ref)
@@ -402,6 +401,26 @@ def merge_attribute_set(repo: Repo) -> bool:
     """Does git merge customer files with the tuiboard driver here (`tuiboard git-setup`)?"""
     out = repo.text("check-attr", "merge", "--", f"{repo.prefix}{CUSTOMERS}/x.toml", check=False)
     return out.strip().endswith(": tuiboard")
+
+
+MAX_BRANCHES = 50  # remote branches looked at for work in flight
+
+
+def in_flight(repo: Repo) -> dict[str, set[str]]:
+    """Customers changed on the remote's other branches and not merged here yet: customer
+    id -> ``origin/branch (author)``. Reads the last fetch, never the network."""
+    upstream = repo.upstream()
+    own = f"refs/remotes/{upstream[0]}/{upstream[1]}" if upstream else None
+    refs = repo.text("for-each-ref", "--format=%(refname)", "refs/remotes").split("\n")
+    refs = [r for r in refs if r and r != own and not r.endswith("/HEAD")][:MAX_BRANCHES]
+    out: dict[str, set[str]] = {}
+    for ref in refs:
+        branch = ref.removeprefix("refs/remotes/")
+        for commit, paths in repo.commits(f"HEAD..{ref}", repo.scope):
+            for p in paths:
+                if cid := customer_id(p):
+                    out.setdefault(cid, set()).add(f"{printable(branch)} ({printable(commit.author)})")
+    return out
 
 
 def describe_incoming(incoming: dict[str, set[str]]) -> list[str]:

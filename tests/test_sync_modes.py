@@ -103,3 +103,20 @@ def test_one_commit_per_customer_when_the_rep_asks(team: tuple[Path, list[Path]]
         ["move 杭州中联 target → intent", "log 上海华东 call", "edit pipeline.toml"]
     )
     assert git(a, "status", "--porcelain").stdout == ""
+
+
+def test_customers_changed_on_a_teammates_branch_are_named_until_merged(
+    team: tuple[Path, list[Path]],
+) -> None:
+    _, (a, b) = team
+    cid = new(a, "杭州中联")
+    ok(a, "sync")
+    ok(b, "sync")
+    git(a, "switch", "-q", "-c", "big-deal")
+    ok(a, "move", cid, "intent")
+    git(a, "commit", "-qam", "wip")
+    git(a, "push", "-q", "origin", "big-deal")
+    out = ok(b, "sync")
+    assert f"changed on teammates' branches, not merged yet:\n  {cid}: origin/big-deal (wang.li)" in out
+    git(b, "merge", "-q", "origin/big-deal")
+    assert "teammates' branches" not in ok(b, "sync")

@@ -27,7 +27,7 @@ from pipeline.settle import (
     settle,
     write_settled,
 )
-from pipeline.sync import describe_incoming
+from pipeline.sync import describe_incoming, in_flight
 from pipeline.sync import sync as run_sync
 
 from .cli_git import DRIVER
@@ -98,6 +98,10 @@ def sync(ctx: click.Context, dry_run: bool, rebase: bool | None) -> None:
         click.echo("pushed")
     for note in result.notes:
         click.echo(note)
+    if not dry_run and (flight := in_flight(repo)):
+        click.echo("changed on teammates' branches, not merged yet:")
+        for cid, where in sorted(flight.items()):
+            click.echo(f"  {printable(cid)}: {', '.join(sorted(where))}")
     if result.conflicts:
         shown = ", ".join(printable(c) for c in result.conflicts)
         click.echo(
