@@ -93,7 +93,8 @@ def conflicts(root: Path) -> list[Conflicted]:
     out = []
     for cid, git_path in sorted(conflicted(repo).items()):
         conflict = load_conflict(repo, git_path)
-        out.append(Conflicted(cid, _name(conflict.ours or conflict.theirs, cid), conflict))
+        name = _name(conflict.ours or conflict.theirs, cid)
+        out.append(Conflicted(cid, name, repo.local(git_path), conflict))
     return out
 
 

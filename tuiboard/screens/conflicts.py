@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -20,6 +21,7 @@ from .dialog import Dialog, titled
 class Conflicted:
     customer_id: str
     name: str
+    path: Path  # the customer file
     conflict: Conflict
 
 
