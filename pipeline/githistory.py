@@ -1,8 +1,9 @@
 """Who changed which field of a customer, when: a timeline read from git.
 
-Two git calls per customer whatever its length: one ``git log --follow --raw`` lists the
-commits that touched the file with its blob id before and after each (renames followed),
-one ``git cat-file --batch`` reads the versions not read before. Versions are parsed by
+Two git calls per customer whatever its length, run side by side: one ``git log --follow
+--raw`` lists the commits that touched the file with its blob id before and after each
+(renames followed), one ``git cat-file --batch``, started meanwhile, reads the versions
+not read before. Versions are parsed by
 section and kept by blob id, each commit's changes by (commit, path): neither ever
 changes, so a later call only reads the new commits. A merge commit appears only where its
 result differs from every parent: a conflict settled by hand, credited to whoever settled it.
@@ -17,7 +18,7 @@ from typing import Any
 import tomli
 
 from .format import APPENDED, MAX_FILE_BYTES
-from .gitrepo import Repo
+from .gitrepo import BlobReader, Repo
 
 MAX_COMMITS = 5000  # bounds one timeline on a hostile or enormous history
 
@@ -111,10 +112,11 @@ class History:
 
     def timeline(self, git_path: str, field: str | None = None) -> list[FieldChange]:
         """Newest first. ``field`` keeps one field (``amount``) or a table's (``next``)."""
-        entries = self._log(git_path)
-        todo = [e for e in entries if (e.sha, e.path) not in self._changes]
-        if todo:
-            self._compute(todo)
+        with self.repo.blob_reader() as reader:  # starts while git log runs
+            entries = self._log(git_path)
+            todo = [e for e in entries if (e.sha, e.path) not in self._changes]
+            if todo:
+                self._compute(todo, reader)
         out = [c for e in entries for c in self._changes[(e.sha, e.path)]]
         if field:
             out = [c for c in out if c.field == field or c.field.startswith(field + ".")]
@@ -157,8 +159,8 @@ class History:
             path = old_path  # older commits know the file by its old name
         return out
 
-    def _compute(self, entries: list[_Entry]) -> None:
-        self._versions.read(self.repo, [b for e in entries for b in (*e.before, e.after)])
+    def _compute(self, entries: list[_Entry], reader: BlobReader) -> None:
+        self._versions.read(reader, [b for e in entries for b in (*e.before, e.after)])
         version = self._versions.get
         for e in entries:
             after = version(e.after)
@@ -193,9 +195,9 @@ class Versions:
     def get(self, blob: str | None) -> dict[str, Any] | None:
         return None if blob is None else self._by_blob.get(blob)
 
-    def read(self, repo: Repo, blobs: list[str | None]) -> None:
+    def read(self, source: Repo | BlobReader, blobs: list[str | None]) -> None:
         todo = sorted({b for b in blobs if b is not None and b not in self._by_blob})
-        for blob, raw in zip(todo, repo.blobs(todo), strict=True):
+        for blob, raw in zip(todo, source.blobs(todo), strict=True):
             self._by_blob[blob] = None if raw is None else self.parse(raw)
 
     def parse(self, raw: bytes) -> dict[str, Any] | None:

@@ -222,21 +222,13 @@ class Repo:
         """Many ``rev:path`` objects in one ``git cat-file --batch`` call (None when missing;
         a name with a newline, which the batch protocol cannot carry, is missing too)."""
         asked = [s for s in specs if "\n" not in s]
-        found: dict[str, bytes | None] = {}
-        if asked:
-            out = self.run("cat-file", "--batch", input="".join(s + "\n" for s in asked).encode()).stdout
-            pos = 0
-            for spec in asked:
-                end = out.index(b"\n", pos)
-                header = out[pos:end].split(b" ")
-                pos = end + 1
-                if header[-1] == b"missing" or len(header) != 3 or header[1] != b"blob":
-                    found[spec] = None
-                    continue
-                size = int(header[2])
-                found[spec] = out[pos : pos + size]
-                pos += size + 1
-        return [found.get(s) for s in specs]
+        out = self.run("cat-file", "--batch", input=_batch_input(asked)).stdout if asked else b""
+        return _batch_output(out, asked, specs)
+
+    def blob_reader(self) -> BlobReader:
+        """A ``git cat-file --batch`` started now, for one `BlobReader.blobs` call later: its
+        start-up overlaps the git call that says which blobs to read."""
+        return BlobReader(self)
 
     def remotes(self) -> list[str]:
         return [r for r in self.text("remote").split("\n") if r]
@@ -282,6 +274,68 @@ class Repo:
             paths = [n.strip("\n") for n in names.split("\0") if n.strip("\n")]
             out.append((Commit(sha, author, email, when, subject), paths))
         return out
+
+
+def _batch_input(asked: Sequence[str]) -> bytes:
+    return "".join(s + "\n" for s in asked).encode()
+
+
+def _batch_output(out: bytes, asked: Sequence[str], specs: Sequence[str]) -> list[bytes | None]:
+    found: dict[str, bytes | None] = {}
+    pos = 0
+    for spec in asked:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if header[-1] == b"missing" or len(header) != 3 or header[1] != b"blob":
+            found[spec] = None
+            continue
+        size = int(header[2])
+        found[spec] = out[pos : pos + size]
+        pos += size + 1
+    return [found.get(s) for s in specs]
+
+
+class BlobReader:
+    """`Repo.blobs` from a process started ahead of time; a context manager (the process is
+    stopped on exit if it was never asked)."""
+
+    def __init__(self, repo: Repo) -> None:
+        cmd = [repo.git]
+        for item in repo.config:
+            cmd += ["-c", item]
+        self.proc = subprocess.Popen(
+            [*cmd, "cat-file", "--batch"],
+            cwd=repo.cwd,
+            env=repo.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def blobs(self, specs: Sequence[str]) -> list[bytes | None]:
+        asked = [s for s in specs if "\n" not in s]
+        try:
+            out, err = self.proc.communicate(_batch_input(asked), timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            self.close()
+            raise GitError(["cat-file"], 124, f"git cat-file took over {TIMEOUT:.0f} s; stopped") from exc
+        if len(out) > MAX_OUTPUT:
+            raise GitError(["cat-file"], 1, f"git cat-file printed over {MAX_OUTPUT >> 20} MB; refused")
+        if self.proc.returncode:
+            raise GitError(["cat-file"], self.proc.returncode, err.decode("utf-8", "replace"))
+        return _batch_output(out, asked, specs)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def is_repo(folder: Path) -> bool:
