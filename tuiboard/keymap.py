@@ -60,6 +60,8 @@ KEYS: tuple[Key, ...] = (
     Key("u", "undo", "撤销 undo", "Undo the last edit if the file is unchanged since"),
     Key("p", "problems", "问题 problems", "Files with problems; enter opens one in $EDITOR"),
     Key("c", "charts", "图表 charts", "Funnel, conversion, forecast and more, for the current filter"),
+    Key("S", "sync", "同步 sync", "Sync with the team: commit, fetch, merge field by field, push"),
+    Key("C", "conflicts", "冲突 conflicts", "Customers a merge left conflicted; settle one field by field"),
     Key("s", "sort", "排序 sort", "Sort cards: due, amount, probability, name, days in stage"),
     Key("d", "toggle_density", "密度 density", "Cards: fit the open stages to the width, or full size"),
     Key("z", "toggle_lost", "丢单列 lost col", "Show or hide the lost column"),

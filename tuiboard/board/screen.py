@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from .. import keymap
-from . import editor, edits, lookups, moves, undo
+from . import editor, edits, lookups, moves, team, undo
 from .base import BoardBase
 from .palette import CustomerCommands
 
@@ -73,6 +73,14 @@ class BoardScreen(BoardBase):
     @work(group="dialog")
     async def action_log(self) -> None:
         await edits.log(self)
+
+    @work(group="sync", exclusive=True)
+    async def action_sync(self) -> None:
+        await team.sync(self)
+
+    @work(group="dialog")
+    async def action_conflicts(self) -> None:
+        await team.settle(self)
 
     async def action_undo(self) -> None:
         await undo.undo_last(self)

@@ -22,8 +22,8 @@ from pipeline.merge import MISSING
 from pipeline.problems import printable
 from pipeline.settle import WHOLE, Conflict, Edited, Pick, parse_value
 
+from ..widgets.fields import FormField, Required
 from .dialog import Dialog, titled
-from .fields import FormField, Required
 
 SIDES = (("base", "原值 base"), ("ours", "我的 ours"), ("theirs", "对方 theirs"))
 LABEL_CELLS = 14  # the values line up after the labels (a Chinese character is two cells)
