@@ -121,3 +121,23 @@ async def test_a_conflict_on_the_board_is_marked_refused_settled_by_picking_and_
         await until(app, pilot, lambda: any("已推送" in n for n in said(app)))
     assert git(b, "status", "--porcelain").stdout == "" and head(b) == head(remote, "main")
     ok(b, "check")
+
+
+async def test_the_status_bar_says_a_rebase_waits_to_go_on(conflicted: tuple[Path, str]) -> None:
+    folder, cid = conflicted
+    ok(folder, "resolve", cid, "--ours", "next.action")
+    ok(folder, "sync")  # concludes the merge; now a rebase that stops on the same kind of conflict
+    ok(folder.parent.parent / "rep0" / "sales", "sync")
+    ok(folder.parent.parent / "rep0" / "sales", "next", cid, "C", "--due", "2026-12-01")
+    ok(folder.parent.parent / "rep0" / "sales", "sync")
+    ok(folder, "next", cid, "D", "--due", "2026-12-01")
+    assert tb(folder, "sync", "--rebase").exit_code == 1
+    ok(folder, "resolve", cid, "--ours", "next.action")
+    app = BoardApp(folder)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(
+            app,
+            pilot,
+            lambda: bool(app.screen.query(StatusBar)) and app.screen.query_one(StatusBar).git is not None,
+        )
+        assert "变基中" in str(app.screen.query_one(StatusBar).render())
