@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import archive, contacts, rules
+from .autocommit import commit_file
 from .combine import combine_changes
 from .config import Config
 from .edit import (
@@ -96,6 +97,7 @@ def new_customer(store: Store, fields: Fields, today: date, *, taken: set[str] |
         store.root, store.config, new_customer_data(fields, store.config, today), taken=taken
     )
     store.note_written(result.customer)
+    commit_file(store.root, result.customer.path, store.config)
     return result
 
 
@@ -128,6 +130,7 @@ def write(
                 raise ConflictError(f"{customer.path.name} was deleted on disk; not written") from None
             result = edit_customer(fresh, store.config, make(fresh))
         store.note_written(result.customer)
+        commit_file(store.root, result.customer.path, store.config)
         return result
 
 
@@ -310,6 +313,7 @@ def undo(store: Store, path: Path, before: bytes | None, after: bytes) -> Custom
         store.reload([path])
     else:
         store.note_written(customer)
+    commit_file(store.root, path, store.config, undo=True)
     return customer
 
 

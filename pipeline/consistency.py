@@ -15,7 +15,7 @@ Pure: text and parsed data in, `Problem`s out, each saying how to fix it.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,14 @@ MAX_REPORTED = 20  # markers or doubled entries listed per file: a pathological 
 RESOLVE_HINT = "settle it with `tuiboard resolve {id}` (or keep one side by hand and `git add` the file)"
 
 
+CONFLICT_MARKERS = "unresolved merge conflict"
+
+
+def is_conflicted(problems: Iterable[Problem]) -> bool:
+    """Does a file with these problems hold an unsettled git conflict (its markers)?"""
+    return any(p.is_error and p.message.startswith(CONFLICT_MARKERS) for p in problems)
+
+
 def conflict_markers(text: str, path: Path) -> list[Problem]:
     """One error per ``<<<<<<<`` line: the start of an unsettled conflict."""
     if "<<<<<<<" not in text:
@@ -38,7 +46,7 @@ def conflict_markers(text: str, path: Path) -> list[Problem]:
     hint = RESOLVE_HINT.format(id=printable(path.stem))
     for line, src in enumerate(lines, 1):
         if _MARKER.match(src):
-            message = "unresolved merge conflict (git conflict markers); " + hint
+            message = f"{CONFLICT_MARKERS} (git conflict markers); " + hint
             out.append(Problem(path, line, 1, Severity.ERROR, message, excerpt_at(src, 1, 1)))
             if len(out) == MAX_REPORTED:
                 break

@@ -187,6 +187,17 @@ class Repo:
         """Is a merge waiting to be committed (MERGE_HEAD in the git folder)?"""
         return (self.git_dir / "MERGE_HEAD").is_file()
 
+    def rebasing(self) -> bool:
+        """Is a rebase stopped half way (a conflict to settle, then ``rebase --continue``)?"""
+        return any((self.git_dir / d).is_dir() for d in ("rebase-merge", "rebase-apply"))
+
+    def setting(self, key: str, *, boolean: bool = False) -> str | None:
+        """``git config --get key`` (as ``true``/``false`` with ``boolean``); None when unset
+        or not a boolean."""
+        kind = ("--type=bool",) if boolean else ()
+        done = self.run("config", *kind, "--get", key, check=False)
+        return done.stdout.decode("utf-8", "replace").strip() or None if done.returncode == 0 else None
+
     def unmerged(self, *pathspec: str) -> list[Unmerged]:
         """Conflicted paths and their index stages (``git ls-files -u``)."""
         raw = self.run("ls-files", "-u", "-z", "--", *pathspec).stdout
@@ -211,21 +222,13 @@ class Repo:
         """Many ``rev:path`` objects in one ``git cat-file --batch`` call (None when missing;
         a name with a newline, which the batch protocol cannot carry, is missing too)."""
         asked = [s for s in specs if "\n" not in s]
-        found: dict[str, bytes | None] = {}
-        if asked:
-            out = self.run("cat-file", "--batch", input="".join(s + "\n" for s in asked).encode()).stdout
-            pos = 0
-            for spec in asked:
-                end = out.index(b"\n", pos)
-                header = out[pos:end].split(b" ")
-                pos = end + 1
-                if header[-1] == b"missing" or len(header) != 3 or header[1] != b"blob":
-                    found[spec] = None
-                    continue
-                size = int(header[2])
-                found[spec] = out[pos : pos + size]
-                pos += size + 1
-        return [found.get(s) for s in specs]
+        out = self.run("cat-file", "--batch", input=_batch_input(asked)).stdout if asked else b""
+        return _batch_output(out, asked, specs)
+
+    def blob_reader(self) -> BlobReader:
+        """A ``git cat-file --batch`` started now, for one `BlobReader.blobs` call later: its
+        start-up overlaps the git call that says which blobs to read."""
+        return BlobReader(self)
 
     def remotes(self) -> list[str]:
         return [r for r in self.text("remote").split("\n") if r]
@@ -273,6 +276,68 @@ class Repo:
         return out
 
 
+def _batch_input(asked: Sequence[str]) -> bytes:
+    return "".join(s + "\n" for s in asked).encode()
+
+
+def _batch_output(out: bytes, asked: Sequence[str], specs: Sequence[str]) -> list[bytes | None]:
+    found: dict[str, bytes | None] = {}
+    pos = 0
+    for spec in asked:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if header[-1] == b"missing" or len(header) != 3 or header[1] != b"blob":
+            found[spec] = None
+            continue
+        size = int(header[2])
+        found[spec] = out[pos : pos + size]
+        pos += size + 1
+    return [found.get(s) for s in specs]
+
+
+class BlobReader:
+    """`Repo.blobs` from a process started ahead of time; a context manager (the process is
+    stopped on exit if it was never asked)."""
+
+    def __init__(self, repo: Repo) -> None:
+        cmd = [repo.git]
+        for item in repo.config:
+            cmd += ["-c", item]
+        self.proc = subprocess.Popen(
+            [*cmd, "cat-file", "--batch"],
+            cwd=repo.cwd,
+            env=repo.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def blobs(self, specs: Sequence[str]) -> list[bytes | None]:
+        asked = [s for s in specs if "\n" not in s]
+        try:
+            out, err = self.proc.communicate(_batch_input(asked), timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            self.close()
+            raise GitError(["cat-file"], 124, f"git cat-file took over {TIMEOUT:.0f} s; stopped") from exc
+        if len(out) > MAX_OUTPUT:
+            raise GitError(["cat-file"], 1, f"git cat-file printed over {MAX_OUTPUT >> 20} MB; refused")
+        if self.proc.returncode:
+            raise GitError(["cat-file"], self.proc.returncode, err.decode("utf-8", "replace"))
+        return _batch_output(out, asked, specs)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def is_repo(folder: Path) -> bool:
     git = git_binary()
     if git is None:
@@ -298,6 +363,7 @@ class LocalState:
     behind: int
     conflicted: tuple[str, ...]  # git paths with unmerged index entries
     merging: bool
+    rebasing: bool = False
 
 
 def local_state(folder: Path) -> LocalState | None:
@@ -312,4 +378,6 @@ def local_state(folder: Path) -> LocalState | None:
         return None
     ahead, behind = counts or (0, 0)
     conflicted = tuple(e.path for e in changes if e.unmerged)
-    return LocalState(branch or "HEAD", len(changes), ahead, behind, conflicted, repo.merging())
+    return LocalState(
+        branch or "HEAD", len(changes), ahead, behind, conflicted, repo.merging(), repo.rebasing()
+    )

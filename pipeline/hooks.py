@@ -1,8 +1,12 @@
 """User hooks, taskwarrior style: executables that see a customer after an action.
 
-Hooks live in ``$XDG_CONFIG_HOME/tuiboard/hooks/`` (``~/.config/tuiboard/hooks/``), never in
-a pipeline folder: a folder may be a clone from anyone, and cloning it must never bring code
-that runs. A hooks folder that resolves to inside the pipeline folder is ignored.
+Hooks live in ``$XDG_CONFIG_HOME/tuiboard/hooks/`` (``~/.config/tuiboard/hooks/``) and in
+the folder git config names as ``tuiboard.hooksPath``, never in a pipeline folder: a folder
+may be a clone (or a tarball, with its own ``.git/config``) from anyone, and it must never
+bring code that runs. So a configured path counts only when it is absolute, outside the
+pipeline folder and its repository, owned by this user and not writable by group or others
+(git's safe.directory reasoning); otherwise it is ignored with a one-line warning on stderr.
+A hooks folder that resolves to inside the pipeline folder is ignored.
 
 ``on-new``, ``on-move``, ``on-won``, ``on-lost`` and ``on-log`` run after the write, with the
 customer as JSON on stdin; their exit code is reported, never undoes the write.
@@ -14,7 +18,9 @@ first line of output is the reason. A hook is the file named for the event, or
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,13 +53,92 @@ def hooks_dir(env: Mapping[str, str] | None = None) -> Path:
     return config / "tuiboard" / "hooks"
 
 
-def find_hooks(event: str, root: Path, env: Mapping[str, str] | None = None) -> list[Path]:
-    """The hooks for ``event``, in name order; none when the hooks folder is inside ``root``."""
-    if event not in AFTER_EVENTS + VETO_EVENTS:
-        raise ValueError(f"unknown hook event {event!r}")
-    folder = hooks_dir(env)
+CONFIG_KEY = "tuiboard.hooksPath"
+_warned: set[str] = set()  # each ignored configured path is warned about once per process
+
+
+def configured_dir(root: Path) -> Path | None:
+    """The hooks folder git config names (``git config tuiboard.hooksPath DIR``), when it is
+    safe to run code from; None (and a warning on stderr) when it is not."""
+    from .gitrepo import GitError, Repo, git_binary, safe_env
+
+    git = git_binary()
+    if git is None:
+        return None
+    done = subprocess.run(
+        [git, "-c", "core.hooksPath=/dev/null", "config", "--get", CONFIG_KEY],
+        cwd=root,
+        env=safe_env(),
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    value = done.stdout.decode("utf-8", "replace").strip()
+    if done.returncode or not value:
+        return None
+    places = [root.resolve()]
+    try:
+        repo = Repo(root)
+        places += [repo.top.resolve(), repo.git_dir.resolve()]
+    except (GitError, OSError):
+        pass
+    why = _unsafe(Path(value), places)
+    if why is None:
+        return Path(value)
+    if value not in _warned:
+        _warned.add(value)
+        from .problems import printable
+
+        print(f"tuiboard: ignored {CONFIG_KEY} {printable(value)}: {why}", file=sys.stderr)
+    return None
+
+
+def _unsafe(folder: Path, inside: list[Path]) -> str | None:
+    """Why code from ``folder`` must not run, or None."""
+    if not folder.is_absolute():
+        return "not an absolute path"
     try:
         real = folder.resolve(strict=True)
+        st = os.stat(real)
+    except OSError:
+        return "not found"
+    if not stat.S_ISDIR(st.st_mode):
+        return "not a folder"
+    if any(real.is_relative_to(place) for place in inside):
+        return "inside the pipeline folder or its repository"
+    if st.st_uid != os.getuid():
+        return "owned by another user"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "writable by group or others"
+    return None
+
+
+def hook_dirs(root: Path, env: Mapping[str, str] | None = None) -> list[Path]:
+    """Where hooks are looked for: the configured folder when it is safe, then the default."""
+    configured = configured_dir(root)
+    return [*([configured] if configured else []), hooks_dir(env)]
+
+
+def find_hooks(event: str, root: Path, env: Mapping[str, str] | None = None) -> list[Path]:
+    """The hooks for ``event``: each hooks folder's in name order; none from a folder inside
+    ``root``."""
+    if event not in AFTER_EVENTS + VETO_EVENTS:
+        raise ValueError(f"unknown hook event {event!r}")
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for folder in hook_dirs(root, env):
+        try:
+            real = folder.resolve(strict=True)
+        except OSError:
+            continue
+        if real not in seen:
+            seen.add(real)
+            found += _hooks_in(real, event, root)
+    return found
+
+
+def _hooks_in(real: Path, event: str, root: Path) -> list[Path]:
+    try:
         names = sorted(os.listdir(real))
     except OSError:
         return []

@@ -3,21 +3,44 @@
 The conflicting fields are the ones the merge driver itself reports. A pick makes both
 sides agree on that field (ours takes their value, or theirs takes ours); the driver then
 merges the two cleanly, so everything else is merged exactly as it would have been.
+"Ours" is always this rep's side: during a rebase git's stages are the other way round
+(the rep's commit is replayed onto theirs), and `load_conflict` swaps them back.
+The CLI's `resolve` and the board's settle screen both load with `load_conflict` and
+write with `write_settled`.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
 
-from .edit import SetKey, apply_document
+from .config import Config
+from .edit import SetKey, apply_document, atomic_write
+from .format import parse_customer
+from .gitrepo import Repo
+from .lock import file_lock
 from .merge import MISSING, merge_customer
+from .model import Fingerprint
+from .sync import customer_id, read_file
 
 Side = Literal["ours", "theirs"]
 WHOLE = "*"  # the pick that takes one side's whole file
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A value typed while settling: both sides get it."""
+
+    value: Any
+
+
+Pick = Side | Edited
 
 
 class SettleError(Exception):
@@ -82,9 +105,9 @@ def find_conflict(base: bytes | None, ours: bytes | None, theirs: bytes | None) 
     return Conflict(base, ours, theirs, tuple(fields))
 
 
-def settle(conflict: Conflict, picks: dict[str, Side]) -> bytes | None:
-    """The settled file (None: deleted). Every conflicting field must be picked, or the
-    whole file with ``picks[WHOLE]``."""
+def settle(conflict: Conflict, picks: Mapping[str, Pick]) -> bytes | None:
+    """The settled file (None: deleted). Every conflicting field must be picked (a side or
+    an `Edited` value), or the whole file with ``picks[WHOLE]``."""
     if WHOLE in picks:
         return conflict.ours if picks[WHOLE] == "ours" else conflict.theirs
     if conflict.whole_file:
@@ -96,7 +119,10 @@ def settle(conflict: Conflict, picks: dict[str, Side]) -> bytes | None:
     ours, theirs = conflict.ours, conflict.theirs
     for f in conflict.fields:
         path = tuple(f.field.split("."))
-        if picks[f.field] == "theirs":
+        pick = picks[f.field]
+        if isinstance(pick, Edited):
+            ours, theirs = _put(ours, path, pick.value), _put(theirs, path, pick.value)
+        elif pick == "theirs":
             ours = _put(ours, path, f.theirs)
         else:
             theirs = _put(theirs, path, f.ours)
@@ -118,3 +144,45 @@ def _put(raw: bytes, path: tuple[str, ...], value: Any) -> bytes:
     else:
         apply_document(doc, [SetKey(path, value)])
     return (b"\xef\xbb\xbf" if bom else b"") + tomlkit.dumps(doc).encode("utf-8")
+
+
+def conflicted(repo: Repo) -> dict[str, str]:
+    """Conflicted customer ids -> their git paths."""
+    return {cid: u.path for u in repo.unmerged(repo.scope) if (cid := customer_id(u.path))}
+
+
+def load_conflict(repo: Repo, git_path: str) -> Conflict:
+    """The conflict in one unmerged file, "ours" being this rep's side even in a rebase."""
+    u = next(u for u in repo.unmerged(git_path) if u.path == git_path)
+    ours, theirs = (u.theirs, u.ours) if repo.rebasing() else (u.ours, u.theirs)
+    blob = lambda sha: repo.blob(sha) if sha else None  # noqa: E731
+    return find_conflict(blob(u.base), blob(ours), blob(theirs))
+
+
+def write_settled(repo: Repo, config: Config, root: Path, git_path: str, data: bytes | None) -> None:
+    """Write the settled file through the verified write (parsed first: no errors, or
+    nothing is written; under the folder's lock, against the fingerprint of the marked
+    file) and `git add` it; None deletes it. SettleError or WriteError: nothing written."""
+    if data is None:
+        repo.run("rm", "-q", "--ignore-unmatch", "--", git_path)
+        return
+    path = repo.local(git_path)
+    _, problems = parse_customer(data, path, config)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise SettleError(f"the settled file would have errors; not written: {errors[0].format(root)}")
+    with file_lock(path):
+        current = read_file(path)
+        if current is None and os.path.lexists(path):
+            raise SettleError(f"{path} is not a regular file; not written")
+        atomic_write(path, data, expected=Fingerprint.of(current, 0) if current is not None else None)
+    repo.run("add", "--", git_path)
+
+
+def parse_value(text: str) -> Any:
+    """A value typed while settling: TOML (``120000``, ``2026-12-01``, ``"x"``, ``[1, 2]``),
+    else the text itself as a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()

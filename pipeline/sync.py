@@ -1,10 +1,17 @@
-"""`tuiboard sync`: commit this rep's changes, fetch, merge through the driver, push.
+"""`tuiboard sync`: commit this rep's changes, fetch, merge (or rebase) through the driver, push.
 
-One commit per sync, its message listing the actions read from the diff
-(``move 杭州中联 intent → project``, ``log 杭州中联 call``). Files with errors or conflict
-markers are never committed: the sync stops and names them. Without a remote the sync
-commits only; when the remote cannot be reached it commits and says so. A push the
-remote refused because it moved meanwhile is retried (fetch, merge, push), a few times.
+One commit per sync, or one per customer changed (``git config tuiboard.commits
+customer``), its message listing the actions read from the diff (``move 杭州中联 intent →
+project``, ``log 杭州中联 call``). Files with errors or conflict markers are never
+committed: the sync stops and names them. Without a remote the sync commits only; when the
+remote cannot be reached it commits and says so. A push the remote refused because it
+moved meanwhile is retried (fetch, merge, push), a few times.
+
+The settings are each rep's own, so they live in the clone's git config, not in the
+shared ``pipeline.toml``: ``tuiboard.rebase`` (rebase this rep's commits onto the remote's
+instead of merging), ``tuiboard.commits`` (``sync`` or ``customer``) and
+``tuiboard.autoCommit`` (`pipeline.autocommit`). They hold no code, so a folder that
+brings its own ``.git/config`` can only change how history is shaped.
 """
 
 from __future__ import annotations
@@ -28,11 +35,32 @@ ATTEMPTS = 4  # fetch-merge-push rounds before giving up on a remote that keeps 
 MAX_LISTED = 3  # customer names shown per author in "what came in"
 
 
+COMMITS = ("sync", "customer")  # one commit per sync, or one per customer changed
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    rebase: bool = False
+    commits: str = "sync"
+    auto_commit: bool = False
+
+
+def settings(repo: Repo) -> Settings:
+    """This clone's sync settings from git config; an unknown value keeps the default."""
+    commits = repo.setting("tuiboard.commits")
+    return Settings(
+        rebase=repo.setting("tuiboard.rebase", boolean=True) == "true",
+        commits=commits if commits in COMMITS else "sync",
+        auto_commit=repo.setting("tuiboard.autoCommit", boolean=True) == "true",
+    )
+
+
 @dataclass
 class SyncResult:
     actions: list[str] = field(default_factory=list)  # what was (or would be) committed
     refused: list[Problem] = field(default_factory=list)  # why nothing was committed
-    committed: str | None = None  # the new commit
+    committed: str | None = None  # the last new commit
+    commits: int = 0  # how many this sync made
     incoming: dict[str, set[str]] = field(default_factory=dict)  # author -> customer names
     conflicts: list[str] = field(default_factory=list)  # conflicted customer ids
     merged_problems: list[Problem] = field(default_factory=list)  # in files the merge brought in
@@ -131,7 +159,7 @@ def read_file(path: Path) -> bytes | None:
         return None
 
 
-def _problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
+def file_problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:
     """A file's problems; its errors keep it out of a commit (conflict markers above all)."""
     raw = read_file(path)
     if raw is None:
@@ -155,28 +183,36 @@ def sync(
     config: Config,
     *,
     dry_run: bool = False,
+    rebase: bool | None = None,
     attempts: int = ATTEMPTS,
     before_push: Callable[[], None] | None = None,
 ) -> SyncResult:
-    """Commit, fetch, merge, push. ``before_push`` runs just before each push (for tests:
-    a teammate pushing meanwhile)."""
+    """Commit, fetch, merge (or rebase: ``rebase``, else the clone's setting), push.
+    ``before_push`` runs just before each push (for tests: a teammate pushing meanwhile)."""
     result = SyncResult()
     if stuck := repo.unmerged(repo.scope):
         result.conflicts = [customer_id(u.path) or u.path for u in stuck]
         return result
+    chosen = settings(repo)
+    rebase = chosen.rebase if rebase is None else rebase
     merging = repo.merging()
+    rebasing = repo.rebasing()
     changes = [e for e in repo.status(repo.scope) if not _is_state(e.path)]
     for entry in changes:
         if entry.code[1] != "D" and entry.code[0] != "D":
-            result.refused += _problems(repo.local(entry.path), config)
+            result.refused += file_problems(repo.local(entry.path), config)
     if result.refused:
         return result
-    result.actions = _actions(repo, changes)
+    groups = change_groups(repo, changes)
+    result.actions = [a for _, actions in groups for a in actions]
     if dry_run:
-        _dry_run(repo, result, merging)
+        _dry_run(repo, result, merging or rebasing)
         return result
-    if changes or merging:
-        _commit(repo, result, merging)
+    if rebasing:
+        if not _continue_rebase(repo, result):
+            return result
+    elif changes or merging:
+        _commit(repo, result, merging, groups if chosen.commits == "customer" else None)
     upstream = repo.upstream()
     if upstream is None:
         result.notes.append("no remote: committed locally only" if result.committed else "no remote")
@@ -184,7 +220,7 @@ def sync(
     if not merge_attribute_set(repo):
         result.notes.append("merges need the field-level driver: run `tuiboard git-setup` once, then sync")
         return result
-    _exchange(repo, config, result, *upstream, attempts=attempts, before_push=before_push)
+    _exchange(repo, config, result, *upstream, rebase=rebase, attempts=attempts, before_push=before_push)
     return result
 
 
@@ -192,31 +228,68 @@ def _is_state(git_path: str) -> bool:
     return ".tuiboard" in PurePosixPath(git_path).parts
 
 
-def _actions(repo: Repo, changes: list[StatusEntry]) -> list[str]:
+Group = tuple[list[str], list[str]]  # (git paths, the actions their change stands for)
+
+
+def change_groups(repo: Repo, changes: list[StatusEntry]) -> list[Group]:
+    """One group per customer file changed, then one for every other file."""
     customers = [(e, cid) for e in changes if (cid := customer_id(e.path))]
     befores = repo.blobs([f"HEAD:{e.orig or e.path}" for e, _ in customers]) if repo.head() else []
-    actions: list[str] = []
+    groups: list[Group] = []
     for i, (entry, cid) in enumerate(customers):
         after = _load(read_file(repo.local(entry.path)))
-        actions += describe_change(cid, _load(befores[i]) if befores else None, after)
-    others = [e.path for e in changes if not customer_id(e.path)]
+        paths = [entry.path, *([entry.orig] if entry.orig else [])]
+        groups.append((paths, describe_change(cid, _load(befores[i]) if befores else None, after)))
+    others = [e for e in changes if not customer_id(e.path)]
     if others:
-        actions.append("edit " + ", ".join(printable(PurePosixPath(p).name) for p in others))
-    return actions
+        names = ", ".join(printable(PurePosixPath(e.path).name) for e in others)
+        groups.append(
+            ([p for e in others for p in (e.path, *([e.orig] if e.orig else []))], [f"edit {names}"])
+        )
+    return groups
 
 
-def _commit(repo: Repo, result: SyncResult, merging: bool) -> None:
-    repo.run("add", "-A", "--", repo.scope)
+def _commit(repo: Repo, result: SyncResult, merging: bool, groups: list[Group] | None) -> None:
+    """Commit everything in the folder: concluding a merge, in one commit, or one per group."""
     if merging:
+        repo.run("add", "-A", "--", repo.scope)
         repo.run("commit", "-q", "--no-edit", "--no-verify")
         result.notes.append("concluded the merge")
-    else:
-        done = repo.run("commit", "-q", "--no-verify", "-m", commit_message(result.actions), check=False)
-        if done.returncode:
-            if b"nothing to commit" in done.stdout + done.stderr:
-                return
-            raise GitError(["commit"], done.returncode, done.stderr.decode("utf-8", "replace"))
+        result.committed, result.commits = repo.head(), 1
+        return
+    if groups is None:
+        groups = [([repo.scope], result.actions)]
+    for paths, actions in groups:
+        if commit_paths(repo, paths, actions):
+            result.committed = repo.head()
+            result.commits += 1
+
+
+def commit_paths(repo: Repo, paths: list[str], actions: list[str]) -> bool:
+    """Stage ``paths`` as they are and commit only them; False when nothing changed."""
+    repo.run("add", "-A", "--", *paths)
+    done = repo.run("commit", "-q", "--no-verify", "-m", commit_message(actions), "--", *paths, check=False)
+    if done.returncode:
+        if b"nothing to commit" in done.stdout + done.stderr or b"no changes added" in done.stdout:
+            return False
+        raise GitError(["commit"], done.returncode, done.stderr.decode("utf-8", "replace"))
+    return True
+
+
+def _continue_rebase(repo: Repo, result: SyncResult) -> bool:
+    """Go on with a rebase stopped on a conflict this rep has settled; False when the next
+    commit conflicts too (or git refuses)."""
+    repo.run("add", "-A", "--", repo.scope)
+    done = repo.run("rebase", "--continue", check=False)
+    if repo.rebasing() or done.returncode:
+        stuck = repo.unmerged(repo.scope)
+        if not stuck:
+            raise GitError(["rebase"], done.returncode, done.stderr.decode("utf-8", "replace"))
+        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
+        return False
+    result.notes.append("concluded the rebase")
     result.committed = repo.head()
+    return True
 
 
 def _dry_run(repo: Repo, result: SyncResult, merging: bool) -> None:
@@ -243,27 +316,27 @@ def _exchange(
     remote: str,
     branch: str,
     *,
+    rebase: bool,
     attempts: int,
     before_push: Callable[[], None] | None,
 ) -> None:
     ref = f"refs/remotes/{remote}/{branch}"
     where = printable(f"{remote}/{branch}")
     for _ in range(max(1, attempts)):
-        fetched = repo.run("fetch", "-q", "--no-tags", remote, f"+refs/heads/{branch}:{ref}", check=False)
+        # every branch: teammates' work in flight is seen too (`in_flight`); --prune drops
+        # the branches the remote deleted, this one too when the remote is empty again
+        everything = f"+refs/heads/*:refs/remotes/{remote}/*"
+        fetched = repo.run("fetch", "-q", "--no-tags", "--prune", remote, everything, check=False)
         if fetched.returncode:
-            err = fetched.stderr.decode("utf-8", "replace")
-            if "couldn't find remote ref" in err:  # an empty remote: the first push creates it
-                repo.run("update-ref", "-d", ref, check=False)
-            else:
-                result.notes.append(f"could not reach {printable(remote)} (offline?): committed locally only")
-                return
+            result.notes.append(f"could not reach {printable(remote)} (offline?): committed locally only")
+            return
         counts = repo.ahead_behind(ref)
         if counts and counts[1]:
             paths = _incoming(repo, result, ref)
-            if not _merge(repo, result, ref, where):
+            if not (_rebase(repo, result, ref) if rebase else _merge(repo, result, ref, where)):
                 return
             for p in paths:
-                result.merged_problems += _problems(repo.local(p), config, errors_only=False)
+                result.merged_problems += file_problems(repo.local(p), config, errors_only=False)
             counts = repo.ahead_behind(ref)
         ahead = counts[0] if counts else 1 if repo.head() else 0
         if not ahead:
@@ -312,10 +385,42 @@ def _merge(repo: Repo, result: SyncResult, ref: str, where: str) -> bool:
     raise GitError(["merge"], merged.returncode, merged.stderr.decode("utf-8", "replace"))
 
 
+def _rebase(repo: Repo, result: SyncResult, ref: str) -> bool:
+    """Replay this rep's commits onto ``ref`` (the driver merges each); False on conflicts."""
+    done = repo.run("rebase", "-q", ref, check=False)
+    if done.returncode == 0 and not repo.rebasing():
+        return True
+    stuck = repo.unmerged(repo.scope)
+    if stuck:
+        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
+        return False
+    raise GitError(["rebase"], done.returncode, done.stderr.decode("utf-8", "replace"))
+
+
 def merge_attribute_set(repo: Repo) -> bool:
     """Does git merge customer files with the tuiboard driver here (`tuiboard git-setup`)?"""
     out = repo.text("check-attr", "merge", "--", f"{repo.prefix}{CUSTOMERS}/x.toml", check=False)
     return out.strip().endswith(": tuiboard")
+
+
+MAX_BRANCHES = 50  # remote branches looked at for work in flight
+
+
+def in_flight(repo: Repo) -> dict[str, set[str]]:
+    """Customers changed on the remote's other branches and not merged here yet: customer
+    id -> ``origin/branch (author)``. Reads the last fetch, never the network."""
+    upstream = repo.upstream()
+    own = f"refs/remotes/{upstream[0]}/{upstream[1]}" if upstream else None
+    refs = repo.text("for-each-ref", "--format=%(refname)", "refs/remotes").split("\n")
+    refs = [r for r in refs if r and r != own and not r.endswith("/HEAD")][:MAX_BRANCHES]
+    out: dict[str, set[str]] = {}
+    for ref in refs:
+        branch = ref.removeprefix("refs/remotes/")
+        for commit, paths in repo.commits(f"HEAD..{ref}", repo.scope):
+            for p in paths:
+                if cid := customer_id(p):
+                    out.setdefault(cid, set()).add(f"{printable(branch)} ({printable(commit.author)})")
+    return out
 
 
 def describe_incoming(incoming: dict[str, set[str]]) -> list[str]:

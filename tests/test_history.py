@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import tomli
 
-from pipeline.githistory import History, diff_fields
-from pipeline.gitrepo import Repo
+from pipeline.githistory import History, Versions, diff_fields
+from pipeline.gitrepo import BlobReader, Repo
 from tests.gitteam import git, isolate_git, make_team, ok, tb
 
 
@@ -92,8 +93,51 @@ def test_renamed_files_are_followed_and_the_cache_reads_only_new_commits(
     assert [c.field for c in first if c.field == "amount"] == ["amount"]
     ok(a, "log", "hz", "call", "x")
     ok(a, "sync")
-    calls = []
-    real = repo.blobs
-    repo.blobs = lambda specs: calls.append(len(specs)) or real(specs)  # type: ignore[method-assign]
+    calls: list[object] = []
+    real_reader, real_run = repo.blob_reader, repo.run
+
+    def reader() -> BlobReader:
+        batch = real_reader()
+        real_blobs = batch.blobs
+        batch.blobs = lambda specs: calls.append(len(specs)) or real_blobs(specs)  # type: ignore[method-assign]
+        return batch
+
+    repo.blob_reader = reader  # type: ignore[method-assign]
+    repo.run = lambda *a, **k: calls.append(a[0]) or real_run(*a, **k)  # type: ignore[method-assign]
     again = history.timeline("sales/customers/hz.toml")
-    assert calls == [2] and again[0].field == "log" and again[1:] == first
+    # one git log, then only the new version is read: its parent's was read the first time
+    assert calls == ["log", 1] and again[0].field == "log" and again[1:] == first
+
+
+SECTIONED = [
+    'name = "a"\n\n[next]\naction = "x"\n\n[[log]]\nnote = "1"\n\n[[log]]\nnote = "2"\n',
+    '[[log]]\nnote = "the first line is a header"\n[[history]]\nstage = "x"\n',
+    'name = "crlf"\r\n[[log]]\r\nnote = "1"\r\n[[log]] # c\r\nnote = "2"\r\n',
+    'note = """\n[[log]]\nnote = "inside a string"\n"""\n[[log]]\nnote = "real"\n',
+    "a = '''\n[b]\n'''\n[b]\nc = 1\n",
+    '[[log]]\nnote = "1"\n  [[log]]\n  note = "indented"\n[next]\naction = "x"\n',
+    '[[log]]\nnote = "1"\n  [next]\n  action = "an indented table"\n',
+    "[next]\naction = 1\n[next.sub]\nk = 1\n[[log]]\nk = 2\n[log.extra]\nk = 3\n",
+    "x = [\n[1, 2],\n]\n[next]\na = 1\n",
+    'next.action = "dotted"\n[next]\ndue = 1\n',  # invalid: a table after its dotted keys
+    "[next]\na = 1\n[next]\nb = 2\n",  # invalid: defined twice
+    "log = []\n[[log]]\na = 1\n",  # invalid: an array of tables after a value
+    "[[log]]\na = 1\n[log]\nb = 2\n",
+    "[next]\na = 1\n[[next]]\nb = 2\n",
+    "n = { a = 1 }\n[n]\nb = 2\n",  # invalid: an inline table is closed
+    "<<<<<<< ours\n[[log]]\na = 1\n=======\n>>>>>>> theirs\n",
+    '\ufeffname = "bom"\n[[log]]\na = 1\n',
+]
+
+
+@pytest.mark.parametrize("text", SECTIONED)
+def test_a_version_read_by_sections_equals_the_whole_parse(text: str) -> None:
+    """The timeline reuses each section's parse across versions; the result must be exactly
+    what the reader makes of the whole file (or nothing, where the reader refuses it)."""
+    try:
+        whole = tomli.loads(text.removeprefix("\ufeff"))
+    except tomli.TOMLDecodeError:
+        whole = None
+    versions = Versions()
+    for _ in range(2):  # the second time every section comes from the cache
+        assert versions.parse(text.encode("utf-8")) == whole

@@ -7,6 +7,9 @@ test settles each conflict with `tuiboard resolve` (a random side per field) and
 checks, after every sync, that the clone holds exactly what the model says: no log entry,
 move or value lost, nothing picked silently. At the end every clone equals the remote.
 
+Every other rep rebases (`git config tuiboard.rebase true`) instead of merging; the model is
+the same, and "ours" stays the rep's own side in a rebase's conflicts.
+
 CI runs 5 reps x 40 rounds; `pytest -m soak` runs more reps, rounds and seeds
 (`TUIBOARD_SOAK=N` multiplies the rounds).
 """
@@ -28,9 +31,9 @@ from pipeline.config import load_preset
 from pipeline.edit import SetKey, edit_customer
 from pipeline.gitrepo import Repo
 from pipeline.model import LOG_KINDS
-from pipeline.settle import find_conflict
+from pipeline.settle import load_conflict
 from pipeline.store import Store
-from tests.gitteam import isolate_git, make_team, ok, tb, tree
+from tests.gitteam import git, isolate_git, make_team, ok, tb, tree
 
 FIELDS = ("amount", "next.action", "next.due")
 AFTER_SALES = load_preset("seven-stage").after_sales[0]  # what a win makes the next action
@@ -181,7 +184,8 @@ class Team:
             assert result.exit_code == 1 and "conflicts in" in result.output, result.output
             self.settle(k, predicted, conflicts)
             result = tb(folder, "sync")
-            assert result.exit_code == 0 and "concluded the merge" in result.output, result.output
+            concluded = "concluded the rebase" if k % 2 else "concluded the merge"
+            assert result.exit_code == 0 and concluded in result.output, result.output
         self.count("sync")
         assert read(folder) == predicted
         self.local[k], self.base[k], self.remote = predicted, dict(predicted), dict(predicted)
@@ -192,8 +196,7 @@ class Team:
         repo = Repo(folder)
         surfaced: dict[str, set[str]] = {}
         for u in repo.unmerged(repo.scope):
-            blobs = [repo.blob(sha) if sha else None for sha in (u.base, u.ours, u.theirs)]
-            conflict = find_conflict(*blobs)
+            conflict = load_conflict(repo, u.path)  # "ours" is this rep's, in a rebase too
             assert not conflict.whole_file, (u.path, conflict.reason)
             surfaced[Path(u.path).stem] = {f.field for f in conflict.fields}
         expected: dict[str, set[str]] = {}
@@ -218,6 +221,8 @@ class Team:
 
 def run_team(tmp_path: Path, reps: int, rounds: int, seed: int) -> Team:
     _, folders = make_team(tmp_path, [f"rep{i}.name" for i in range(reps)])
+    for folder in folders[1::2]:  # every other rep rebases instead of merging
+        git(folder, "config", "tuiboard.rebase", "true")
     rng = random.Random(seed)
     team = Team(folders, rng, local=[{} for _ in folders], base=[{} for _ in folders])
     for _ in range(rounds):

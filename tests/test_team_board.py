@@ -1,14 +1,23 @@
-"""The board knows git state: ahead/behind and conflicted customers in the status bar."""
+"""The board knows git state: ahead/behind and conflicted customers in the status bar, the
+conflict marked on the card, actions on it refused, settled on the board, synced with S."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from pipeline.gitrepo import local_state
-from tests.gitteam import isolate_git, make_team, ok, tb
+from tests.gitteam import git, head, isolate_git, make_team, ok, tb
 from tuiboard.app import BoardApp
+from tuiboard.board.screen import BoardScreen
+from tuiboard.screens.conflicts import ConflictsScreen
+from tuiboard.screens.settle import SettleScreen
 from tuiboard.widgets.statusbar import StatusBar
 
 
@@ -55,3 +64,80 @@ async def test_the_status_bar_shows_ahead_behind_and_conflicts(conflicted: tuple
         bar = app.screen.query_one(StatusBar)
         text = str(bar.render())
         assert "⎇ main ↑1 ↓1" in text and "⚠ 1个冲突" in text
+
+
+async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool]) -> None:
+    """Wait for ``check``: woken by each reload the board applies, with a generous deadline."""
+    for _ in range(400):
+        await pilot.pause()
+        if check():
+            return
+        app.reloaded.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.reloaded.wait(), 0.05)
+    raise AssertionError("timed out waiting for the board")
+
+
+def card_text(app: BoardApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def said(app: BoardApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_a_conflict_on_the_board_is_marked_refused_settled_by_picking_and_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(tmp_path, monkeypatch)
+    remote, (a, b) = make_team(tmp_path, ["wang.li", "zhang.wei"])
+    cid = Path(ok(a, "new", "杭州中联").strip()).stem
+    ok(a, "sync")
+    ok(b, "sync")
+    ok(a, "next", cid, "安排演示", "--due", "2026-12-01")
+    ok(a, "sync")
+    ok(b, "next", cid, "发送报价", "--due", "2026-12-01")
+    app = BoardApp(b)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(app, pilot, lambda: "▸ 发送报价" in card_text(app))
+        await pilot.press("S")  # sync: it stops on the conflict and says how to go on
+        await until(app, pilot, lambda: any("按 C" in n for n in said(app)))
+        await until(app, pilot, lambda: "⚡ 冲突 · 按 C 解决" in card_text(app))  # last good data kept
+        assert "杭州中联" in card_text(app)
+        board = app.screen
+        assert isinstance(board, BoardScreen) and board.focus_customer(cid)
+        await pilot.press("a")  # next action: refused before its dialog opens
+        await pilot.pause()
+        assert app.screen is board and "杭州中联 有合并冲突" in said(app)[-1]
+        await pilot.press("exclamation_mark")
+        await until(app, pilot, lambda: isinstance(app.screen, ConflictsScreen))
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, SettleScreen))
+        await pilot.press("t", "ctrl+s")  # next.action: theirs
+        await until(app, pilot, lambda: "⚡" not in card_text(app) and "▸ 安排演示" in card_text(app))
+        assert git(b, "ls-files", "-u").stdout == ""  # settled and staged
+        assert "已解决并暂存" in said(app)[-1]
+        await pilot.press("S")
+        await until(app, pilot, lambda: any("已推送" in n for n in said(app)))
+    assert git(b, "status", "--porcelain").stdout == "" and head(b) == head(remote, "main")
+    ok(b, "check")
+
+
+async def test_the_status_bar_says_a_rebase_waits_to_go_on(conflicted: tuple[Path, str]) -> None:
+    folder, cid = conflicted
+    ok(folder, "resolve", cid, "--ours", "next.action")
+    ok(folder, "sync")  # concludes the merge; now a rebase that stops on the same kind of conflict
+    ok(folder.parent.parent / "rep0" / "sales", "sync")
+    ok(folder.parent.parent / "rep0" / "sales", "next", cid, "C", "--due", "2026-12-01")
+    ok(folder.parent.parent / "rep0" / "sales", "sync")
+    ok(folder, "next", cid, "D", "--due", "2026-12-01")
+    assert tb(folder, "sync", "--rebase").exit_code == 1
+    ok(folder, "resolve", cid, "--ours", "next.action")
+    app = BoardApp(folder)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(
+            app,
+            pilot,
+            lambda: bool(app.screen.query(StatusBar)) and app.screen.query_one(StatusBar).git is not None,
+        )
+        assert "变基中" in str(app.screen.query_one(StatusBar).render())

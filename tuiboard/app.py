@@ -33,11 +33,14 @@ from pipeline.watch import Batch, FolderWatcher
 
 from . import clock, keymap
 from .benchlog import bench_mark, log_gc_pauses
+from .board import team
 from .board.screen import BoardScreen
 from .messages import BoardChanged
 
 T = TypeVar("T")
-WRITE_ACTIONS = frozenset({"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo"})
+WRITE_ACTIONS = frozenset(
+    {"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo", "sync", "conflicts"}
+)
 WRITE_ACTIONS |= {"add_contact", "add_product"}  # tuiboard/board/people.py
 
 
@@ -175,9 +178,12 @@ class BoardApp(App[None]):
 
     async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
         name = action if isinstance(action, str) else action[1]
-        if self.read_only and name.split("(")[0].rsplit(".", 1)[-1] in WRITE_ACTIONS:
+        base = name.split("(")[0].rsplit(".", 1)[-1]
+        if self.read_only and base in WRITE_ACTIONS:
             self.say(self.t("只读模式，未写入", "read-only: nothing written"), "warning")
             return False
+        if isinstance(self.screen, BoardScreen) and team.refused(self.screen, base):
+            return False  # a conflicted customer: settle it first (said why)
         return await super().run_action(action, *args, **kwargs)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

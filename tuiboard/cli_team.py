@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -13,15 +12,22 @@ import click
 import tomlkit
 
 from pipeline.config import load_config
-from pipeline.edit import WriteError, atomic_write
-from pipeline.format import parse_customer
+from pipeline.edit import WriteError
 from pipeline.githistory import FieldChange, History
 from pipeline.gitrepo import GitError, Repo
 from pipeline.merge import MISSING
-from pipeline.model import Fingerprint
 from pipeline.problems import json_printable, printable
-from pipeline.settle import WHOLE, Conflict, SettleError, Side, find_conflict, settle
-from pipeline.sync import customer_id, describe_incoming, read_file
+from pipeline.settle import (
+    WHOLE,
+    Conflict,
+    SettleError,
+    Side,
+    conflicted,
+    load_conflict,
+    settle,
+    write_settled,
+)
+from pipeline.sync import describe_incoming, in_flight
 from pipeline.sync import sync as run_sync
 
 from .cli_git import DRIVER
@@ -46,20 +52,31 @@ def driver_config() -> tuple[str, ...]:
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Say what would be committed; change nothing.")
+@click.option(
+    "--rebase/--merge",
+    default=None,
+    help="Replay your commits onto the remote's, or merge (default: git config tuiboard.rebase).",
+)
 @click.pass_context
-def sync(ctx: click.Context, dry_run: bool) -> None:
-    """Commit your changes, fetch, merge field by field, push; say what came in.
+def sync(ctx: click.Context, dry_run: bool, rebase: bool | None) -> None:
+    """Commit your changes, fetch, merge field by field (or rebase), push; say what came in.
+
+    \b
+    Your settings, in this clone's git config (never shared through pipeline.toml):
+      git config tuiboard.rebase true        rebase instead of merging
+      git config tuiboard.commits customer   one commit per customer changed (default: sync)
+      git config tuiboard.autoCommit true    every change commits at once (undo reverts it)
 
     \b
     Examples:
       tuiboard sync --dry-run
-      tuiboard sync
+      tuiboard sync --rebase
     """
     root = root_from(ctx)
     repo = open_repo(root)
     config, _ = load_config(root)
     try:
-        result = run_sync(repo, config, dry_run=dry_run)
+        result = run_sync(repo, config, dry_run=dry_run, rebase=rebase)
     except GitError as exc:
         fail(f"git: {printable(str(exc))}")
     if result.refused:
@@ -81,6 +98,10 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
         click.echo("pushed")
     for note in result.notes:
         click.echo(note)
+    if not dry_run and (flight := in_flight(repo)):
+        click.echo("changed on teammates' branches, not merged yet:")
+        for cid, where in sorted(flight.items()):
+            click.echo(f"  {printable(cid)}: {', '.join(sorted(where))}")
     if result.conflicts:
         shown = ", ".join(printable(c) for c in result.conflicts)
         click.echo(
@@ -107,11 +128,6 @@ def _show(value: Any) -> str:
         return printable(repr(value))
 
 
-def _conflicted(repo: Repo) -> dict[str, str]:
-    """Conflicted customer ids -> their git paths."""
-    return {cid: u.path for u in repo.unmerged(repo.scope) if (cid := customer_id(u.path))}
-
-
 def _pick_id(conflicted: dict[str, str], key: str) -> str:
     if key in conflicted:
         return key
@@ -120,12 +136,6 @@ def _pick_id(conflicted: dict[str, str], key: str) -> str:
         return found[0]
     known = ", ".join(sorted(printable(c) for c in conflicted)) or "none"
     fail(f"{printable(key)!r} is not one conflicted customer (conflicted: {known})")
-
-
-def _load_conflict(repo: Repo, git_path: str) -> Conflict:
-    u = next(u for u in repo.unmerged(git_path) if u.path == git_path)
-    blob = lambda sha: repo.blob(sha) if sha else None  # noqa: E731
-    return find_conflict(blob(u.base), blob(u.ours), blob(u.theirs))
 
 
 def _describe(cid: str, conflict: Conflict) -> list[str]:
@@ -162,39 +172,29 @@ def resolve_cmd(
     """
     root = root_from(ctx)
     repo = open_repo(root)
-    conflicted = _conflicted(repo)
+    stuck = conflicted(repo)
     if customer_id is None:
-        if not conflicted:
+        if not stuck:
             click.echo("no conflicts")
-        for cid, git_path in sorted(conflicted.items()):
-            click.echo("\n".join(_describe(cid, _load_conflict(repo, git_path))))
+        for cid, git_path in sorted(stuck.items()):
+            click.echo("\n".join(_describe(cid, load_conflict(repo, git_path))))
         return
-    cid = _pick_id(conflicted, customer_id)
-    git_path = conflicted[cid]
-    conflict = _load_conflict(repo, git_path)
+    cid = _pick_id(stuck, customer_id)
+    git_path = stuck[cid]
+    conflict = load_conflict(repo, git_path)
     picks = _picks(cid, conflict, ours, theirs)
     try:
         data = settle(conflict, picks)
     except SettleError as exc:
         fail(f"{printable(cid)}: {exc}")
-    path = repo.local(git_path)
     config, _ = load_config(root)
+    try:
+        write_settled(repo, config, root, git_path, data)
+    except (SettleError, WriteError) as exc:
+        fail(f"{printable(cid)}: {exc}")
     if data is None:
-        repo.run("rm", "-q", "--ignore-unmatch", "--", git_path)
         click.echo(f"{printable(cid)}: deleted, as {'ours' if picks[WHOLE] == 'ours' else 'theirs'} had it")
         return
-    _, problems = parse_customer(data, path, config)
-    errors = [p for p in problems if p.is_error]
-    if errors:
-        fail(f"the settled file would have errors; not written: {errors[0].format(root)}")
-    current = read_file(path)
-    if current is None and os.path.lexists(path):
-        fail(f"{printable(str(path))} is not a regular file; not written")
-    try:
-        atomic_write(path, data, expected=Fingerprint.of(current, 0) if current is not None else None)
-    except WriteError as exc:
-        fail(str(exc))
-    repo.run("add", "--", git_path)
     kept = ", ".join(f"{printable(f)}={side}" for f, side in picks.items())
     click.echo(f"{printable(cid)}: settled ({kept}) and staged; `tuiboard sync` commits and pushes")
 

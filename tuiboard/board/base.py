@@ -36,6 +36,7 @@ from ..widgets.keybar import KeyBar
 from ..widgets.search import SearchInput
 from ..widgets.statusbar import StatusBar
 from . import bulk, undo, views
+from .team import conflicted_on
 
 if TYPE_CHECKING:
     from ..app import BoardApp
@@ -119,6 +120,7 @@ class BoardBase(Screen[None]):
             return
         self.today = clock.today()
         self.painter.set_context(board.config, self.today, english)
+        self.painter.set_conflicted(conflicted_on(board))
         self.view = build_view(board, self.flt, self.sort, self.today)
         for column in self.query(StageColumn):
             sid = column.stage.id

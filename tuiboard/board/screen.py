@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from .. import keymap
-from . import bulk, editor, edits, lookups, moves, people, undo, views
+from . import bulk, editor, edits, lookups, moves, people, team, undo, views
 from .base import BoardBase
 from .palette import CustomerCommands
 
@@ -81,6 +81,14 @@ class BoardScreen(BoardBase):
     @work(group="dialog")
     async def action_add_product(self) -> None:
         await people.add_entry(self, "products")
+
+    @work(group="sync", exclusive=True)
+    async def action_sync(self) -> None:
+        await team.sync(self)
+
+    @work(group="dialog")
+    async def action_conflicts(self) -> None:
+        await team.settle(self)
 
     async def action_undo(self) -> None:
         await undo.undo_last(self)

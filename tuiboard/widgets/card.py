@@ -29,14 +29,22 @@ WARNING = "yellow"
 MUTED = "dim"
 
 
-def card_lines(customer: Customer, config: Config, today: date, width: int, english: bool) -> list[Text]:
-    """The card's ``CARD_HEIGHT`` lines, each exactly ``width`` cells (compact below COMPACT_BELOW)."""
+def card_lines(
+    customer: Customer, config: Config, today: date, width: int, english: bool, conflicted: bool = False
+) -> list[Text]:
+    """The card's ``CARD_HEIGHT`` lines, each exactly ``width`` cells (compact below COMPACT_BELOW).
+    ``conflicted``: a merge left the file conflicted; that says so instead of the next action."""
     width = max(width, 8)
     compact = width < COMPACT_BELOW
+    if conflicted:
+        words = "⚡ conflict · C settles" if english else "⚡ 冲突 · 按 C 解决"
+        third = _fitted(Text(words, style="bold red"), width)
+    else:
+        third = _next_line(customer, config, today, width, english, compact)
     return [
         _title_line(customer, config, width, english, compact),
         _figures_line(customer, config, today, width, english, compact),
-        _next_line(customer, config, today, width, english, compact),
+        third,
         Text("─" * width, style=MUTED),
     ]
 

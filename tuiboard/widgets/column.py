@@ -46,6 +46,7 @@ class CardPainter:
         self.today = date.min
         self.english = False
         self.generation = 0  # bumped whenever the cached strips are thrown away
+        self.conflicted: frozenset[str] = frozenset()  # customers whose files git left conflicted
         self._cache: LRUCache[CacheKey, list[Strip]] = LRUCache(maxsize)
         self.marks: Container[str] = frozenset()  # ids of the marked cards (tuiboard/marks.py)
 
@@ -55,11 +56,17 @@ class CardPainter:
             self.generation += 1
         self.config, self.today, self.english = config, today, english
 
+    def set_conflicted(self, ids: frozenset[str]) -> None:
+        if ids != self.conflicted:
+            self.conflicted = ids
+            self.generation += 1
+
     def strips(self, customer: Customer, width: int) -> list[Strip]:
-        key = (customer.id, customer.fingerprint, customer.problems, width)
+        conflicted = customer.id in self.conflicted
+        key = (customer.id, customer.fingerprint, customer.problems, width, conflicted)
         cached = self._cache.get(key)
         if cached is None:
-            lines = card_lines(customer, self.config, self.today, width, self.english)
+            lines = card_lines(customer, self.config, self.today, width, self.english, conflicted)
             cached = [Strip(list(line.render(self.console, end="")), width) for line in lines]
             self._cache[key] = cached
         return cached

@@ -67,6 +67,8 @@ class StatusBar(Widget):
             if self.git.conflicted:
                 what = "conflicts" if en else "个冲突"
                 git.append(f" ⚠ {len(self.git.conflicted)}{' ' if en else ''}{what}", style="bold red")
+            elif self.git.rebasing:
+                git.append(" rebasing" if en else " 变基中", style="yellow")
             elif self.git.merging:
                 git.append(" merging" if en else " 合并中", style="yellow")
             parts.append(git)
