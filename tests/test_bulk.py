@@ -187,12 +187,12 @@ def test_the_summary_is_one_line_in_the_board_language(pipe: Path) -> None:
     picked = [customers[k] for k in ("acme", "bolt", "coda", "suzhou")]
     result = actions.bulk_move(store, picked, "project", TODAY)  # type: ignore[arg-type]
     assert (
-        summary(result, "移动", "moved", True)
+        summary(result, "已移动 {n} 个客户", "{n} moved", True)
         == "3 moved, 1 refused: Coda: coda is already in stage 'project'"
     )
-    assert summary(result, "移动", "moved", False) == (
-        "已移动 3 个，1 个未写入：Coda: coda is already in stage 'project'"
+    assert summary(result, "已移动 {n} 个客户", "{n} moved", False) == (
+        "已移动 3 个客户，1 个未成功：Coda: coda is already in stage 'project'"
     )
     five = actions.BulkResult((), tuple(actions.Refusal(customers["acme"], "no\x1b[31m") for _ in range(5)))  # type: ignore[arg-type]
-    line = summary(five, "移动", "moved", True)
+    line = summary(five, "已移动 {n} 个客户", "{n} moved", True)
     assert line.endswith("(+2)") and "\x1b" not in line and line.count("Acme") == 3

@@ -385,7 +385,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
             assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "intent"}
         for c in potential[3:]:
             assert c.path.read_bytes() == before[c.id]
-        tmux.wait_for_text("已移动 3 个")
+        tmux.wait_for_text("已移动 3 个客户")
         tmux.wait_for(lambda s: "✔" not in s, "the marks cleared after the bulk move")
 
         # One `u` undoes the whole batch, byte for byte.

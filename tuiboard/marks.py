@@ -63,16 +63,19 @@ class Marks:
 
 
 def summary(result: BulkResult, done_zh: str, done_en: str, english: bool) -> str:
-    """One line for the toast: ``3 moved, 1 refused: Acme: …`` / ``已移动 3 个，1 个未写入：…``."""
+    """One line for the toast: ``3 moved, 1 refused: Acme: …`` / ``已移动 3 个客户，1 个未成功：…``.
+
+    ``done_zh``/``done_en`` say what was done with ``{n}`` for the count: ``已移动 {n} 个客户``.
+    """
     done, refused = len(result.written), len(result.refused)
     if english:
-        line = f"{done} {done_en}"
+        line = done_en.format(n=done)
         if refused:
             line += f", {refused} refused: "
     else:
-        line = f"已{done_zh} {done} 个"
+        line = done_zh.format(n=done)
         if refused:
-            line += f"，{refused} 个未写入："
+            line += f"，{refused} 个未成功："
     reasons = [f"{safe(r.customer.name)}: {r.reason}" for r in result.refused[:MAX_REFUSALS_SHOWN]]
     line += "; ".join(reasons)
     if refused > MAX_REFUSALS_SHOWN:

@@ -138,7 +138,7 @@ async def _move(screen: BoardBase, board: Board, target: Callable[[Customer], st
             tuple(w for r in done for w in r.written), tuple(x for r in done for x in r.refused)
         )
 
-    await _run(screen, run, ("移动", "moved"), lambda c: move_events(board, c.stage))
+    await _run(screen, run, ("已移动 {n} 个客户", "{n} moved"), lambda c: move_events(board, c.stage))
 
 
 async def next_action(screen: BoardBase) -> None:
@@ -153,7 +153,7 @@ async def next_action(screen: BoardBase) -> None:
         await _run(
             screen,
             lambda store: actions.bulk_next(store, cards, action, due),
-            ("设置下一步", "next action set"),
+            ("已为 {n} 个客户设置下一步", "next action set for {n}"),
         )
 
 
@@ -168,7 +168,9 @@ async def edit(screen: BoardBase) -> None:
     if not fields:
         host.say(host.t("没有改动", "nothing changed"))
         return
-    await _run(screen, lambda store: actions.bulk_set(store, cards, fields), ("修改", "changed"))
+    await _run(
+        screen, lambda store: actions.bulk_set(store, cards, fields), ("已修改 {n} 个客户", "{n} changed")
+    )
 
 
 async def _run(
