@@ -55,7 +55,7 @@ def breakdown(folder: Path) -> dict[str, float]:
     report = analysis.report()
     out["metrics"] = time.perf_counter() - start
     start = time.perf_counter()
-    from tuiboard.charts import CHARTS, render
+    from tuiboard.textcharts import CHARTS, render
 
     for name in CHARTS:
         render(name, report, 120, 20)

@@ -1,6 +1,6 @@
 """`tuiboard report`, `export` and `import`: the funnel analysis and the folder as a table.
 
-pandas and plotext are imported inside the commands, so that the other commands start fast.
+The analytics and plotext are imported inside the commands, so that the other commands start fast.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pipeline.edit import WriteError, atomic_write
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
-from .charts import CHARTS, render
 from .cliutil import fail, load_from, when_from
 from .clock import today
 from .color import use_color
 from .jsonout import dumps
+from .textcharts import CHARTS, render
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20

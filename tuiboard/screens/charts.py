@@ -1,8 +1,8 @@
 """The charts screen: a KPI strip and one tab per chart, over the board's filtered customers.
 
-The metrics (pandas) are computed in a thread worker; a newer board or filter
+The metrics are computed in a thread worker; a newer board or filter
 (`update_board`) supersedes a computation still running. Each chart is drawn by
-`tuiboard.charts` for the size its widget has, again whenever that size changes.
+`tuiboard.textcharts` for the size its widget has, again whenever that size changes.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
-from ..charts import CHARTS, chart_text
+from ..textcharts import CHARTS, chart_text
 from ..textout import money, safe
 
 TAB_TITLES = {
@@ -136,7 +136,7 @@ class ChartsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="charts")
     def _compute(self, board: Board, flt: Filter, today: date, generation: int) -> None:
-        from pipeline.analytics import Analysis  # pandas: loaded on first use, off the UI thread
+        from pipeline.analytics import Analysis  # off the UI thread
 
         customers = select(board.customers, flt, board.config, today)
         try:
