@@ -119,3 +119,32 @@ def test_report_at_before_the_first_commit_or_outside_git_uses_the_history(repo:
     assert early["rebuilt_from"] is None and "amount" in early["current_values"]
     today = json.loads(tb(repo, "report", "--json").output)
     assert today["rebuilt_from"] is None
+
+
+async def test_charts_screen_slip_tab_reads_git_when_shown(repo: Path) -> None:
+    from textual.widgets import Static
+
+    from tests.test_charts_screen import computed, host
+
+    app = host(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await computed(pilot)
+        assert str(app.screen.query_one("#slip-text", Static).render()) == ""  # not read until shown
+        await pilot.press("8")
+        await computed(pilot)
+        text = str(app.screen.query_one("#slip-text", Static).render())
+        assert "1 个推迟过" in text and "甲公司:推迟 2 次,共 61 天" in text
+
+
+async def test_charts_screen_slip_tab_outside_git_says_why(folder: Path) -> None:
+    from textual.widgets import Static
+
+    from tests.test_charts_screen import computed, host
+
+    write_customer(folder, "jia", BASE)
+    app = host(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await computed(pilot)
+        await pilot.press("8")
+        await computed(pilot)
+        assert "不是 git 仓库" in str(app.screen.query_one("#slip-text", Static).render())

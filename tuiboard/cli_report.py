@@ -24,7 +24,7 @@ from .cliutil import fail, load_from, when_from
 from .clock import today
 from .color import use_color
 from .jsonout import dumps
-from .textcharts import CHARTS, render
+from .textcharts import CHARTS, render, slip_text
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
@@ -173,26 +173,7 @@ def _slip(board: Board, owners: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(dumps("slip", data))
         return
-    click.echo(_slip_text(data, board.config.currency))
-
-
-def _slip_text(data: dict[str, Any], currency: str) -> str:
-    """The slip report in a sales manager's words."""
-    lines = [
-        f"预计成交日期:{data['with_close_date']} 个客户填过,{data['slipped']} 个推迟过"
-        f"({_pct(data['slip_rate'])}),共推迟 {data['slips']} 次"
-        + (f",平均每次 {data['mean_slip_days']:g} 天" if data["mean_slip_days"] is not None else ""),
-        f"金额:{data['amount_changed']} 个客户改过金额,最初合计 {money(data['first_amount'], currency)}"
-        f" → 现在 {money(data['amount_now'], currency)}(变化 {_pct(data['amount_drift_rate'])})",
-    ]
-    for r in data["by_customer"][:10]:
-        if not r["slips"]:
-            break
-        lines.append(
-            f"• {safe(r['name'])}:推迟 {r['slips']} 次,共 {r['slip_days']} 天"
-            f"({r['first_close'] or '—'} → {r['expected_close'] or '—'})"
-        )
-    return "\n".join(lines)
+    click.echo(slip_text(data, board.config.currency))
 
 
 def _as_of(at: str) -> date:
