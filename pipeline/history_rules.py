@@ -9,7 +9,7 @@ contacted in a period, how long its sale took. History is read by date
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from datetime import date
 
@@ -97,12 +97,6 @@ def contact_dates(customer: Customer, config: Config) -> list[date]:
     days = [e.date for e in customer.log if e.date is not None]
     days += [h.date for h in customer.history if config.path_index(h.stage) != 0]
     return sorted(days)
-
-
-def any_between(days: Sequence[date], start: date, end: date) -> bool:
-    """Whether sorted ``days`` hold one from ``start`` to ``end``, both included."""
-    i = bisect_left(days, start)
-    return i < len(days) and days[i] <= end
 
 
 def unfilled(customer: Customer) -> tuple[str, ...]:

@@ -38,12 +38,13 @@ def conversion(s: Snapshot) -> list[dict[str, Any]]:
     since = ends[0].replace(day=1)
     entered: Counter[tuple[int, str]] = Counter()
     advanced: Counter[tuple[int, str]] = Counter()
+    keys: dict[tuple[int, int], str] = {(d.year, d.month): month_key(d) for d in ends}
     for r in s.rows:
         seen = set()
         for day, i, went_on in history_rules.path_entries(r.customer, config):
             if day < since:
                 continue
-            key = (i, month_key(day))
+            key = (i, keys[(day.year, day.month)])
             if key not in seen:
                 seen.add(key)
                 entered[key] += 1

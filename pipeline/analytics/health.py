@@ -3,6 +3,7 @@ targets, and seed 003's bad funnel shapes (docs/metrics.md)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from datetime import timedelta
 from itertools import pairwise
@@ -36,11 +37,19 @@ def leak_rates(s: Snapshot, last: HalfMonth | None = None) -> list[dict[str, Any
     contacted = [0] * len(periods)
     missing = [Counter[str]() for _ in periods]
     leaks = [0] * len(periods)
+    index = {(p.start.year, p.start.month, p.start.day): k for k, p in enumerate(periods)}
+    first = periods[0].start
     for r in s.rows:
         days = history_rules.contact_dates(r.customer, s.config)
-        if not days or days[-1] < periods[0].start:
+        if not days or days[-1] < first:
             continue
-        hit = [k for k, p in enumerate(periods) if history_rules.any_between(days, p.start, ends[k])]
+        hit = sorted(
+            {
+                k
+                for d in days[bisect_left(days, first) :]
+                if (k := index.get((d.year, d.month, 1 if d.day <= 15 else 16))) is not None and d <= ends[k]
+            }
+        )
         if not hit:
             continue
         empty = history_rules.unfilled(r.customer)
