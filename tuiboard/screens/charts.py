@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
+from ..messages import BoardChanged
 from ..textcharts import CHARTS, chart_text, slip_text
 from ..textout import money, safe
 
@@ -125,6 +126,9 @@ class ChartsScreen(Screen[None]):
         self.today = today or self.today
         if self.is_mounted:  # else on_mount computes it
             self._recompute()
+
+    def on_board_changed(self, message: BoardChanged) -> None:
+        self.update_board(message.board, self.flt)
 
     def action_close(self) -> None:
         self.dismiss()
