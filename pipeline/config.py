@@ -86,12 +86,25 @@ class Config:
     downgrade_after_days: int = 30  # seed 000: 签约超过1个月未付全款 ... 降级处理
     views: tuple[View, ...] = ()  # [views.NAME]: saved filters (pipeline/views.py)
 
-    # Lookups are rebuilt on demand; the config is small and immutable.
+    # Lookups, built once: the report asks them for every customer (the config is immutable).
+    _stage_at: dict[str, tuple[int, Stage]] = field(init=False, repr=False, compare=False)
+    _open: tuple[Stage, ...] = field(init=False, repr=False, compare=False)
+    _path_at: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        at: dict[str, tuple[int, Stage]] = {}
+        for i, s in enumerate(self.stages):
+            at.setdefault(s.id, (i, s))  # the first of a repeated id, as a scan would find
+        object.__setattr__(self, "_stage_at", at)
+        object.__setattr__(self, "_open", tuple(s for s in self.stages if s.kind == "open"))
+        path = {s.id: i for i, s in enumerate(self._open)}
+        if any(s.kind == "won" for s in self.stages):
+            path |= {s.id: len(self._open) for s in self.stages if s.kind == "won"}
+        object.__setattr__(self, "_path_at", path)
+
     def stage(self, stage_id: str) -> Stage | None:
-        for s in self.stages:
-            if s.id == stage_id:
-                return s
-        return None
+        found = self._stage_at.get(stage_id)
+        return found[1] if found else None
 
     def tier(self, tier_id: str) -> Tier | None:
         for t in self.tiers:
@@ -100,10 +113,8 @@ class Config:
         return None
 
     def stage_index(self, stage_id: str) -> int:
-        for i, s in enumerate(self.stages):
-            if s.id == stage_id:
-                return i
-        return -1
+        found = self._stage_at.get(stage_id)
+        return found[0] if found else -1
 
     @property
     def stage_ids(self) -> tuple[str, ...]:
@@ -111,11 +122,22 @@ class Config:
 
     @property
     def open_stages(self) -> tuple[Stage, ...]:
-        return tuple(s for s in self.stages if s.kind == "open")
+        return self._open
 
     @property
     def won_stage(self) -> Stage | None:
         return next((s for s in self.stages if s.kind == "won"), None)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The funnel's path: the open stages in order, then the (first) won stage."""
+        won = self.won_stage
+        return tuple(s.id for s in self._open) + ((won.id,) if won else ())
+
+    def path_index(self, stage_id: str) -> int:
+        """The stage's step on `path`; every won stage is the won step (A01 after A02 is won
+        too); -1 off the path (lost, unknown)."""
+        return self._path_at.get(stage_id, -1)
 
     @property
     def lost_stage(self) -> Stage | None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
+from operator import attrgetter
 
 from .config import AfterSalesStep, Config
 from .errors import TuiboardError
@@ -91,7 +92,10 @@ def due_status(customer: Customer, today: date) -> DueStatus:
 
 def sorted_history(customer: Customer) -> tuple[HistoryEntry, ...]:
     """History ordered by date (stable: same-day entries keep their file order)."""
-    return tuple(sorted(customer.history, key=lambda h: h.date))
+    return tuple(sorted(customer.history, key=_by_date))
+
+
+_by_date = attrgetter("date")
 
 
 def history_out_of_order(history: Sequence[HistoryEntry]) -> list[tuple[int, HistoryEntry, date]]:

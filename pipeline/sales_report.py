@@ -2,7 +2,7 @@
 
 The report has one row per sale: product (产品名称 or 货品名称), customer (客户名称 or 客户) and
 the amount including tax (价税合计). Amounts are summed per customer first, as the seed's
-R script does, then counted per bucket (`analytics.BUCKETS`). The file is read within
+R script does, then counted per bucket (`analytics.forecast.BUCKETS`). The file is read within
 `tablefile`'s bounds; what was cut is in ``notes``.
 """
 

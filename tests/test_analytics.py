@@ -365,17 +365,19 @@ def test_filter_is_applied_by_the_caller(small: Path) -> None:
     assert f == {"potential": 1, "intent": 1, "negotiation": 1}
 
 
-def test_frame_agrees_with_the_rules_on_the_demo(demo_folder: Path) -> None:
+def test_rows_agree_with_the_rules_on_the_demo(demo_folder: Path) -> None:
     board = load_board(demo_folder, use_cache=False)
     customers = list(board.customers.values())
     a = Analysis(customers, board.config, TODAY)
     config = board.config
-    assert a.c["weighted"].tolist() == pytest.approx([rules.weighted_amount(c, config) for c in customers])
-    assert a.c["stale"].tolist() == [rules.is_stale(c, config, TODAY) for c in customers]
-    tiers = [t if isinstance(t, str) else None for t in a.c["tier"]]
+    assert [r.weighted for r in a.rows] == pytest.approx(
+        [rules.weighted_amount(c, config) for c in customers]
+    )
+    assert [r.stale for r in a.rows] == [rules.is_stale(c, config, TODAY) for c in customers]
+    tiers = [r.tier for r in a.rows]
     assert tiers == [rules.effective_tier(c, config) for c in customers]
     overdue = [rules.is_overdue(c, config, TODAY) for c in customers]
-    assert a.c["overdue"].tolist() == overdue
+    assert [r.overdue for r in a.rows] == overdue
     weighted_total = sum(rules.weighted_amount(c, config) for c in customers)
     assert sum(r["weighted"] for r in a.funnel()) == pytest.approx(weighted_total)
 
@@ -559,3 +561,15 @@ def test_every_report_key_is_documented_in_metrics_md(analysis: Analysis) -> Non
     doc = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text("utf-8")
     headed = {k for line in doc.splitlines() if line.startswith("### ") for k in re.findall(r"`(\w+)`", line)}
     assert set(analysis.report()) <= headed
+
+
+def test_a_deal_signed_at_a02_counts_in_the_month_it_was_signed(folder: Path) -> None:
+    # Seed 001: 「【A02-成交级】:满足以下3个条件之一 1、已签定合作意向书/合作协议/合同」 — the
+    # deal was won when it reached A02 in September; A01 结案级 in November only closes it.
+    text = 'name = "D"\nstage = "A01"\nsource = "ads"\namount = 40000\n' + history(
+        ("2026-08-01", "A21"), ("2026-09-01", "A02"), ("2026-11-01", "A01")
+    )
+    customers = people(folder, {"d": text}, "ten-level")
+    monthly = Analysis(customers, load_board(folder, use_cache=False).config, TODAY).sources_won_monthly()
+    won = {m["month"]: m["won_customers"] for m in monthly if m["won_customers"]}
+    assert won == {"2026-09": 1}

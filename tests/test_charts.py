@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from pipeline.analytics import Analysis
 from pipeline.store import load_board
 from tests.conftest import TODAY
-from tuiboard.charts import CHARTS, render
+from tuiboard.textcharts import CHARTS, render
 
 
 def report_from(rows: list[tuple[str, str, int, float]]) -> dict[str, Any]:

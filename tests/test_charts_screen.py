@@ -14,7 +14,7 @@ from textual.widgets import Static, TabbedContent
 from pipeline.query import Filter
 from pipeline.store import Board, load_board
 from tests.conftest import TODAY
-from tuiboard.screens.charts import ChartsScreen, ChartView
+from tuiboard.screens.charts_screen import ChartsScreen, ChartView
 
 SIZE = (120, 40)
 

@@ -41,6 +41,7 @@ KEYS = [
     "capacity",
     "tier_mix",
     "shape",
+    "rebuilt_from",  # version 2: the git commit `--at` rebuilt every field from, else null
 ]
 
 
@@ -52,7 +53,7 @@ def library(root: Path, as_of: date, owners: frozenset[str] = frozenset()) -> di
     board = load_board(root, use_cache=False)
     customers = select(board.customers, Filter(owners=owners), board.config, as_of)
     report = Analysis(customers, board.config, as_of, today=TODAY).report()
-    return {"version": 1, **json.loads(json.dumps(report))}
+    return {"version": 2, **json.loads(json.dumps(report)), "rebuilt_from": None}
 
 
 def test_json_matches_the_metrics_library(demo_folder: Path) -> None:

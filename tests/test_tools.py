@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import write_customer
+from gitteam import git, isolate_git
 
 from tuiboard import jsonout
 from tuiboard.app import BoardApp
@@ -324,6 +325,10 @@ def outputs(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
         "today": tb("-C", root, "today", "--json").stdout,
         "due": tb("-C", root, "due", "--json").stdout,
     }
+    isolate_git(tmp_path, monkeypatch)  # `report --slip` reads the history from git
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "demo")):
+        git(root, *args)
+    got["slip"] = tb("-C", root, "report", "--slip", "--json").stdout
     xdg, seen = tmp_path / "xdg", tmp_path / "seen"
     seen.mkdir()
     monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))

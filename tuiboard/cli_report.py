@@ -1,6 +1,6 @@
 """`tuiboard report`, `export` and `import`: the funnel analysis and the folder as a table.
 
-pandas and plotext are imported inside the commands, so that the other commands start fast.
+The analytics and plotext are imported inside the commands, so that the other commands start fast.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ import click
 
 from pipeline.duplicates import same_names
 from pipeline.edit import WriteError, atomic_write
+from pipeline.gitrepo import is_repo
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
-from .charts import CHARTS, render
 from .cliutil import fail, load_from, when_from
 from .clock import today
 from .color import use_color
 from .jsonout import dumps
+from .textcharts import CHARTS, render, slip_text
 from .textout import money, safe
 
 DEFAULT_HEIGHT = 20
@@ -70,6 +71,9 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # --at: months around i
 @click.option(
     "--all", "all_customers", is_flag=True, help="Amount buckets of every customer, not the open pipeline."
 )
+@click.option(
+    "--slip", is_flag=True, help="From git: how often expected close dates slipped and amounts drifted."
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -85,6 +89,7 @@ def report(
     months: int | None,
     period: str | None,
     all_customers: bool,
+    slip: bool,
 ) -> None:
     """Funnel analysis of the folder: charts, or --json for every metric (docs/metrics.md).
 
@@ -93,6 +98,7 @@ def report(
       tuiboard report --chart funnel
       tuiboard report --at 2026-06-30 --owner wang.li --json
       tuiboard report --sales-report 销售报表.xlsx --tiers --months 3
+      tuiboard report --slip
     """
     width = width or min(max(shutil.get_terminal_size((100, 24)).columns, MIN_WIDTH), MAX_WIDTH)
     color = _color()
@@ -109,10 +115,19 @@ def report(
     board = load_from(ctx)
     now = today()
     as_of = _as_of(at) if at else now
-    customers = select(board.customers, Filter(owners=frozenset(owner)), board.config, as_of)
-    analysis = Analysis(customers, board.config, as_of, today=now)
+    if slip:
+        _slip(board, owner, as_json)
+        return
+    customers, rebuilt = board.customers, None
+    if at and as_of < now and is_repo(board.root):
+        past = _from_git(board, as_of)
+        if past is not None:
+            customers = {c.id: c for c in past.customers}
+            rebuilt = {"commit": past.commit, "committed": past.committed}
+    chosen = select(customers, Filter(owners=frozenset(owner)), board.config, as_of)
+    analysis = Analysis(chosen, board.config, as_of, today=as_of if rebuilt else now)
     half = HalfMonth.of(when_from(period)) if period else None
-    data = analysis.report(half, "all" if all_customers else "open")
+    data = analysis.report(half, "all" if all_customers else "open") | {"rebuilt_from": rebuilt}
     if as_json:
         click.echo(dumps("report", data))
         return
@@ -131,6 +146,35 @@ def report(
             "",
         ]
     click.echo("\n".join(out).rstrip("\n"), color=color)
+
+
+def _from_git(board: Board, day: date) -> Any:
+    """The folder as committed on ``day`` (`from_git.customers_at`), None before the first commit."""
+    from pipeline.analytics.from_git import customers_at
+    from pipeline.gitrepo import GitError, Repo
+
+    try:
+        return customers_at(Repo(board.root), day, board.config)
+    except GitError as exc:
+        fail(f"{board.root}: could not read git history ({exc})")
+
+
+def _slip(board: Board, owners: tuple[str, ...], as_json: bool) -> None:
+    """`report --slip`: the forecast's honesty, from each customer file's git history."""
+    from pipeline.analytics.from_git import slip_report
+    from pipeline.gitrepo import GitError, Repo
+
+    if not is_repo(board.root):
+        fail(f"{board.root} is not in a git repository: --slip reads each customer's history from git")
+    chosen = select(board.customers, Filter(owners=frozenset(owners)), board.config, today())
+    try:
+        data = slip_report(Repo(board.root), chosen)
+    except GitError as exc:
+        fail(f"{board.root}: could not read git history ({exc})")
+    if as_json:
+        click.echo(dumps("slip", data))
+        return
+    click.echo(slip_text(data, board.config.currency))
 
 
 def _as_of(at: str) -> date:
@@ -161,7 +205,10 @@ def _summary(data: dict[str, Any], owners: tuple[str, ...], currency: str) -> st
     k, leak = data["kpis"], data["leak_rate"]
     who = f" · 负责人 {safe(', '.join(owners))}" if owners else ""
     lines = [f"截至 {data['as_of']} · {data['customers']} 个客户{who}"]
-    if data["current_values"]:
+    if data["rebuilt_from"]:
+        commit = data["rebuilt_from"]
+        lines.append(f"按 git 提交 {commit['commit'][:10]}({commit['committed'][:10]})还原全部字段")
+    elif data["current_values"]:
         lines.append("阶段按历史回溯;金额、下一步、负责人等没有历史的字段取当前值")
     lines.append(
         f"进行中 {k['open']} · 在谈金额 {money(k['open_amount'], currency)} · "

@@ -21,12 +21,13 @@ from pipeline.problems import json_printable
 VERSIONS: dict[str, int] = {
     "list": 1,
     "show": 1,
-    "report": 1,
+    "report": 2,
     "sales-report": 1,
     "tiers": 1,
     "today": 1,
     "due": 1,
     "hook": 1,
+    "slip": 1,
 }
 
 _encoder = msgspec.json.Encoder()

@@ -64,6 +64,6 @@ def charts(screen: BoardBase) -> None:
     board = screen.host.board
     if board is None:
         return
-    from ..screens.charts import ChartsScreen  # plotext: loaded on first use
+    from ..screens.charts_screen import ChartsScreen  # plotext: loaded on first use
 
     screen.app.push_screen(ChartsScreen(board, screen.flt, screen.today))

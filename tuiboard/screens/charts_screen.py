@@ -1,8 +1,8 @@
 """The charts screen: a KPI strip and one tab per chart, over the board's filtered customers.
 
-The metrics (pandas) are computed in a thread worker; a newer board or filter
+The metrics are computed in a thread worker; a newer board or filter
 (`update_board`) supersedes a computation still running. Each chart is drawn by
-`tuiboard.charts` for the size its widget has, again whenever that size changes.
+`tuiboard.textcharts` for the size its widget has, again whenever that size changes.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from textual.worker import get_current_worker
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
-from ..charts import CHARTS, chart_text
 from ..messages import BoardChanged
+from ..textcharts import CHARTS, chart_text, slip_text
 from ..textout import money, safe
 
 TAB_TITLES = {
@@ -36,7 +36,9 @@ TAB_TITLES = {
     "buckets": "金额段 Buckets",
     "trend": "趋势 Trend",
     "time": "停留 Time",
+    "slip": "推迟 Slip",
 }
+TABS = [*CHARTS, "slip"]  # the last is text from git, computed when first shown
 KPIS = (
     ("open_amount", "在谈金额 open"),
     ("weighted_amount", "加权 weighted"),
@@ -90,7 +92,7 @@ class ChartsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "关闭 Close"),
         Binding("q", "close", "关闭 Close", show=False),
-        *(Binding(str(i), f"tab({i})", TAB_TITLES[name], show=False) for i, name in enumerate(CHARTS, 1)),
+        *(Binding(str(i), f"tab({i})", TAB_TITLES[name], show=False) for i, name in enumerate(TABS, 1)),
     ]
 
     def __init__(self, board: Board, flt: Filter, today: date) -> None:
@@ -99,6 +101,7 @@ class ChartsScreen(Screen[None]):
         self.kpis: dict[str, Any] | None = None
         self.report: dict[str, Any] | None = None
         self._generation = 0
+        self._slip_shown = -1  # the generation the slip tab was computed for
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(None), id="charts-title")
@@ -109,6 +112,8 @@ class ChartsScreen(Screen[None]):
             for name in CHARTS:
                 with TabPane(TAB_TITLES[name], id=f"tab-{name}"):
                     yield ChartView(name, id=f"chart-{name}")
+            with TabPane(TAB_TITLES["slip"], id="tab-slip"):
+                yield Static("", id="slip-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -129,7 +134,13 @@ class ChartsScreen(Screen[None]):
         self.dismiss()
 
     def action_tab(self, number: int) -> None:
-        self.query_one(TabbedContent).active = f"tab-{list(CHARTS)[number - 1]}"
+        self.query_one(TabbedContent).active = f"tab-{TABS[number - 1]}"
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-slip" and self._slip_shown != self._generation:
+            self._slip_shown = self._generation
+            self.query_one("#slip-text", Static).update("从 git 历史计算中… reading git history")
+            self._compute_slip(self.board, self.flt, self.today, self._generation)
 
     # -- computing -----------------------------------------------------------------------
 
@@ -140,7 +151,7 @@ class ChartsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="charts")
     def _compute(self, board: Board, flt: Filter, today: date, generation: int) -> None:
-        from pipeline.analytics import Analysis  # pandas: loaded on first use, off the UI thread
+        from pipeline.analytics import Analysis  # off the UI thread
 
         customers = select(board.customers, flt, board.config, today)
         try:
@@ -151,6 +162,27 @@ class ChartsScreen(Screen[None]):
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, generation, report, kpis, len(customers))
+
+    @work(thread=True, exclusive=True, group="slip")
+    def _compute_slip(self, board: Board, flt: Filter, today: date, generation: int) -> None:
+        """`report --slip` for the filtered customers: two git calls each, so only when shown."""
+        from pipeline.analytics.from_git import slip_report
+        from pipeline.gitrepo import GitError, Repo, is_repo
+
+        if not is_repo(board.root):
+            text = "不是 git 仓库:推迟分析要读每个客户文件的 git 历史 (not a git repository)"
+        else:
+            customers = select(board.customers, flt, board.config, today)
+            try:
+                text = slip_text(slip_report(Repo(board.root), customers), board.config.currency)
+            except GitError as exc:
+                text = f"读取 git 历史失败 failed: {safe(str(exc))}"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_slip, generation, text)
+
+    def _show_slip(self, generation: int, text: str) -> None:
+        if generation == self._generation and self.is_attached:
+            self.query_one("#slip-text", Static).update(Text(text))
 
     def _failed(self, generation: int, message: str) -> None:
         if generation == self._generation and self.is_attached:
@@ -167,6 +199,9 @@ class ChartsScreen(Screen[None]):
             self.query_one(f"#kpi-{key}", Static).update(self._kpi(key))
         for view in self.query(ChartView):
             view.show(report, self.board.config.currency)
+        if self.query_one(TabbedContent).active == "tab-slip":
+            self._slip_shown = generation
+            self._compute_slip(self.board, self.flt, self.today, generation)
 
     # -- text ----------------------------------------------------------------------------
 

@@ -432,3 +432,23 @@ _RENDERERS: dict[str, Callable[[_Ctx], Lines]] = {
     "trend": _trend,
     "time": _time,
 }
+
+
+def slip_text(data: dict[str, Any], currency: str) -> str:
+    """`report --slip` (`from_git.slip_report`) in a sales manager's words: shared by the
+    command and the charts screen's tab."""
+    lines = [
+        f"预计成交日期:{data['with_close_date']} 个客户填过,{data['slipped']} 个推迟过"
+        f"({_pct(data['slip_rate'])}),共推迟 {data['slips']} 次"
+        + (f",平均每次 {data['mean_slip_days']:g} 天" if data["mean_slip_days"] is not None else ""),
+        f"金额:{data['amount_changed']} 个客户改过金额,最初合计 {money(data['first_amount'], currency)}"
+        f" → 现在 {money(data['amount_now'], currency)}(变化 {_pct(data['amount_drift_rate'])})",
+    ]
+    for r in data["by_customer"][:10]:
+        if not r["slips"]:
+            break
+        lines.append(
+            f"• {safe(r['name'])}:推迟 {r['slips']} 次,共 {r['slip_days']} 天"
+            f"({r['first_close'] or '—'} → {r['expected_close'] or '—'})"
+        )
+    return "\n".join(lines)
