@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
+from .canonical import dump_customer
 from .config import Config
 from .edit import (
     Change,
@@ -34,7 +35,6 @@ from .edit import (
     rewrite_customer,
 )
 from .errors import ConflictError, UsageError, WriteError
-from .format import dump_customer
 from .lock import write_lock
 from .model import Customer
 from .store import Store

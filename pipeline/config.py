@@ -8,10 +8,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from .layout import CONFIG_FILE
 from .locate import key_position
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
 
-CONFIG_FILE = "pipeline.toml"
 DEFAULT_PRESET = "seven-stage"
 STAGE_KINDS = ("open", "won", "lost")
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import tomli
 
-from .format import APPENDED, MAX_FILE_BYTES
 from .gitrepo import Repo
+from .model import APPENDED
+from .tomlread import MAX_FILE_BYTES
 
 MAX_COMMITS = 5000  # bounds one timeline on a hostile or enormous history
 

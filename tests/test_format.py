@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.canonical import dump_customer, has_comments
 from pipeline.config import load_preset
-from pipeline.format import MAX_FILE_BYTES, dump_customer, has_comments, parse_customer
+from pipeline.format import parse_customer
 from pipeline.problems import Problem
+from pipeline.tomlread import MAX_FILE_BYTES
 
 CONFIG = load_preset("seven-stage")
 PATH = Path("customers/acme.toml")

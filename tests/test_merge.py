@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.canonical import dump_customer
 from pipeline.edit import Append, SetKey, apply_document
 from pipeline.entry_merge import Slot, canon, merged_count, plan_entries
-from pipeline.format import dump_customer
 from pipeline.merge import merge_customer, merge_lines, same
 from pipeline.model import LOG_KINDS
 from tests.conftest import write_customer

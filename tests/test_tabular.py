@@ -22,21 +22,12 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from pipeline import tablefile
+from pipeline.canonical import dump_customer
 from pipeline.config import preset_text
-from pipeline.format import dump_customer
+from pipeline.export_table import csv_escape, csv_unescape, customer_table, write_csv
+from pipeline.export_table import write_xlsx as export_xlsx
+from pipeline.import_table import TableError, apply_import, column_paths, plan_import, read_table
 from pipeline.store import load_board
-from pipeline.tabular import (
-    TableError,
-    apply_import,
-    column_paths,
-    csv_escape,
-    csv_unescape,
-    customer_table,
-    plan_import,
-    read_table,
-    write_csv,
-)
-from pipeline.tabular import write_xlsx as export_xlsx
 from tests.conftest import TODAY, write_customer
 from tuiboard.cli import main
 

@@ -17,15 +17,15 @@ import click
 from rich.cells import cell_len
 
 from pipeline import actions, rules
-from pipeline.config import CONFIG_FILE, DEFAULT_PRESET, Config, preset_names, preset_text
+from pipeline.canonical import has_comments
+from pipeline.config import DEFAULT_PRESET, Config, preset_names, preset_text
 from pipeline.edit import WriteResult
 from pipeline.errors import WriteError
-from pipeline.format import has_comments
+from pipeline.layout import CONFIG_FILE, CUSTOMERS_DIR, init_folder, write_gitignore
 from pipeline.model import LOG_KINDS, Customer
 from pipeline.problems import printable
-from pipeline.query import Filter
-from pipeline.safefs import replace_file
-from pipeline.store import CUSTOMERS_DIR, Board
+from pipeline.query import Filter, select
+from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
@@ -102,26 +102,9 @@ def init(ctx: click.Context, directory: Path | None, preset: str) -> None:
     folder = directory or ctx.obj.get("dir") or Path.cwd()
     if (folder / CONFIG_FILE).exists():
         fail(f"{folder / CONFIG_FILE} already exists")
-    init_folder(folder, preset)
-    click.echo(f"created {folder / CONFIG_FILE} (preset {preset}) and {folder / 'customers'}/")
+    init_folder(folder, preset_text(preset))
+    click.echo(f"created {folder / CONFIG_FILE} (preset {preset}) and {folder / CUSTOMERS_DIR}/")
     click.echo(setup_git(folder))
-
-
-def init_folder(folder: Path, preset: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / CONFIG_FILE).write_text(preset_text(preset), encoding="utf-8")
-    (folder / "customers").mkdir(exist_ok=True)
-    write_gitignore(folder)
-
-
-GITIGNORE = ".tuiboard/\ncustomers/.*.tmp\n"  # the tool's state; what a killed writer leaves
-
-
-def write_gitignore(folder: Path) -> None:
-    """The folder's .gitignore, when it has none (never through a planted link)."""
-    ignore = folder / ".gitignore"
-    if not os.path.lexists(ignore):
-        replace_file(ignore, GITIGNORE.encode())
 
 
 @main.command()
@@ -390,11 +373,7 @@ def list_cmd(
         overdue=overdue,
         stale=stale,
     )
-    picked = [
-        c
-        for c in board.customers.values()
-        if (stage is None or c.stage == stage) and flt.matches(c, config, day)
-    ]
+    picked = [c for c in select(board.customers, flt, config, day) if stage is None or c.stage == stage]
     picked.sort(key=lambda c: (config.stage_index(c.stage), rules.card_sort_key(c, day)))
     records = [customer_record(c, board, day) for c in picked]
     if as_json:
@@ -438,21 +417,7 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
     day = today()
     rec = customer_record(c, board, day)
     lines = [f"{safe(c.name)}  ({safe(rec['path'])})"]
-    for key in (
-        "stage",
-        "tier",
-        "owner",
-        "source",
-        "amount",
-        "probability",
-        "weighted",
-        "expected_close",
-        "next_action",
-        "next_due",
-        "due_status",
-        "days_in_stage",
-        "stale",
-    ):
+    for key in (k for k in rec if k not in ("id", "name", "path", "problems")):  # shown apart
         value = stage_label(board.config, c.stage) if key == "stage" else rec[key]
         lines.append(f"  {key:<15} {safe(value)}")
     for key, value in c.data.items():
