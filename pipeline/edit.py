@@ -53,8 +53,9 @@ def move_changes(
     changes: list[Change] = [SetKey(("stage",), target)]
     if reason and reason.strip():  # why it was lost, or why it went back
         entry["reason"] = reason.strip()
-    if config.stage(target).kind == "lost":  # type: ignore[union-attr]  # check_transition: a known stage
-        changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]  # lost needs one
+    stage = config.stage(target)  # check_transition: a known stage, and lost has a reason
+    if stage is not None and stage.kind == "lost" and reason is not None:
+        changes.append(SetKey(("lost_reason",), reason.strip()))
     changes.append(Append("history", entry))
     # Won or lost ends the open next action: won turns it into the first after-sales step,
     # lost clears it (rules.close_changes), so a closed deal is never 逾期.

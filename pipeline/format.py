@@ -112,14 +112,14 @@ def _build(
     # A value of the wrong type was reported by string(); "required" is for missing or "".
     if not name and isinstance(data.get("name", ""), str):
         check.error(("name",), "name is required")
+    known_stage = config.stage(stage) if stage else None
     if not stage:
         if isinstance(data.get("stage", ""), str):
             check.error(("stage",), "stage is required")
-    elif config.stage(stage) is None:
+    elif known_stage is None:
         known = ", ".join(config.stage_ids)
         check.error(("stage",), f"unknown stage {stage!r} (known: {known})")
-        stage = None
-    if not name or not stage:
+    if not name or known_stage is None:
         return None
 
     tier = check.string(data, ("tier",))
@@ -150,8 +150,7 @@ def _build(
     contact_name = contact.get("name") if isinstance(contact, dict) else None
 
     lost_reason = check.string(data, ("lost_reason",))
-    stage_kind = config.stage(stage).kind  # type: ignore[union-attr]  # unknown stages returned above
-    if stage_kind == "lost" and not lost_reason:
+    if known_stage.kind == "lost" and not lost_reason:
         check.warning(("stage",), "lost customer has no lost_reason")
     owner = check.string(data, ("owner",))
     amount = check.number(data, "amount")
@@ -172,7 +171,7 @@ def _build(
         path=path,
         data=data,
         name=name,
-        stage=stage,
+        stage=known_stage.id,
         tier=tier,
         owner=owner,
         source=source,

@@ -20,6 +20,7 @@ from typing import Any
 from .canonical import dump_customer
 from .config import Config
 from .edit import Change, SetKey, WriteError, apply_plain, create_customer, edit_customer, move_changes
+from .errors import TuiboardError
 from .export_table import csv_unescape
 from .format import parse_customer
 from .import_cells import convert, text_of
@@ -49,7 +50,7 @@ DEFAULT_HEADERS: dict[str, str] = {
 }
 
 
-class TableError(ValueError):
+class TableError(TuiboardError, ValueError):
     """The file cannot be imported at all (unreadable, no header, bad --map)."""
 
 

@@ -171,7 +171,10 @@ class _Merge:
         their_items = self.their_doc[name] if isinstance(array, AoT) else None
         for at, slot in enumerate(slots):
             if slot.ours is None:
-                entry = merged[at] if slot.conflict else _their_entry(their_items, t, slot.theirs)  # type: ignore[arg-type]  # ours None: theirs set
+                if slot.conflict or slot.theirs is None:  # (a slot has ours or theirs: not reached)
+                    entry = merged[at]
+                else:
+                    entry = _their_entry(their_items, t, slot.theirs)
                 apply_document(self.doc, [Append(name, entry, at if at < len(array) else None)])
         if name == "history":
             self.history = seen

@@ -145,6 +145,17 @@ def test_the_seed_form_headers_are_recognised(folder: Path, tmp_path: Path) -> N
     assert (beijing.amount, beijing.expected_close, beijing.probability) == (50000, date(2027, 1, 15), 30)
 
 
+def test_an_import_reads_amounts_as_the_form_does(folder: Path, tmp_path: Path) -> None:
+    """``1.5w`` and ``20k`` are amounts in the board's form and the CLI; an import read them
+    as "not a number" and left them out."""
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("name,amount,expected_close\n甲公司,1.5w,2026/12/1\n乙公司,20k,2027年1月\n", "utf-8")
+    result = run("-C", folder, "import", sheet)
+    assert result.exit_code == 0 and "left out" not in result.output, result.output
+    got = {c.name: (c.amount, c.expected_close) for c in load_board(folder).customers.values()}
+    assert got == {"甲公司": (15000, date(2026, 12, 1)), "乙公司": (20000, date(2027, 1, 31))}
+
+
 EXISTING = """# 重点客户
 name = "甲公司"
 stage = "intent"  # 已演示
