@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
+import pipeline.store as store_mod
 from pipeline.config import preset_text
 from pipeline.demo import write_demo
 
@@ -63,6 +66,20 @@ def demo_folder(tmp_path: Path) -> Path:
     root = tmp_path / "demo"
     write_demo(root, 60, 7, TODAY)
     return root
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Counts the files the store parses, by file name (the real parser still runs)."""
+    counts: Counter[str] = Counter()
+    real: Callable[..., Any] = store_mod.parse_customer
+
+    def counting(raw: bytes, path: Path, *args: Any) -> Any:
+        counts[path.name] += 1
+        return real(raw, path, *args)
+
+    monkeypatch.setattr(store_mod, "parse_customer", counting)
+    return counts
 
 
 def write_customer(root: Path, cid: str, text: str) -> Path:
