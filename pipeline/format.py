@@ -15,10 +15,13 @@ from .config import Config
 from .consistency import conflict_markers, history_problems
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
-from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
+from .model import FIELD, INTENTS, Customer, Field, Fingerprint, HistoryEntry, LogEntry
 from .problems import Problem, Severity, excerpt_at
 from .rules import history_out_of_order
 from .tomlread import parse_toml, read_text
+
+# Customer attributes read from the file as their kind says, with no rule of their own.
+PLAIN_FIELDS = tuple(FIELD[k] for k in ("owner", "amount", "probability", "expected_close", "created"))
 
 
 class _Checker:
@@ -66,6 +69,16 @@ class _Checker:
             self.error((key,), f"{key} must be between 0 and {hi:g}")
             return None
         return float(value)
+
+    def by_kind(self, data: dict[str, Any], field: Field) -> Any:
+        """A top-level text, amount, percent or date field, checked as its kind asks."""
+        if field.kind == "amount":
+            return self.number(data, field.key)
+        if field.kind == "percent":
+            return self.number(data, field.key, hi=100)
+        if field.kind == "date":
+            return self.date(data, field.path)
+        return self.string(data, field.path)
 
     def date(self, data: dict[str, Any], keys: tuple[Any, ...]) -> date | None:
         value = data.get(keys[-1])
@@ -152,11 +165,7 @@ def _build(
     lost_reason = check.string(data, ("lost_reason",))
     if known_stage.kind == "lost" and not lost_reason:
         check.warning(("stage",), "lost customer has no lost_reason")
-    owner = check.string(data, ("owner",))
-    amount = check.number(data, "amount")
-    probability = check.number(data, "probability", hi=100)
-    expected_close = check.date(data, ("expected_close",))
-    created = check.date(data, ("created",))
+    plain = {f.key: check.by_kind(data, f) for f in PLAIN_FIELDS}
     history = _history(data, config, check)
     for i, entry, later in history_out_of_order(history):
         message = (
@@ -173,13 +182,9 @@ def _build(
         name=name,
         stage=known_stage.id,
         tier=tier,
-        owner=owner,
         source=source,
-        amount=amount,
-        probability=probability,
-        expected_close=expected_close,
-        created=created,
         intent=intent,
+        **plain,
         tags=tuple(tags),
         contact=contact_name if isinstance(contact_name, str) else None,
         next_action=next_action,
