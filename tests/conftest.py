@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -61,10 +62,19 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def demo_folder(tmp_path: Path) -> Path:
-    root = tmp_path / "demo"
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo pipeline, generated once per test process: `demo_folder` copies it."""
+    root = tmp_path_factory.mktemp("template") / "demo"
     write_demo(root, 60, 7, TODAY)
+    return root
+
+
+@pytest.fixture
+def demo_folder(tmp_path: Path, demo_template: Path) -> Path:
+    """A fresh copy of the 60-customer demo (new files: their own inodes and times, no cache)."""
+    root = tmp_path / "demo"
+    shutil.copytree(demo_template, root, copy_function=shutil.copyfile)
     return root
 
 
