@@ -45,7 +45,7 @@ import bench_board as board  # the tmux driver, demo folders, the app's bench lo
 import bench_load as load  # warm Store.load in a child, the stat floor
 from bench_report import command as tuiboard_command
 
-from pipeline.store import CACHE_DIR
+from pipeline.layout import STATE_DIR as CACHE_DIR
 
 TODAY = board.TODAY
 

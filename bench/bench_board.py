@@ -36,8 +36,9 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.demo import write_demo
+from pipeline.layout import STATE_DIR as CACHE_DIR
 from pipeline.query import Filter
-from pipeline.store import CACHE_DIR, load_board
+from pipeline.store import load_board
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' tmux driver
 from tests.test_e2e_tmux import TUIBOARD, Tmux, vim_save

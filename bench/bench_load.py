@@ -34,7 +34,8 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.demo import write_demo
-from pipeline.store import CACHE_DIR, CUSTOMERS_DIR
+from pipeline.layout import CUSTOMERS_DIR
+from pipeline.layout import STATE_DIR as CACHE_DIR
 
 RACY_S = 3.1  # `pipeline.cache.RACY_NS`: a file read sooner after its write is hashed again next load
 TARGETS = {10_000: (1.0, 0.15)}  # customers -> (cold, warm) seconds on an idle machine

@@ -22,6 +22,7 @@ from typing import Any
 
 from . import archive, contacts, rules
 from .autocommit import commit_file
+from .canonical import dump_customer
 from .combine import combine_changes
 from .config import Config
 from .edit import (
@@ -37,7 +38,6 @@ from .edit import (
     rewrite_customer,
 )
 from .errors import ConflictError, TuiboardError, UsageError, WriteError
-from .format import dump_customer
 from .lock import write_lock
 from .model import Customer
 from .store import Store

@@ -21,13 +21,14 @@ from pathlib import Path
 from .config import Config
 from .edit import atomic_write
 from .errors import ConflictError, UsageError, WriteError
-from .format import MAX_FILE_BYTES, parse_customer
+from .format import parse_customer
+from .layout import ARCHIVE_DIR
 from .lock import write_lock
 from .model import Customer, Fingerprint
 from .safefs import STATE_DIR, UnsafePath, open_dir, read_in_state, replace_in_state
 from .store import Store, is_customer_file
+from .tomlread import MAX_FILE_BYTES
 
-ARCHIVE_DIR = "archive"
 DELETED_PREFIX = "deleted."
 
 

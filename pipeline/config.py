@@ -8,11 +8,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from .layout import CONFIG_FILE
 from .locate import key_position
 from .problems import Problem, Severity, decode_error_position, excerpt_at, strip_position
 from .views import View, parse_views
 
-CONFIG_FILE = "pipeline.toml"
 DEFAULT_PRESET = "seven-stage"
 STAGE_KINDS = ("open", "won", "lost")
 

@@ -181,7 +181,7 @@ def add_changes(array: str, entry: dict[str, Any]) -> list[Change]:
 def remove_changes(data: dict[str, Any], array: str, which: str) -> list[Change]:
     """Remove the entry ``which`` names: its number as `show` lists it (1, 2 …), or its exact
     name (a name two entries share must be given by number)."""
-    from .edit import Remove
+    from .changes import Remove
 
     raw = data.get(array)
     items = raw if isinstance(raw, list) else []

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .canonical import dump_customer
 from .config import Config, load_preset, preset_text
-from .format import dump_customer
+from .layout import CONFIG_FILE, CUSTOMERS_DIR
 from .names import TakenIds, unique_id
 
 CITIES = ["苏州", "北京", "上海", "杭州", "深圳", "成都", "武汉", "南京", "宁波", "青岛", "无锡", "厦门"]
@@ -247,8 +248,8 @@ def _weighted(rng: random.Random, options: list[tuple[str, int]]) -> str:
 def write_demo(folder: Path, n: int, seed: int, today: date, preset: str = "seven-stage") -> int:
     """Create a demo pipeline folder; returns the number of customers written."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "pipeline.toml").write_text(preset_text(preset), encoding="utf-8")
-    customers = folder / "customers"
+    (folder / CONFIG_FILE).write_text(preset_text(preset), encoding="utf-8")
+    customers = folder / CUSTOMERS_DIR
     customers.mkdir(exist_ok=True)
     config = load_preset(preset)
     ids = TakenIds()

@@ -1,70 +1,38 @@
 """Edits that keep every hand-written byte, written atomically and verified.
 
-An edit is a list of primitive changes (`SetKey`, `Append`). Each is applied twice: to a
+An edit is a list of primitive changes (`pipeline.changes`). Each is applied twice: to a
 tomlkit document (which keeps comments, spacing and key order) and to the plain data
-tomllib read. The new text is written only if re-parsing it gives exactly that data.
+tomllib read. The new text is written only if re-parsing it gives exactly that data, under
+the folder's lock, by `pipeline.atomic` (never over a file that changed since it was read).
 """
 
 from __future__ import annotations
 
 import codecs
-import copy
 import difflib
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
-from tomlkit.items import Comment as TomlComment
 
+from .atomic import atomic_write, check_same, read_bytes
+from .canonical import dump_customer
+from .changes import Append, Change, DelKey, SetKey, apply_document, apply_plain
 from .config import Config
 from .errors import ConflictError, WriteError
-from .format import APPENDED, dump_customer, parse_customer
+from .format import parse_customer
+from .layout import CUSTOMERS_DIR
 from .lines import toml_lines
 from .lock import file_lock, write_lock
 from .model import LOG_KINDS, Customer, Fingerprint
 from .names import TakenIds, unique_id
 from .rules import check_transition, close_changes
-
-
-@dataclass(frozen=True, slots=True)
-class SetKey:
-    path: tuple[str, ...]  # ("stage",) or ("next", "due")
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Append:
-    array: str  # "history", "log" or "objections"
-    entry: dict[str, Any]
-    at: int | None = None  # insert before this entry; None appends at the end
-
-
-@dataclass(frozen=True, slots=True)
-class DelKey:
-    """Remove a key if present (only keys inside a table: tables themselves are never deleted,
-    so tomlkit keeps every other byte)."""
-
-    path: tuple[str, ...]  # ("next", "action")
-
-
-@dataclass(frozen=True, slots=True)
-class Remove:
-    """Take entry ``at`` out of an array of tables (a contact, a product); with its last
-    entry the array goes too, so the file does not keep an ``x = []``."""
-
-    array: str
-    at: int
-
-
-Change = SetKey | Append | DelKey | Remove
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +53,9 @@ def move_changes(
     changes: list[Change] = [SetKey(("stage",), target)]
     if reason and reason.strip():  # why it was lost, or why it went back
         entry["reason"] = reason.strip()
-    if config.stage(target).kind == "lost":  # type: ignore[union-attr]  # check_transition: a known stage
-        changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]  # lost needs one
+    stage = config.stage(target)  # check_transition: a known stage, and lost has a reason
+    if stage is not None and stage.kind == "lost" and reason is not None:
+        changes.append(SetKey(("lost_reason",), reason.strip()))
     changes.append(Append("history", entry))
     # Won or lost ends the open next action: won turns it into the first after-sales step,
     # lost clears it (rules.close_changes), so a closed deal is never 逾期.
@@ -109,135 +78,6 @@ def log_changes(kind: str, note: str, when: date) -> list[Change]:
     if kind not in LOG_KINDS:
         raise WriteError(f"log kind must be one of {', '.join(LOG_KINDS)}, not {kind!r}")
     return [Append("log", {"date": when, "kind": kind, "note": note})]
-
-
-# -- applying changes ---------------------------------------------------------------------
-
-
-def apply_plain(data: dict[str, Any], changes: Sequence[Change]) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    for change in changes:
-        if isinstance(change, SetKey):
-            table = out
-            for key in change.path[:-1]:
-                table = table.setdefault(key, {})
-            table[change.path[-1]] = change.value
-        elif isinstance(change, DelKey):
-            _holder(out, change.path).pop(change.path[-1], None)
-        elif isinstance(change, Remove):
-            del out[change.array][change.at]
-            if not out[change.array]:
-                del out[change.array]
-        else:
-            entries = out.setdefault(change.array, [])
-            entries.insert(len(entries) if change.at is None else change.at, dict(change.entry))
-    return out
-
-
-def apply_document(doc: tomlkit.TOMLDocument, changes: Sequence[Change]) -> None:
-    for change in changes:
-        if isinstance(change, SetKey):
-            _set(doc, change.path, change.value)
-        elif isinstance(change, DelKey):
-            holder = _holder(doc, change.path)
-            if change.path[-1] in holder:
-                del holder[change.path[-1]]
-        elif isinstance(change, Remove):
-            entries = doc[change.array]
-            if len(entries) == 1:
-                del doc[change.array]
-            else:
-                del entries[change.at]
-        else:
-            _append(doc, change.array, change.entry, change.at)
-
-
-def _holder(data: Any, path: tuple[str, ...]) -> Any:
-    """The table that holds ``path``'s last key; an empty dict when a table on the way is missing."""
-    for key in path[:-1]:
-        data = data.get(key) if hasattr(data, "get") else None
-        if data is None:
-            return {}
-    return data
-
-
-def _set(doc: tomlkit.TOMLDocument, path: tuple[str, ...], value: Any) -> None:
-    if len(path) == 1:
-        doc[path[0]] = value  # replaces the value only: the line's comment stays
-        return
-    head, rest = path[0], path[1:]
-    if head not in doc:
-        table = tomlkit.table()
-        _insert_table(doc, head, table)
-    container = doc[head]
-    for key in rest[:-1]:
-        if key not in container:
-            container[key] = tomlkit.table()
-        container = container[key]
-    container[rest[-1]] = value
-
-
-def _insert_table(doc: tomlkit.TOMLDocument, key: str, table: Table | AoT) -> None:
-    """A new table goes before the appended arrays (history, log …), as format rule 5 wants."""
-    first_aot = next((i for i, (_, item) in enumerate(doc.body) if isinstance(item, AoT)), None)
-    if first_aot is None:
-        table.trivia.indent = "\n" if doc.body else ""
-        doc.append(key, table)
-        return
-    first_entry = cast(AoT, doc.body[first_aot][1])[0]  # first_aot indexes an AoT
-    if "\n" not in first_entry.trivia.indent:  # a blank line between the new table and the arrays
-        first_entry.trivia.indent = "\n" + first_entry.trivia.indent
-    doc._insert_at(first_aot, key, table)  # tomlkit has no public "insert before"
-
-
-def _append(doc: tomlkit.TOMLDocument, array: str, entry: dict[str, Any], at: int | None = None) -> None:
-    existing = doc.get(array)
-    if isinstance(existing, Array):  # written inline: history = [{…}, …]
-        existing.insert(len(existing) if at is None else at, _inline(entry))
-        return
-    table = tomlkit.table()
-    for key, value in entry.items():
-        table[key] = value
-    table.trivia.indent = "\n"
-    if isinstance(existing, AoT) and len(existing):
-        at = len(existing) if at is None else at
-        if at == 0:  # the new first entry takes the old first one's spacing
-            table.trivia.indent, existing[0].trivia.indent = existing[0].trivia.indent, "\n"
-            existing.insert(0, table)
-            return
-        # Comments and blank lines after the previous entry belong to what follows it:
-        # move them after the new entry so the diff is the added lines only.
-        for item in pop_trailing(existing[at - 1]):
-            table.add(item)
-        existing.insert(at, table)
-    elif isinstance(existing, AoT):  # every entry was removed (a merge): it still holds the place
-        existing.append(table)
-    elif existing is None:
-        aot = tomlkit.aot()
-        aot.append(table)
-        if array in APPENDED or not any(isinstance(item, AoT) for _, item in doc.body):
-            doc.append(array, aot)
-        else:  # a new [[contacts]] goes before history, log …, as format rule 5 wants
-            table.trivia.indent = ""
-            _insert_table(doc, array, aot)
-    else:
-        raise WriteError(f"{array} is not an array of tables; edit it by hand")
-
-
-def pop_trailing(table: Table) -> list[Whitespace | TomlComment]:
-    """Take the comments and blank lines that end a table: they belong to what follows it."""
-    body = table.value.body
-    trailing: list[Whitespace | TomlComment] = []
-    while body and body[-1][0] is None and isinstance(last := body[-1][1], Whitespace | TomlComment):
-        body.pop()
-        trailing.insert(0, last)
-    return trailing
-
-
-def _inline(entry: dict[str, Any]) -> InlineTable:
-    table = tomlkit.inline_table()
-    table.update(entry)
-    return table
 
 
 # -- reading, checking and writing --------------------------------------------------------
@@ -319,7 +159,7 @@ def create_customer(
     ``taken``: the ids already in use (an import keeps one set for all its rows instead of
     listing the folder per row); the new id is added to it.
     """
-    folder = root / "customers"
+    folder = root / CUSTOMERS_DIR
     with write_lock(root):
         folder.mkdir(parents=True, exist_ok=True)
         if taken is None:
@@ -358,7 +198,7 @@ def _folded(taken: set[str]) -> TakenIds:
 def restore(path: Path, previous: bytes | None, written: bytes, config: Config) -> Customer | None:
     """Undo a write: put back ``previous`` only if the file still holds what we wrote."""
     with file_lock(path):
-        current = _read_bytes(path)
+        current = read_bytes(path)
         if current != written:
             raise ConflictError(f"{path.name} changed on disk since the edit; not undone")
         if previous is None:
@@ -399,97 +239,7 @@ def _reparse(path: Path, raw: bytes, config: Config) -> Customer:
     return customer
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError as exc:
-        raise ConflictError(f"{path.name} was deleted on disk; not written") from exc
-    except OSError as exc:
-        raise WriteError(f"{path}: {exc.strerror or exc}") from exc
-
-
 def _read_checked(customer: Customer) -> bytes:
-    raw = _read_bytes(customer.path)
-    _check_same(customer.path, raw, customer.fingerprint)
+    raw = read_bytes(customer.path)
+    check_same(customer.path, raw, customer.fingerprint)
     return raw
-
-
-def _check_same(path: Path, raw: bytes, expected: Fingerprint | None) -> None:
-    if expected is None:
-        return
-    now = Fingerprint.of(raw, 0)
-    if (now.size, now.digest) != (expected.size, expected.digest):
-        raise ConflictError(f"{path.name} changed on disk since it was read; reload and try again")
-
-
-def atomic_write(
-    path: Path, data: bytes, *, expected: Fingerprint | None = None, exclusive: bool = False
-) -> None:
-    """Temporary file beside the target, fsync, rename. Keeps mode; writes through symlinks.
-
-    ``expected``: the file must still hold these bytes just before the rename.
-    ``exclusive``: fail rather than replace an existing file.
-    """
-    target = Path(os.path.realpath(path))
-    folder = target.parent
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_UMASK
-    # Mode bits, not os.access: root may write anything, yet a read-only file is a "no".
-    if not mode & 0o222:
-        raise WriteError(f"{path}: the file is read-only; not written")
-    try:
-        if not os.stat(folder).st_mode & 0o222:
-            raise WriteError(f"{path}: the folder {folder} is read-only; not written")
-    except FileNotFoundError as exc:
-        raise WriteError(f"{path}: the folder {folder} does not exist") from exc
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write in {folder}: {exc.strerror or exc}") from exc
-    try:
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
-            if exclusive:
-                os.link(tmp, target)  # fails if the name was taken meanwhile
-                os.unlink(tmp)
-            else:
-                if expected is not None:
-                    _check_same(path, _read_bytes(target), expected)
-                os.replace(tmp, target)
-        except FileExistsError as exc:
-            raise WriteError(f"{path.name} already exists; not overwritten") from exc
-        except OSError as exc:
-            raise WriteError(f"{path}: {exc.strerror or exc}; not written") from exc
-        _fsync_dir(folder)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _read_umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-_UMASK = _read_umask()  # read once at import: os.umask is process-wide and not thread-safe
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -181,10 +181,10 @@ def _conflicts(
             if not copies:
                 continue  # their correction is in ours already
             j = copies.pop()
-        if i is None:
-            against_deleted.append(j)  # type: ignore[arg-type]  # both None was skipped above
-        else:
+        if i is not None:
             marked[i] = j
+        elif j is not None:  # (both None was skipped above)
+            against_deleted.append(j)
     return marked, against_deleted
 
 

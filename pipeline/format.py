@@ -1,50 +1,28 @@
-"""Parse one customer file into a `Customer` plus problems, and write canonical new files.
+"""Parse one customer file into a `Customer` plus problems (the schema of docs/format.md).
 
-The reader is strict about the schema but never raises: every deviation becomes a
-`Problem` with a line and column, and whatever can still be shown is kept.
+The file is read as TOML within bounds by `pipeline.tomlread`; the canonical text new files
+get is `pipeline.canonical`'s. The reader is strict about the schema but never raises: every
+deviation becomes a `Problem` with a line and column, and whatever can still be shown is kept.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from itertools import accumulate, islice
 from pathlib import Path
 from typing import Any
-
-import tomli
-import tomli_w
 
 from .config import Config
 from .consistency import conflict_markers, history_problems
 from .contacts import check as check_contacts
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
-from .model import INTENTS, Customer, Fingerprint, HistoryEntry, LogEntry
-from .problems import Problem, Severity, decode_error_position, excerpt_at, plain_syntax, strip_position
+from .model import FIELD, INTENTS, Customer, Field, Fingerprint, HistoryEntry, LogEntry
+from .problems import Problem, Severity, excerpt_at
 from .rules import history_out_of_order
+from .tomlread import parse_toml, read_text
 
-MAX_FILE_BYTES = 1 << 20  # a customer file is a few KB; bounding it bounds parse time
-MAX_DEPTH = 100  # as tomlkit; deeper data overflows pickle (the cache), repr and deepcopy
-
-# Canonical key order for new files and `fmt` (format.md, rule 5).
-KEY_ORDER = (
-    "name",
-    "stage",
-    "tier",
-    "owner",
-    "source",
-    "amount",
-    "probability",
-    "expected_close",
-    "intent",
-    "tags",
-    "competitor",
-    "created",
-    "lost_reason",
-)
-TABLE_ORDER = ("company", "contact", "next")
-APPENDED = ("history", "log", "objections", "payments")
+# Customer attributes read from the file as their kind says, with no rule of their own.
+PLAIN_FIELDS = tuple(FIELD[k] for k in ("owner", "amount", "probability", "expected_close", "created"))
 
 
 class _Checker:
@@ -93,6 +71,16 @@ class _Checker:
             return None
         return float(value)
 
+    def by_kind(self, data: dict[str, Any], field: Field) -> Any:
+        """A top-level text, amount, percent or date field, checked as its kind asks."""
+        if field.kind == "amount":
+            return self.number(data, field.key)
+        if field.kind == "percent":
+            return self.number(data, field.key, hi=100)
+        if field.kind == "date":
+            return self.date(data, field.path)
+        return self.string(data, field.path)
+
     def date(self, data: dict[str, Any], keys: tuple[Any, ...]) -> date | None:
         value = data.get(keys[-1])
         if value is None or type(value) is date:  # the common cases first: this runs per entry
@@ -110,95 +98,6 @@ class _Checker:
             return parsed
         self.warning(keys, f"{name} must be a date (YYYY-MM-DD)")
         return None
-
-
-def read_text(raw: bytes, path: Path) -> tuple[str | None, list[Problem]]:
-    """Decode a file's bytes, reporting size, encoding and BOM problems."""
-    if len(raw) > MAX_FILE_BYTES:
-        msg = f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not loaded"
-        return None, [Problem(path, 1, 1, Severity.ERROR, msg)]
-    problems: list[Problem] = []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-        problems.append(Problem(path, 1, 1, Severity.WARNING, "file starts with a byte-order mark"))
-    try:
-        return raw.decode("utf-8"), problems
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        msg = f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"
-        return None, [*problems, Problem(path, line, col, Severity.ERROR, msg)]
-
-
-def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """tomli is tomllib's own code compiled with mypyc: the same TOML 1.0, twice as fast."""
-    if too_deep := _pathological(text):
-        line, col, msg = too_deep
-        return None, [Problem(path, line, col, Severity.ERROR, msg, excerpt_at(text, line, col))]
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        line, col = decode_error_position(str(exc), text)
-        excerpt = excerpt_at(text, line, col)
-        lines = toml_lines(text)
-        source = lines[line - 1] if 1 <= line <= len(lines) else ""
-        msg = plain_syntax(strip_position(str(exc)), source)
-        return None, [Problem(path, line, col, Severity.ERROR, msg, excerpt)]
-    except RecursionError:
-        return None, [Problem(path, 1, 1, Severity.ERROR, "values nested too deeply")]
-    # Any deep value needs that many brackets, braces or dots: most files skip the walk.
-    if text.count("[") + text.count("{") + text.count(".") > MAX_DEPTH and (key := _deep_key(data)):
-        line, col = key_position(text, (key,))
-        msg = f"values nested more than {MAX_DEPTH} levels deep"
-        return None, [Problem(path, line, col, Severity.ERROR, msg, excerpt_at(text, line, col))]
-    return data, []
-
-
-# Strings and comments, whose brackets and dots are text. Possessive loops: linear time on any input.
-_OPAQUE = re.compile(
-    r'''"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+'|#[^\n]*+''',
-    re.S,
-)
-_BRACKET = re.compile(r"[\[\]{}]")
-_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
-_LONG_KEY = re.compile(rf"(?<![\w.-])[\w-]++(?:[ \t]*+\.[ \t]*+[\w-]++){{{MAX_DEPTH},}}")
-
-
-def _pathological(text: str) -> tuple[int, int, str] | None:
-    """(line, column, message) of nesting deeper than MAX_DEPTH, found before tomllib parses it.
-
-    tomllib recurses once per bracket (10,000 of them overflow the stack) and takes seconds
-    over a key of thousands of dotted parts; this scan is linear, and most files skip it.
-    """
-    if text.count("[") + text.count("{") <= MAX_DEPTH and text.count(".") < MAX_DEPTH:
-        return None
-    masked = _OPAQUE.sub(lambda m: "s" * len(m.group()), text)
-    brackets = _BRACKET.findall(masked)
-    depths = list(accumulate(map(_DEPTH.__getitem__, brackets)))
-    if depths and max(depths) > MAX_DEPTH:  # depth moves by one: the first level over is listed
-        nth = depths.index(MAX_DEPTH + 1)
-        found = next(islice(_BRACKET.finditer(masked), nth, None)).start()
-        msg = f"values nested more than {MAX_DEPTH} levels deep"
-    elif m := _LONG_KEY.search(masked):
-        found, msg = m.start(), f"a dotted key of more than {MAX_DEPTH} parts"
-    else:
-        return None
-    line = text.count("\n", 0, found) + 1
-    return line, found - (text.rfind("\n", 0, found) + 1) + 1, msg
-
-
-def _deep_key(data: dict[str, Any]) -> str | None:
-    """The top-level key whose value nests deeper than MAX_DEPTH (walked without recursion)."""
-    for key, value in data.items():
-        todo = [(value, 1)]
-        while todo:
-            item, depth = todo.pop()
-            if depth > MAX_DEPTH:
-                return key
-            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-            todo.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return None
 
 
 def parse_customer(
@@ -227,14 +126,14 @@ def _build(
     # A value of the wrong type was reported by string(); "required" is for missing or "".
     if not name and isinstance(data.get("name", ""), str):
         check.error(("name",), "name is required")
+    known_stage = config.stage(stage) if stage else None
     if not stage:
         if isinstance(data.get("stage", ""), str):
             check.error(("stage",), "stage is required")
-    elif config.stage(stage) is None:
+    elif known_stage is None:
         known = ", ".join(config.stage_ids)
         check.error(("stage",), f"unknown stage {stage!r} (known: {known})")
-        stage = None
-    if not name or not stage:
+    if not name or known_stage is None:
         return None
 
     tier = check.string(data, ("tier",))
@@ -265,14 +164,9 @@ def _build(
     contact_name = contact.get("name") if isinstance(contact, dict) else None
 
     lost_reason = check.string(data, ("lost_reason",))
-    stage_kind = config.stage(stage).kind  # type: ignore[union-attr]  # unknown stages returned above
-    if stage_kind == "lost" and not lost_reason:
+    if known_stage.kind == "lost" and not lost_reason:
         check.warning(("stage",), "lost customer has no lost_reason")
-    owner = check.string(data, ("owner",))
-    amount = check.number(data, "amount")
-    probability = check.number(data, "probability", hi=100)
-    expected_close = check.date(data, ("expected_close",))
-    created = check.date(data, ("created",))
+    plain = {f.key: check.by_kind(data, f) for f in PLAIN_FIELDS}
     history = _history(data, config, check)
     for i, entry, later in history_out_of_order(history):
         message = (
@@ -282,21 +176,19 @@ def _build(
         check.warning(("history", i), message)
     log = _log(data, check)
     _check_payments(data, check)
-    check_contacts(_entries(data, "contacts", check), _entries(data, "products", check), amount, check)
+    check_contacts(
+        _entries(data, "contacts", check), _entries(data, "products", check), plain.get("amount"), check
+    )
     return Customer(
         id=path.stem,
         path=path,
         data=data,
         name=name,
-        stage=stage,
+        stage=known_stage.id,
         tier=tier,
-        owner=owner,
         source=source,
-        amount=amount,
-        probability=probability,
-        expected_close=expected_close,
-        created=created,
         intent=intent,
+        **plain,
         tags=tuple(tags),
         contact=contact_name if isinstance(contact_name, str) else None,
         next_action=next_action,
@@ -356,73 +248,3 @@ def _check_payments(data: dict[str, Any], check: _Checker) -> None:
         amount = item.get("amount")
         if not isinstance(amount, int | float) or isinstance(amount, bool) or amount != amount:
             check.error(("payments", i, "amount"), "a payment needs a numeric amount")
-
-
-def canonical_order(data: dict[str, Any]) -> dict[str, Any]:
-    """Keys in the format's order: known scalars, other scalars, tables, appended arrays."""
-    ordered: dict[str, Any] = {k: data[k] for k in KEY_ORDER if k in data}
-    rest = [k for k in data if k not in ordered and k not in TABLE_ORDER and k not in APPENDED]
-    scalars = [k for k in rest if not isinstance(data[k], dict) and not _is_aot(data[k])]
-    tables = [k for k in rest if k not in scalars]
-    for key in scalars:
-        ordered[key] = data[key]
-    for key in (*(k for k in TABLE_ORDER if k in data), *tables, *(k for k in APPENDED if k in data)):
-        ordered[key] = data[key]
-    return ordered
-
-
-def _is_aot(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def dump_customer(data: dict[str, Any]) -> str:
-    """Canonical text of a customer: UTF-8, LF, trailing newline, keys in the format's order.
-
-    tomli-w writes short arrays of tables inline; the appended arrays are written as
-    ``[[history]]`` blocks instead, so that each entry is its own lines in a diff.
-    """
-    ordered = canonical_order(data)
-    blocks = {k: v for k, v in ordered.items() if _is_flat_aot(v)}
-    text = tomli_w.dumps({k: v for k, v in ordered.items() if k not in blocks})
-    for key, entries in blocks.items():
-        for entry in entries:
-            text += f"\n[[{toml_key(key)}]]\n" + tomli_w.dumps(entry)
-    return text.lstrip("\n")
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def toml_key(key: str) -> str:
-    """A key as TOML writes it: bare when it is ASCII letters, digits, ``_`` and ``-`` only,
-    else a quoted string (``"拜访记录"``, ``"visits.2025"``, ``""``), as tomli-w quotes them."""
-    if _BARE_KEY.fullmatch(key):
-        return key
-    return tomli_w.dumps({key: 0}).rsplit(" = ", 1)[0]
-
-
-def _is_flat_aot(value: Any) -> bool:
-    return _is_aot(value) and not any(isinstance(v, dict | list) for e in value for v in e.values())
-
-
-def has_comments(text: str) -> bool:
-    """Does the TOML text hold a comment, i.e. a ``#`` outside every string?"""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            return True
-        if ch in "\"'":
-            triple = text.startswith(ch * 3, i)
-            end_mark = ch * 3 if triple else ch
-            i += len(end_mark)
-            while i < n and not text.startswith(end_mark, i):
-                if ch == '"' and text[i] == "\\":
-                    i += 1
-                elif not triple and text[i] == "\n":
-                    break  # an unterminated string; tomllib reports it
-                i += 1
-            i += len(end_mark)
-            continue
-        i += 1
-    return False

@@ -17,8 +17,9 @@ from typing import Any
 
 import tomli
 
-from .format import APPENDED, MAX_FILE_BYTES
 from .gitrepo import BlobReader, Repo
+from .model import APPENDED
+from .tomlread import MAX_FILE_BYTES
 
 MAX_COMMITS = 5000  # bounds one timeline on a hostile or enormous history
 
@@ -144,7 +145,8 @@ class History:
             head, _, rest = record.partition("\0")
             sha, parents, author, when = head.split("\x1f")
             fields = [f for f in rest.lstrip("\n").split("\0") if f]
-            old_path, before, after = path, (), None
+            before: tuple[str | None, ...] = ()
+            old_path, after = path, None
             if fields and fields[0].startswith(":"):
                 meta = fields[0].lstrip(":").split(" ")
                 n = len(fields[0]) - len(fields[0].lstrip(":"))  # parents in a combined diff

@@ -23,8 +23,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from .errors import WriteError
+from .layout import CUSTOMERS_DIR
 from .safefs import open_in_state
-from .store import CUSTOMERS_DIR
 
 LOCK_FILE = "write.lock"
 TIMEOUT = 30.0  # seconds; a writer holds the lock for milliseconds

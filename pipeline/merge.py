@@ -1,7 +1,9 @@
 """Three-way, field-level merge of one customer file: the engine of the git merge driver.
 
-Pure: bytes in, bytes out. OURS is edited in place with tomlkit (through `pipeline.edit`),
-so our comments and formatting stay; only what THEIRS changed since BASE is brought in.
+Pure: bytes in, bytes out. OURS is edited in place with tomlkit (the changes of
+`pipeline.changes`, and `pipeline.merge_doc` for paths through entries), so our comments and
+formatting stay; only what THEIRS changed since BASE is brought in. The conflict markers and
+the line-based merge are `pipeline.merge_text`'s.
 
 - A field changed on one side only takes that side's value; a key deleted on one side
   only is deleted. Tables merge key by key, at any depth.
@@ -26,26 +28,23 @@ Linear in the size of the file: entries are hashed once, and the plain data is c
 from __future__ import annotations
 
 import copy
-import re
-import secrets
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Item, Table, Whitespace
-from tomlkit.items import Comment as TomlComment
+from tomlkit.items import AoT, Item, Table
 
-from .edit import Append, SetKey, apply_document, apply_plain, pop_trailing
+from .changes import Append, SetKey, apply_document, apply_plain, pop_trailing
 from .entry_merge import Slot, plan_entries, same, when
-from .format import APPENDED
-from .linediff import hunks
 from .lines import toml_lines
+from .merge_doc import MISSING, Put, Unmergeable, item_at, raw_text, unwrap
+from .merge_text import TOKEN, block, entry_text, merge_lines, new_token, resolve, whole_file
+from .model import APPENDED
 
 BOM = b"\xef\xbb\xbf"
-MARKER = 7  # git's default conflict-marker size
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +57,6 @@ class MergeResult:
         return not self.conflicts
 
 
-class _Unmergeable(Exception):
-    """The file cannot be merged field by field; it becomes one conflict."""
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-MISSING: Any = _Missing()
 Path = tuple[str, ...]
 Entries = list[dict[str, Any]]
 
@@ -81,10 +70,10 @@ def merge_customer(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     try:
         sides = [_decode(side, raw) for side, raw in (("base", base), ("ours", ours), ("theirs", theirs))]
         text, conflicts = _Merge(*sides).run()
-    except _Unmergeable as exc:
-        return MergeResult(_whole_file(ours, theirs), (f"the whole file: {exc}",))
+    except Unmergeable as exc:
+        return MergeResult(whole_file(ours, theirs), (f"the whole file: {exc}",))
     except Exception as exc:  # a surprise in tomlkit must still end as a visible conflict
-        return MergeResult(_whole_file(ours, theirs), (f"the whole file: cannot merge ({exc!r})",))
+        return MergeResult(whole_file(ours, theirs), (f"the whole file: cannot merge ({exc!r})",))
     return MergeResult((BOM if ours.startswith(BOM) else b"") + text.encode("utf-8"), conflicts)
 
 
@@ -94,17 +83,7 @@ def _decode(side: str, raw: bytes) -> tuple[str, dict[str, Any]]:
         text = raw.decode("utf-8-sig")
         return text, tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise _Unmergeable(f"{side} is not valid TOML ({exc})") from exc
-
-
-def _whole_file(ours: bytes, theirs: bytes) -> bytes:
-    def ended(raw: bytes) -> bytes:
-        return raw if not raw or raw.endswith(b"\n") else raw + b"\n"
-
-    return (
-        b"<" * MARKER + b" ours\n" + ended(ours) + b"=" * MARKER + b"\n" + ended(theirs)
-        + b">" * MARKER + b" theirs\n"
-    )  # fmt: skip
+        raise Unmergeable(f"{side} is not valid TOML ({exc})") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +105,9 @@ class _Merge:
             self.doc = tomlkit.parse(ours)
             self.their_doc = tomlkit.parse(theirs)
         except TOMLKitError as exc:  # tomlkit is stricter than tomllib in corners
-            raise _Unmergeable(f"cannot edit it safely ({exc})") from exc
+            raise Unmergeable(f"cannot edit it safely ({exc})") from exc
         self.texts = base, ours, theirs
-        self.ops: list[SetKey | Append | _Put] = []  # a merge sets, appends or puts; never DelKey
+        self.ops: list[SetKey | Append | Put] = []  # a merge sets, appends or puts; never DelKey
         self.conflicts: dict[str, _Conflict] = {}  # by the token that stands in for it
         self.history: Entries = self.ours.get("history", [])  # merged; both sides of a conflict
         self.unioned: dict[str, Entries] = {}  # appended arrays merged entry by entry
@@ -143,17 +122,17 @@ class _Merge:
             if key not in self.unioned:
                 self._key((key,), b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
         for op in self.ops:
-            if isinstance(op, _Put):
+            if isinstance(op, Put):
                 op.apply_document(self.doc)
             else:
                 apply_document(self.doc, [op])
-        intended = apply_plain(o | self.unioned, [_plain(op) for op in self.ops if not isinstance(op, _Put)])
+        intended = apply_plain(o | self.unioned, [_plain(op) for op in self.ops if not isinstance(op, Put)])
         for op in self.ops:  # on disjoint paths, so after the changes is the same as among them
-            if isinstance(op, _Put):
+            if isinstance(op, Put):
                 op.apply_plain(intended)
         text = tomlkit.dumps(self.doc)
         if not _reads_as(text, intended):
-            raise _Unmergeable("the merged text would not read back as the merged data")
+            raise Unmergeable("the merged text would not read back as the merged data")
         if self.conflicts:
             return self._markers(text, intended)
         # Both sides' changes apart, line by line, give the same data? Then that text is the
@@ -170,7 +149,7 @@ class _Merge:
         slots = plan_entries(b, o, t)
         array = self.doc[name]
         if any(slot.conflict for slot in slots) and not isinstance(array, AoT):
-            raise _Unmergeable(f"both sides changed an entry of {name} written inline differently")
+            raise Unmergeable(f"both sides changed an entry of {name} written inline differently")
         merged: Entries = []
         seen: Entries = []  # for the stage: both versions of a conflicting entry
         for slot in slots:
@@ -188,11 +167,14 @@ class _Merge:
         kept = {slot.ours for slot in slots}
         for i in reversed(range(len(o))):
             if i not in kept:
-                _Put((name, i)).apply_document(self.doc)
+                Put((name, i)).apply_document(self.doc)
         their_items = self.their_doc[name] if isinstance(array, AoT) else None
         for at, slot in enumerate(slots):
             if slot.ours is None:
-                entry = merged[at] if slot.conflict else _their_entry(their_items, t, slot.theirs)  # type: ignore[arg-type]  # ours None: theirs set
+                if slot.conflict or slot.theirs is None:  # (a slot has ours or theirs: not reached)
+                    entry = merged[at]
+                else:
+                    entry = _their_entry(their_items, t, slot.theirs)
                 apply_document(self.doc, [Append(name, entry, at if at < len(array) else None)])
         if name == "history":
             self.history = seen
@@ -204,12 +186,12 @@ class _Merge:
         for key in _keys(old, entry):
             if not same(old.get(key, MISSING), entry.get(key, MISSING)):
                 value = self._theirs((name, j, key), entry[key]) if key in entry else MISSING
-                _Put((name, i, key), value).apply_document(self.doc)
+                Put((name, i, key), value).apply_document(self.doc)
 
     def _entry_conflict(self, name: str, slot: Slot, mine: Any, yours: Any) -> str:
         """Put a placeholder entry where the conflict goes: ours, with its spacing and the
         comments after it, or (we deleted it) one to insert. The token names it."""
-        token = _token(*self.texts)
+        token = new_token(*self.texts)
         ours_text = theirs_text = None
         if slot.ours is not None:
             array = self.doc[name]
@@ -221,10 +203,10 @@ class _Merge:
                 holder.add(item)
             del array[slot.ours]
             array.insert(slot.ours, holder)
-            ours_text = _entry_text(name, table)
+            ours_text = entry_text(name, table)
         if slot.theirs is not None:
-            theirs = _item(self.their_doc, (name, slot.theirs))
-            theirs_text = _entry_text(name, copy.deepcopy(theirs) if isinstance(theirs, Table) else yours)
+            theirs = item_at(self.their_doc, (name, slot.theirs))
+            theirs_text = entry_text(name, copy.deepcopy(theirs) if isinstance(theirs, Table) else yours)
         day = when(mine if mine is not MISSING else yours)
         label = f"{name} entry of {day[1]}" if day[0] == 0 else f"{name} entry without a date"
         self.conflicts[token] = _Conflict(label, (name,), (ours_text, theirs_text), (mine, yours), entry=True)
@@ -249,7 +231,7 @@ class _Merge:
 
     def _take_theirs(self, path: Path, o: Any, t: Any) -> None:
         if t is MISSING:
-            self.ops.append(_Put(path))
+            self.ops.append(Put(path))
         elif isinstance(t, dict) and isinstance(o, dict):
             for key in _keys(o, t):
                 self._key((*path, key), o.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
@@ -262,7 +244,7 @@ class _Merge:
 
     def _theirs(self, path: tuple[str | int, ...], value: Any) -> Any:
         """Their item, if it is a plain value: it brings its formatting and line comment."""
-        item = _item(self.their_doc, path)
+        item = item_at(self.their_doc, path)
         return item if isinstance(item, Item) and not isinstance(item, AoT | Table) else value
 
     def _latest_stage(self) -> Any:
@@ -277,10 +259,10 @@ class _Merge:
 
     def _conflict(self, path: Path, o: Any, t: Any) -> None:
         if _has_table(o) or _has_table(t):
-            raise _Unmergeable(f"both sides changed {'.'.join(path)} differently")
-        token = _token(*self.texts)
-        ours_raw = None if o is MISSING else _raw(self.doc, path)
-        theirs_raw = None if t is MISSING else _raw(self.their_doc, path)
+            raise Unmergeable(f"both sides changed {'.'.join(path)} differently")
+        token = new_token(*self.texts)
+        ours_raw = None if o is MISSING else raw_text(self.doc, path)
+        theirs_raw = None if t is MISSING else raw_text(self.their_doc, path)
         self.conflicts[token] = _Conflict(".".join(path), path, (ours_raw, theirs_raw), (o, t))
         self.ops.append(SetKey(path, token))
 
@@ -292,21 +274,21 @@ class _Merge:
         for token, conflict in self.conflicts.items():
             i = where.get(token)
             if i is None:
-                raise _Unmergeable(f"cannot find {conflict.label} to mark the conflict")
+                raise Unmergeable(f"cannot find {conflict.label} to mark the conflict")
             if conflict.entry:
                 if i == 0 or not lines[i - 1].lstrip().startswith("[["):
-                    raise _Unmergeable(f"cannot find {conflict.label} to mark the conflict")
+                    raise Unmergeable(f"cannot find {conflict.label} to mark the conflict")
                 ours, theirs = conflict.texts
-                lines[i - 1 : i + 1] = [_block(ours or "", theirs or ""), ""]
+                lines[i - 1 : i + 1] = [block(ours or "", theirs or ""), ""]
                 continue
             quoted = tomlkit.string(token).as_string()
             line = lines[i] if lines[i].endswith("\n") else lines[i] + "\n"
             ours, theirs = (None if raw is None else line.replace(quoted, raw) for raw in conflict.texts)
-            lines[i] = _block(ours or "", theirs or "")
+            lines[i] = block(ours or "", theirs or "")
         merged = "".join(lines)
         for side in (0, 1):
             if not _reads_as(resolve(merged, side), self._resolved(intended, side)):
-                raise _Unmergeable("the conflict markers would not resolve to either side")
+                raise Unmergeable("the conflict markers would not resolve to either side")
         return merged, tuple(conflict.label for conflict in self.conflicts.values())
 
     def _resolved(self, intended: dict[str, Any], side: int) -> dict[str, Any]:
@@ -317,66 +299,13 @@ class _Merge:
             out[name] = [entry for entry in picked if entry is not MISSING]
         for conflict in self.conflicts.values():
             if not conflict.entry:
-                _Put(conflict.path, conflict.values[side]).apply_plain(out)
+                Put(conflict.path, conflict.values[side]).apply_plain(out)
         return out
 
     def _settled(self, entry: dict[str, Any], side: int) -> Any:
         """An entry, or if it is a conflict's placeholder, that side's version (or MISSING)."""
         conflict = self.conflicts.get(next(iter(entry), "")) if len(entry) == 1 else None
         return entry if conflict is None else conflict.values[side]
-
-
-@dataclass(frozen=True, slots=True)
-class _Put:
-    """Set, or delete (no value), what a path names; paths may pass through entries: ("log", 2)."""
-
-    path: tuple[str | int, ...]
-    value: Any = MISSING
-
-    def apply_plain(self, data: dict[str, Any]) -> None:
-        """In place: ``data`` is a copy the merge owns."""
-        parent = _walk(data, self.path[:-1])
-        if self.value is MISSING:
-            del parent[self.path[-1]]
-        else:
-            parent[self.path[-1]] = _unwrap(self.value)
-
-    def apply_document(self, doc: tomlkit.TOMLDocument) -> None:
-        parent, last = _walk(doc, self.path[:-1]), self.path[-1]
-        if self.value is not MISSING:
-            parent[last] = self.value
-            return
-        item = parent[last]
-        if isinstance(item, Table) and isinstance(parent, AoT) and isinstance(last, int):
-            _hand_over(item, parent[last - 1] if last else _table_before(doc, parent))
-            if last == 0 and len(parent) > 1:  # the next entry takes the removed one's spacing
-                parent[1].trivia.indent = item.trivia.indent
-        elif isinstance(item, Table):
-            _hand_over(item, _table_before(doc, item) if parent is doc else None)
-        del parent[last]
-
-
-def _hand_over(removed: Table, before: Table | None) -> None:
-    """Comments after a removed table belong to what follows it: keep them, after ``before``."""
-    trailing = pop_trailing(removed)
-    if not any(isinstance(item, TomlComment) for item in trailing):
-        return
-    if before is None:
-        raise _Unmergeable("removing a table would lose the comment after it")
-    body = before.value.body
-    while body and body[-1][0] is None and isinstance(body[-1][1], Whitespace):
-        body.pop()
-    for item in trailing:
-        before.add(item)
-
-
-def _table_before(doc: tomlkit.TOMLDocument, item: Item) -> Table | None:
-    """The table whose body ends just before a top-level table or array of tables."""
-    pos = next((i for i, (_, it) in enumerate(doc.body) if it is item), 0)
-    before = doc.body[pos - 1][1] if pos else None
-    if isinstance(before, AoT) and len(before):
-        return before[-1]
-    return before if isinstance(before, Table) else None
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -411,22 +340,6 @@ def _has_table(value: Any) -> bool:
     return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
 
-def merge_lines(base: str, ours: str, theirs: str) -> str | None:
-    """A line-based three-way merge, when the two sides' changes neither overlap nor touch."""
-    lines = toml_lines(base, keepends=True)
-    changes = [hunk for side in (ours, theirs) for hunk in hunks(lines, toml_lines(side, keepends=True))]
-    out: list[str] = []
-    pos, last = 0, None
-    for hunk in sorted(changes, key=lambda h: (h[0], h[1])):
-        if last is not None and hunk[0] <= last[1]:
-            if hunk == last:  # the same change on both sides
-                continue
-            return None
-        out += lines[pos : hunk[0]] + hunk[2]
-        pos, last = hunk[1], hunk
-    return "".join(out + lines[pos:])
-
-
 def _reads_as(text: str, data: dict[str, Any]) -> bool:
     try:
         return same(tomllib.loads(text), data)
@@ -436,74 +349,5 @@ def _reads_as(text: str, data: dict[str, Any]) -> bool:
 
 def _plain(change: SetKey | Append) -> SetKey | Append:
     if isinstance(change, SetKey):
-        return SetKey(change.path, _unwrap(change.value))
-    return Append(change.array, {k: _unwrap(v) for k, v in change.entry.items()}, change.at)
-
-
-def _item(doc: tomlkit.TOMLDocument, path: tuple[str | int, ...]) -> Any:
-    node: Any = doc
-    for key in path:
-        if isinstance(node, list):
-            found = isinstance(key, int) and key < len(node)
-        else:
-            found = isinstance(node, dict) and key in node
-        if not found:
-            return None
-        node = node[key]
-    return node
-
-
-def _raw(doc: tomlkit.TOMLDocument, path: Path) -> str:
-    """A value as written, e.g. ``250_000`` or ``"张伟"``."""
-    item = _item(doc, path)
-    if not isinstance(item, Item):
-        raise _Unmergeable(f"cannot find {'.'.join(path)} to mark the conflict")
-    return item.as_string()
-
-
-def _walk(node: Any, path: tuple[str | int, ...]) -> Any:
-    for key in path:
-        node = node[key]
-    return node
-
-
-def _unwrap(value: Any) -> Any:
-    return value.unwrap() if isinstance(value, Item) else value
-
-
-TOKEN = re.compile(r"tuiboard-conflict-[0-9a-f]{16}")
-
-
-def _token(*texts: str) -> str:
-    """A placeholder for a conflict that none of the texts contains."""
-    while True:
-        token = f"tuiboard-conflict-{secrets.token_hex(8)}"
-        if not any(token in text for text in texts):
-            return token
-
-
-def _block(ours: str, theirs: str) -> str:
-    return "<" * MARKER + " ours\n" + ours + "=" * MARKER + "\n" + theirs + ">" * MARKER + " theirs\n"
-
-
-_BLOCK = re.compile(f"^{'<' * MARKER} ours\n(.*?)^{'=' * MARKER}\n(.*?)^{'>' * MARKER} theirs\n", re.S | re.M)
-
-
-def resolve(text: str, side: int) -> str:
-    """Every conflict block settled for one side (0 ours, 1 theirs), as a person would."""
-    return _BLOCK.sub(lambda m: m.group(1 + side), text)
-
-
-def _entry_text(name: str, entry: Table | dict[str, Any]) -> str:
-    """One entry of an array of tables as it would be written alone: ``[[name]]`` and its
-    keys, without the blank lines before it or the comments after it."""
-    # tomlkit.item(dict) is a Table; its stubs also allow an InlineTable (an Array parent).
-    table = entry if isinstance(entry, Table) else cast(Table, tomlkit.item(entry))
-    pop_trailing(table)
-    table.trivia.indent = ""
-    doc = tomlkit.document()
-    array = tomlkit.aot()
-    array.append(table)
-    doc.append(name, array)
-    text = tomlkit.dumps(doc)
-    return text if text.endswith("\n") else text + "\n"
+        return SetKey(change.path, unwrap(change.value))
+    return Append(change.array, {k: unwrap(v) for k, v in change.entry.items()}, change.at)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .edit import WriteError, atomic_write
+from .atomic import atomic_write
+from .errors import WriteError
 from .merge import merge_customer
 from .problems import printable
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -15,7 +15,61 @@ from .problems import Problem
 
 INTENTS = ("high", "medium", "low")
 LOG_KINDS = ("call", "visit", "email", "demo", "meeting", "note")
-OBJECTION_TYPES = ("price", "function", "trust", "decision")
+
+# What a field holds, and so how it is typed, parsed and shown. `stage`, `tier`, `source`
+# and `intent` are text chosen from pipeline.toml's (or INTENTS') list.
+Kind = Literal["text", "stage", "tier", "source", "intent", "amount", "percent", "date", "tags"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One customer field the tool knows: its key in the file, kind and labels."""
+
+    key: str  # dotted: "amount", "next.due", "contact.phone"
+    kind: Kind
+    zh: str
+    en: str
+    ordered: bool = True  # False: no place in the canonical order (kept where it stands)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+    @property
+    def label(self) -> str:
+        """Both languages, as forms and dialogs show them: ``金额 Amount``."""
+        return f"{self.zh} {self.en}"
+
+
+# The fields the tool knows, in the file format's key order (docs/format.md, rule 5): the
+# top-level ones first, then those inside the `contact` and `next` tables. Every list of
+# fields (canonical order, `show`, the form, import and export columns) is taken from here.
+FIELDS = (
+    Field("name", "text", "名称", "Name"),
+    Field("stage", "stage", "阶段", "Stage"),
+    Field("tier", "tier", "级别", "Tier"),
+    Field("owner", "text", "负责人", "Owner"),
+    Field("source", "source", "来源", "Source"),
+    Field("amount", "amount", "金额", "Amount"),
+    Field("probability", "percent", "成功率", "Prob. %"),
+    Field("expected_close", "date", "预计成交", "Close"),
+    Field("intent", "intent", "意向", "Intent"),
+    Field("tags", "tags", "标签", "Tags"),
+    Field("competitor", "text", "竞争对手", "Rival"),
+    Field("created", "date", "创建", "Created"),
+    Field("lost_reason", "text", "丢单原因", "Lost reason"),
+    Field("product", "text", "拟购产品", "Product", ordered=False),  # the seed's form has it
+    Field("next.action", "text", "下一步", "Next"),
+    Field("next.due", "date", "到期", "Due"),
+    Field("contact.name", "text", "联系人", "Contact"),
+    Field("contact.title", "text", "职务", "Title"),
+    Field("contact.phone", "text", "电话", "Phone"),
+    Field("contact.email", "text", "邮箱", "E-mail"),
+)
+FIELD = {f.key: f for f in FIELDS}
+KEY_ORDER = tuple(f.key for f in FIELDS if f.ordered and "." not in f.key)  # top-level scalars first
+TABLE_ORDER = ("company", "contact", "next")  # then these tables
+APPENDED = ("history", "log", "objections", "payments")  # arrays of tables, last: entries are appended
 
 
 # The small records are msgspec Structs: the load cache decodes them in C, without a

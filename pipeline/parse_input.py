@@ -1,18 +1,20 @@
-"""What reps type into a form, read the way they mean it: ``18万`` is 180,000, ``40%`` is 40.
+"""What reps type, read the way they mean it: ``18万`` is 180,000, ``40%`` is 40.
 
+One grammar for the board's form, the CLI's options and an imported spreadsheet's cells.
 Full-width digits and signs (``１８万``, ``４０％``) are read too: Chinese input methods produce them.
 Every parser returns None for an empty field and raises ValueError with a short message otherwise.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
 _UNITS = {"": 1, "k": 1_000, "千": 1_000, "w": 10_000, "万": 10_000, "亿": 100_000_000}
-_AMOUNT = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(k|千|w|万|亿)?元?$")
+_NUMBER = re.compile(r"^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(k|千|w|万|亿)?元?(%?)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)%?$")
 
 
@@ -26,17 +28,41 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def parse_amount(text: str) -> int | float | None:
-    """``180000``, ``180,000``, ``18万``, ``1.5w``, ``¥20k``, ``0.2亿`` -> a number ≥ 0."""
+def _scaled(digits: str, unit: str) -> int | float:
+    """An integer as written stays exact however long; anything else is the float it reads as
+    (``1e300`` is the float 1e300, as a spreadsheet holds it), an int when it is whole."""
+    if unit == "" and digits.isdigit():
+        return int(digits)
+    value = float(Decimal(digits) * _UNITS[unit])  # Decimal first: 1.1w is 11000, not 11000.000000000002
+    if not math.isfinite(value):
+        raise ValueError(f"{digits} is too large")
+    return int(value) if value.is_integer() else value
+
+
+def parse_number(text: str) -> int | float | None:
+    """Any number as a spreadsheet cell may hold it: a sign, ``1.5e-07``, a unit (``18万``,
+    ``1.5w``, ``20k``), a currency sign, a trailing ``%`` (ignored). Exact for integers."""
     s = _normal(text).lstrip("¥$")
     if not s:
         return None
+    m = _NUMBER.match(s)
+    if not m:
+        raise ValueError(f"not a number: {text.strip()!r}")
+    value = _scaled(m.group(2), m.group(3) or "")
+    return -value if m.group(1) == "-" else value
+
+
+def parse_amount(text: str) -> int | float | None:
+    """``180000``, ``180,000``, ``18万``, ``1.5w``, ``¥20k``, ``0.2亿`` -> a number ≥ 0."""
+    s = _normal(text).lstrip("¥$")
     if s.startswith("-"):
         raise ValueError("amount must not be negative")
-    m = _AMOUNT.match(s)
-    if not m:
-        raise ValueError(f"not an amount: {text.strip()!r} (e.g. 180000, 18万, 1.5w)")
-    return _number(Decimal(m.group(1)) * _UNITS[m.group(2) or ""])
+    try:
+        if s.endswith("%"):
+            raise ValueError
+        return parse_number(s)
+    except ValueError:
+        raise ValueError(f"not an amount: {text.strip()!r} (e.g. 180000, 18万, 1.5w)") from None
 
 
 def parse_percent(text: str) -> int | float | None:
@@ -53,9 +79,12 @@ def parse_percent(text: str) -> int | float | None:
     return _number(value)
 
 
+TAG_SEPARATOR = re.compile(r"[,，、;；]")
+
+
 def parse_tags(text: str) -> list[str]:
     """``ERP, 制造业、续费`` -> ``["ERP", "制造业", "续费"]``: commas (either width) or 、 separate."""
-    return [t.strip() for t in re.split(r"[,，、;；]", text) if t.strip()]
+    return [t.strip() for t in TAG_SEPARATOR.split(text) if t.strip()]
 
 
 _OFFSET = re.compile(r"^([+-])(\d+)([dwmq])$")
@@ -63,9 +92,27 @@ _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 91}
 _WORDS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
 
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?$")
+
+
+def parse_date(text: str) -> date:
+    """A calendar date as people write it: ``2026-12-01``, ``2026/12/1``, ``2026.12.01``,
+    ``2026年12月1日``; a month alone (``2026-12``, ``2026年12月``) is its last day."""
+    s = _normal(text)
+    m = _DATE.match(s)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+        if m.group(3):
+            return date(year, month, int(m.group(3)))  # ValueError for a day that does not exist
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist")
+        return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return date.fromisoformat(s)  # also 20261201 and week dates, as before
+
+
 def parse_when(text: str, base: date) -> date:
-    """``2026-12-01``, ``today``/``今天``, ``tomorrow``/``明天``, ``yesterday``/``昨天``, or an
-    offset from ``base`` such as ``+1d``, ``+2w``, ``+1q`` or ``-3d`` (full-width digits too)."""
+    """A date (`parse_date`), ``today``/``今天``, ``tomorrow``/``明天``, ``yesterday``/``昨天``, or
+    an offset from ``base`` such as ``+1d``, ``+2w``, ``+1q`` or ``-3d`` (full-width digits too)."""
     s = _normal(text)
     if s in _WORDS:
         return base + timedelta(days=_WORDS[s])
@@ -74,7 +121,7 @@ def parse_when(text: str, base: date) -> date:
         days = int(m.group(2)) * _UNIT_DAYS[m.group(3)]
         return base + timedelta(days=days if m.group(1) == "+" else -days)
     try:
-        return date.fromisoformat(s)
+        return parse_date(s)
     except ValueError:
         raise ValueError(
             f"not a date: {text.strip()!r} (use YYYY-MM-DD, today, yesterday, +3d, -3d, +1w or +1q)"

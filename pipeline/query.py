@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from . import rules, search
 from .config import Config
@@ -93,7 +93,8 @@ def select(
 def view_filter(view: View, me: str | None) -> Filter:
     """The filter a saved view stands for; ``me`` is who "mine" means (UsageError when unknown)."""
     values: dict[str, Any] = {
-        FILTER_KEYS[key]: frozenset(value) if key in SET_KEYS else value for key, value in view.criteria
+        FILTER_KEYS[key]: frozenset(cast(tuple[str, ...], value)) if key in SET_KEYS else value
+        for key, value in view.criteria
     }
     if view.mine:
         if not me:

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-STATE_DIR = ".tuiboard"
+from .layout import STATE_DIR
+
 STATE_IGNORE = b"*\n"  # the state folder ignores itself: nothing in it belongs in git
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .analytics import bucket_records
+from .errors import TuiboardError
 from .problems import printable
 from .tablefile import TableFileError, read_raw
 
@@ -25,7 +26,7 @@ DATE_COLUMNS = ("单据日期", "日期", "开票日期", "销售日期", "回�
 HEADER_SEARCH_ROWS = 10  # exported reports often put a title or date range above the header
 
 
-class SalesReportError(ValueError):
+class SalesReportError(TuiboardError, ValueError):
     """The file is not a sales report we can read; the message says what is missing."""
 
 

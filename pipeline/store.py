@@ -23,14 +23,13 @@ from pathlib import Path
 
 from . import cache
 from .cache import RACY_NS, STALE_NS, FileState, Key
-from .config import CONFIG_FILE, Config, Stage, load_config
+from .config import Config, Stage, load_config
 from .errors import NotAPipeline
 from .format import parse_customer
+from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
 from .model import Customer, Fingerprint
 from .problems import Problem, Severity
 
-CUSTOMERS_DIR = "customers"
-CACHE_DIR = ".tuiboard"
 POOL_THRESHOLD = 3000  # below this, forking costs more than it saves
 # `pipeline.edit.atomic_write`'s temporary files: mkstemp(prefix=f".{stem[:40]}.", suffix=".tmp")
 _LEFTOVER = re.compile(r"\..{1,40}\.[a-z0-9_]{8}\.tmp", re.S)
@@ -206,7 +205,7 @@ class Store:
 
     @property
     def cache_path(self) -> Path:
-        return self.root / CACHE_DIR / cache.CACHE_NAME
+        return self.root / STATE_DIR / cache.CACHE_NAME
 
     # -- whole-folder loads -------------------------------------------------------------
 

@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import CONFIG_FILE, Config, parse_config
+from .config import Config, parse_config
 from .consistency import conflict_markers
-from .format import APPENDED, MAX_FILE_BYTES, parse_customer
+from .format import parse_customer
 from .gitrepo import GitError, Repo, StatusEntry
+from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
+from .model import APPENDED
 from .problems import Problem, Severity, printable
+from .tomlread import MAX_FILE_BYTES
 
-CUSTOMERS = "customers"
 ATTEMPTS = 4  # fetch-merge-push rounds before giving up on a remote that keeps moving
 MAX_LISTED = 3  # customer names shown per author in "what came in"
 
@@ -139,7 +141,7 @@ def _load(raw: bytes | None) -> dict[str, Any] | None:
 
 def customer_id(git_path: str) -> str | None:
     p = PurePosixPath(git_path)
-    if p.parent.name == CUSTOMERS and p.suffix == ".toml":
+    if p.parent.name == CUSTOMERS_DIR and p.suffix == ".toml":
         return p.stem
     return None
 
@@ -168,7 +170,7 @@ def file_problems(path: Path, config: Config, *, errors_only: bool = True) -> li
         return []
     if path.name == CONFIG_FILE:
         _, problems = parse_config(raw.decode("utf-8", "replace"), path)
-    elif path.parent.name == CUSTOMERS and path.suffix == ".toml":
+    elif path.parent.name == CUSTOMERS_DIR and path.suffix == ".toml":
         _, problems = parse_customer(raw, path, config)
     else:
         problems = conflict_markers(raw.decode("utf-8", "replace"), path)
@@ -225,7 +227,7 @@ def sync(
 
 
 def _is_state(git_path: str) -> bool:
-    return ".tuiboard" in PurePosixPath(git_path).parts
+    return STATE_DIR in PurePosixPath(git_path).parts
 
 
 Group = tuple[list[str], list[str]]  # (git paths, the actions their change stands for)
@@ -399,7 +401,7 @@ def _rebase(repo: Repo, result: SyncResult, ref: str) -> bool:
 
 def merge_attribute_set(repo: Repo) -> bool:
     """Does git merge customer files with the tuiboard driver here (`tuiboard git-setup`)?"""
-    out = repo.text("check-attr", "merge", "--", f"{repo.prefix}{CUSTOMERS}/x.toml", check=False)
+    out = repo.text("check-attr", "merge", "--", f"{repo.prefix}{CUSTOMERS_DIR}/x.toml", check=False)
     return out.strip().endswith(": tuiboard")
 
 

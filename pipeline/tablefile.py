@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import TuiboardError
 from .problems import printable
 
 MAX_FILE_BYTES = 256 << 20  # a CSV export of 100,000 customers is about 100 MB
@@ -30,7 +31,7 @@ EMPTY_RUN = 1_000  # this many empty rows in a row end the table
 MAX_FORMULA_NOTES = 100  # one line each; then a count
 
 
-class TableFileError(ValueError):
+class TableFileError(TuiboardError, ValueError):
     """The file cannot be read at all; the message is one line naming the file."""
 
 

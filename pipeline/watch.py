@@ -37,8 +37,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from .config import CONFIG_FILE
-from .store import CUSTOMERS_DIR, is_customer_file
+from .layout import CONFIG_FILE, CUSTOMERS_DIR
+from .store import is_customer_file
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
+import pipeline.store as store_mod
 from pipeline.config import preset_text
 from pipeline.demo import write_demo
 
@@ -58,11 +62,34 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def demo_folder(tmp_path: Path) -> Path:
-    root = tmp_path / "demo"
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo pipeline, generated once per test process: `demo_folder` copies it."""
+    root = tmp_path_factory.mktemp("template") / "demo"
     write_demo(root, 60, 7, TODAY)
     return root
+
+
+@pytest.fixture
+def demo_folder(tmp_path: Path, demo_template: Path) -> Path:
+    """A fresh copy of the 60-customer demo (new files: their own inodes and times, no cache)."""
+    root = tmp_path / "demo"
+    shutil.copytree(demo_template, root, copy_function=shutil.copyfile)
+    return root
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Counts the files the store parses, by file name (the real parser still runs)."""
+    counts: Counter[str] = Counter()
+    real: Callable[..., Any] = store_mod.parse_customer
+
+    def counting(raw: bytes, path: Path, *args: Any) -> Any:
+        counts[path.name] += 1
+        return real(raw, path, *args)
+
+    monkeypatch.setattr(store_mod, "parse_customer", counting)
+    return counts
 
 
 def write_customer(root: Path, cid: str, text: str) -> Path:

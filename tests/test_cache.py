@@ -10,7 +10,6 @@ import pickle
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,32 +24,14 @@ from pipeline.config import preset_text
 from pipeline.model import Customer, lazy_data
 from pipeline.query import Filter
 from pipeline.store import Store
+from tests.support import MINIMAL as GOOD
+from tests.support import put
 from tuiboard.cli import main
 from tuiboard.viewmodel import build_view
-
-GOOD = 'name = "{name}"\nstage = "intent"\n'
 
 
 def tb(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], prog_name="tuiboard", catch_exceptions=False)
-
-
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Counts the files the store parses, by file name (the real parser still runs)."""
-    counts: Counter[str] = Counter()
-    real: Callable[..., Any] = store_mod.parse_customer
-
-    def counting(raw: bytes, path: Path, *args: Any) -> Any:
-        counts[path.name] += 1
-        return real(raw, path, *args)
-
-    monkeypatch.setattr(store_mod, "parse_customer", counting)
-    return counts
-
-
-def put(folder: Path, cid: str, name: str | None = None) -> Path:
-    return write_customer(folder, cid, GOOD.format(name=name or cid.title()))
 
 
 class Plant:

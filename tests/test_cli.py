@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import TODAY, write_customer
 
-from pipeline.format import dump_customer
+from pipeline.canonical import dump_customer
 from pipeline.store import load_board
 from tuiboard.cli import main
 

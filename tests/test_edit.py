@@ -40,53 +40,12 @@ from pipeline.errors import UsageError
 from pipeline.lock import write_lock
 from pipeline.model import Customer, Fingerprint
 from pipeline.store import Store
+from tests.support import sample
 
 GIT = shutil.which("git")
 CONFIG = load_preset("seven-stage")
 
-HAND_WRITTEN = '''\
-# 客户档案 — written by hand; keep my comments!
-name   =   "苏州华东精密机械有限公司"   # full legal name
-stage = "intent"        # moved by the board
-tier="B"
-owner = 'wang.li'
-amount = 180_000
-custom_score = 8.5      # not in the format: our own rating
-tags = [ "ERP",   "制造业" ]   # odd spacing inside
-contact = { name = "张伟", title = "信息部经理" }    # an inline table
-
-notes = """
-多行备注：
-  第二行，有缩进
-"""
-
-[company]   # the company
-industry = "制造业"
-\temployees = 320
-
-[next]
-action = "发送修订报价"    # price first
-due = 2026-11-25
-
-[[history]]
-date = 2026-09-02
-stage = "target"
-
-# moved after the exhibition
-[[history]]
-date   = 2026-10-10
-stage  = "intent"
-
-[[log]]
-date = 2026-11-18
-kind = "visit"
-note = \'\'\'见了IT经理，
-关注移动审批\'\'\'
-
-[extra]   # an unknown table
-anything = [1, 2, 3]
-nested = { a = 1, b = { c = "深" } }
-'''
+HAND_WRITTEN = sample("hand-written")
 
 
 def load(root: Path, cid: str) -> Customer:

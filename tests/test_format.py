@@ -11,47 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.canonical import dump_customer, has_comments
 from pipeline.config import load_preset
-from pipeline.format import MAX_FILE_BYTES, dump_customer, has_comments, parse_customer
+from pipeline.format import parse_customer
 from pipeline.problems import Problem
+from pipeline.tomlread import MAX_FILE_BYTES
+from tests.support import sample
 
 CONFIG = load_preset("seven-stage")
 PATH = Path("customers/acme.toml")
 
-GOOD = """\
-name = "苏州华东精密机械有限公司"
-stage = "intent"                 # a stage id
-tier = "B"
-owner = "wang.li"
-source = "exhibition"
-amount = 180_000
-probability = 40
-expected_close = 2026-12-15
-intent = "high"
-tags = ["ERP", "制造业"]
-created = 2026-09-02
-wechat = "zw-1988"               # unknown keys are kept
-
-[contact]
-name = "张伟"
-
-[next]
-action = "发送修订报价"
-due = 2026-11-25
-
-[[history]]
-date = 2026-09-02
-stage = "target"
-
-[[history]]
-date = 2026-10-10
-stage = "intent"
-
-[[log]]
-date = 2026-11-18
-kind = "visit"
-note = "见了IT经理"
-"""
+GOOD = sample("suzhou")
 
 
 def parse(text: str | bytes) -> tuple[object, list[Problem]]:

@@ -17,45 +17,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.canonical import dump_customer
 from pipeline.edit import Append, SetKey, apply_document
 from pipeline.entry_merge import Slot, canon, merged_count, plan_entries
-from pipeline.format import dump_customer
 from pipeline.merge import merge_customer, merge_lines, same
 from pipeline.model import LOG_KINDS
 from tests.conftest import write_customer
+from tests.support import sample
 from tuiboard.cli import main
 from tuiboard.cli_git import ATTRIBUTES, driver_command, write_gitattributes
 
-BASE = """\
-# 苏州华东: key account, see the 2026 plan
-name = "苏州华东精密机械有限公司"
-stage = "intent"  # demo given
-tier = "B"
-owner = "wang.li"
-amount = 180000  # 预计合同额
-created = 2026-09-02
-
-[contact]
-name = "张伟"
-phone = "+86 512 6666 8888"
-
-[next]
-action = "发送修订报价"
-due = 2026-11-25
-
-[[history]]
-date = 2026-09-02
-stage = "target"
-
-[[history]]
-date = 2026-10-10
-stage = "intent"
-
-[[log]]
-date = 2026-11-18
-kind = "visit"
-note = "见了IT经理"
-"""
+BASE = sample("suzhou-commented")
 
 CLASH = (
     "<<<<<<< ours\namount = 200000  # 预计合同额\n=======\namount = 250000  # 预计合同额\n>>>>>>> theirs\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
+from pipeline.parse_input import parse_amount, parse_date, parse_number, parse_percent, parse_tags, parse_when
 
 BASE = date(2026, 11, 23)
 
@@ -95,6 +95,9 @@ def test_tags_split_on_either_comma_and_the_enumeration_comma() -> None:
         ("+1q", BASE + timedelta(days=91)),
         ("＋３ｄ", BASE + timedelta(days=3)),  # what a Chinese input method types
         (" +2w ", BASE + timedelta(days=14)),
+        ("2026/12/1", date(2026, 12, 1)),  # as a spreadsheet or a Chinese form writes dates
+        ("2026年12月1日", date(2026, 12, 1)),
+        ("2026年12月", date(2026, 12, 31)),  # a month alone: its last day
     ],
 )
 def test_dates_read_the_same_in_the_cli_and_the_board(text: str, expected: date) -> None:
@@ -105,3 +108,31 @@ def test_dates_read_the_same_in_the_cli_and_the_board(text: str, expected: date)
 def test_a_date_that_is_not_one_says_how_to_write_it(text: str) -> None:
     with pytest.raises(ValueError, match="use YYYY-MM-DD, today, yesterday"):
         parse_when(text, BASE)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("2026.12.01", date(2026, 12, 1)),
+        ("2026 年 2 月", date(2026, 2, 28)),
+        ("2026-12", date(2026, 12, 31)),
+        ("２０２６／１２／０１", date(2026, 12, 1)),
+    ],
+)
+def test_one_date_grammar_for_the_form_the_cli_and_import(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026年0月", "2026-02-30", "12/01/2026"])
+def test_a_date_that_does_not_exist_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("-5", -5), ("+1.5w", 15000), ("1e-07", 1e-07), ("1e300", int(1e300)), ("40%", 40), ("¥1,000", 1000)],
+)
+def test_a_spreadsheet_number_reads_as_the_cell_holds_it(text: str, value: float) -> None:
+    assert parse_number(text) == value

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.analytics import Analysis
-from pipeline.format import dump_customer
+from pipeline.canonical import dump_customer
 from pipeline.query import Filter, select
 from pipeline.store import load_board
 from tests.conftest import TODAY
@@ -218,7 +218,8 @@ def test_every_preset_reports(tmp_path: Path, preset: str) -> None:
 
 def test_heavy_imports_wait_until_needed() -> None:
     code = (
-        "import sys, tuiboard.cli, pipeline.analytics, pipeline.tabular, pipeline.sales_report;"
+        "import sys, tuiboard.cli, pipeline.analytics, pipeline.export_table, pipeline.import_table,"
+        " pipeline.sales_report;"
         "print(sorted(m for m in ('plotext', 'textual', 'openpyxl') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

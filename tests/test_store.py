@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import write_customer
@@ -15,26 +13,8 @@ import pipeline.store as store_mod
 from pipeline.config import preset_text
 from pipeline.problems import printable
 from pipeline.store import NotAPipeline, Store, find_root, is_customer_file, load_board
-
-GOOD = 'name = "{name}"\nstage = "intent"\n'
-
-
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Counts the files the store parses, by file name (the real parser still runs)."""
-    counts: Counter[str] = Counter()
-    real: Callable[..., Any] = store_mod.parse_customer
-
-    def counting(raw: bytes, path: Path, *args: Any) -> Any:
-        counts[path.name] += 1
-        return real(raw, path, *args)
-
-    monkeypatch.setattr(store_mod, "parse_customer", counting)
-    return counts
-
-
-def put(folder: Path, cid: str, name: str | None = None) -> Path:
-    return write_customer(folder, cid, GOOD.format(name=name or cid.title()))
+from tests.support import MINIMAL as GOOD
+from tests.support import put
 
 
 def bump(path: Path, text: str) -> None:

@@ -22,21 +22,12 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from pipeline import tablefile
+from pipeline.canonical import dump_customer
 from pipeline.config import preset_text
-from pipeline.format import dump_customer
+from pipeline.export_table import csv_escape, csv_unescape, customer_table, write_csv
+from pipeline.export_table import write_xlsx as export_xlsx
+from pipeline.import_table import TableError, apply_import, column_paths, plan_import, read_table
 from pipeline.store import load_board
-from pipeline.tabular import (
-    TableError,
-    apply_import,
-    column_paths,
-    csv_escape,
-    csv_unescape,
-    customer_table,
-    plan_import,
-    read_table,
-    write_csv,
-)
-from pipeline.tabular import write_xlsx as export_xlsx
 from tests.conftest import TODAY, write_customer
 from tuiboard.cli import main
 
@@ -152,6 +143,17 @@ def test_the_seed_form_headers_are_recognised(folder: Path, tmp_path: Path) -> N
     beijing = next(c for c in board.customers.values() if c.name == "北京云启科技")
     assert beijing.data["contact"]["phone"] == "13812345678"  # a phone number stays text
     assert (beijing.amount, beijing.expected_close, beijing.probability) == (50000, date(2027, 1, 15), 30)
+
+
+def test_an_import_reads_amounts_as_the_form_does(folder: Path, tmp_path: Path) -> None:
+    """``1.5w`` and ``20k`` are amounts in the board's form and the CLI; an import read them
+    as "not a number" and left them out."""
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("name,amount,expected_close\n甲公司,1.5w,2026/12/1\n乙公司,20k,2027年1月\n", "utf-8")
+    result = run("-C", folder, "import", sheet)
+    assert result.exit_code == 0 and "left out" not in result.output, result.output
+    got = {c.name: (c.amount, c.expected_close) for c in load_board(folder).customers.values()}
+    assert got == {"甲公司": (15000, date(2026, 12, 1)), "乙公司": (20000, date(2027, 1, 31))}
 
 
 EXISTING = """# 重点客户

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from conftest import TOML_TEST, needs_toml_test, write_customer
 
-from pipeline.format import parse_toml, read_text
 from pipeline.store import Store
+from pipeline.tomlread import parse_toml, read_text
 
 INVALID = sorted((TOML_TEST / "invalid").rglob("*.toml"))
 VALID = sorted((TOML_TEST / "valid").rglob("*.toml"))

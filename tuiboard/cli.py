@@ -17,25 +17,17 @@ import click
 from rich.cells import cell_len
 
 from pipeline import actions, archive, contacts, rules
-from pipeline.config import (
-    CONFIG_FILE,
-    DEFAULT_PRESET,
-    Config,
-    load_config,
-    load_preset,
-    preset_names,
-    preset_text,
-)
+from pipeline.canonical import has_comments
+from pipeline.config import DEFAULT_PRESET, Config, load_config, load_preset, preset_names, preset_text
 from pipeline.duplicates import problems as duplicate_problems
 from pipeline.duplicates import similar
 from pipeline.edit import WriteResult
 from pipeline.errors import TuiboardError, WriteError
-from pipeline.format import has_comments
+from pipeline.layout import CONFIG_FILE, CUSTOMERS_DIR, init_folder, write_gitignore
 from pipeline.model import INTENTS, LOG_KINDS, Customer
 from pipeline.problems import printable
 from pipeline.query import Filter, sort_key, view_filter, view_named
-from pipeline.safefs import replace_file
-from pipeline.store import CUSTOMERS_DIR, Board
+from pipeline.store import Board
 
 from .cli_git import git_setup, merge_file, setup_git
 from .cli_tools import (
@@ -150,26 +142,9 @@ def init(ctx: click.Context, directory: Path | None, preset: str) -> None:
     folder = directory or ctx.obj.get("dir") or Path.cwd()
     if (folder / CONFIG_FILE).exists():
         fail(f"{folder / CONFIG_FILE} already exists")
-    init_folder(folder, preset)
-    click.echo(f"created {folder / CONFIG_FILE} (preset {preset}) and {folder / 'customers'}/")
+    init_folder(folder, preset_text(preset))
+    click.echo(f"created {folder / CONFIG_FILE} (preset {preset}) and {folder / CUSTOMERS_DIR}/")
     click.echo(setup_git(folder))
-
-
-def init_folder(folder: Path, preset: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / CONFIG_FILE).write_text(preset_text(preset), encoding="utf-8")
-    (folder / "customers").mkdir(exist_ok=True)
-    write_gitignore(folder)
-
-
-GITIGNORE = ".tuiboard/\ncustomers/.*.tmp\n"  # the tool's state; what a killed writer leaves
-
-
-def write_gitignore(folder: Path) -> None:
-    """The folder's .gitignore, when it has none (never through a planted link)."""
-    ignore = folder / ".gitignore"
-    if not os.path.lexists(ignore):
-        replace_file(ignore, GITIGNORE.encode())
 
 
 @main.command()
@@ -570,21 +545,7 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
     day = today()
     rec = customer_record(c, board, day)
     lines = [f"{safe(c.name)}  ({safe(rec['path'])})"]
-    for key in (
-        "stage",
-        "tier",
-        "owner",
-        "source",
-        "amount",
-        "probability",
-        "weighted",
-        "expected_close",
-        "next_action",
-        "next_due",
-        "due_status",
-        "days_in_stage",
-        "stale",
-    ):
+    for key in (k for k in rec if k not in ("id", "name", "path", "problems")):  # shown apart
         value = stage_label(board.config, c.stage) if key == "stage" else rec[key]
         lines.append(f"  {key:<15} {safe(value)}")
     for key, value in c.data.items():

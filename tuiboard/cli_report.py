@@ -324,22 +324,22 @@ def export(ctx: click.Context, fmt: str | None, output: Path) -> None:
       tuiboard export -o pipeline.xlsx
       tuiboard export -o pipeline.csv
     """
-    from pipeline import tabular
+    from pipeline import export_table
 
     fmt = fmt or output.suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx"):
         raise click.BadParameter("give --format csv or xlsx, or an output file ending in .csv or .xlsx")
     board = load_from(ctx)
-    columns, rows = tabular.customer_table(board.customers.values())
+    columns, rows = export_table.customer_table(board.customers.values())
     if fmt == "csv":
-        data = tabular.write_csv(columns, rows)
+        data = export_table.write_csv(columns, rows)
     else:
         from pipeline.analytics import Analysis
 
         report_data = Analysis(list(board.customers.values()), board.config, today()).report()
         for scalar in ("as_of", "customers", "current_values"):  # not tables: no sheet
             del report_data[scalar]
-        data = tabular.write_xlsx(columns, rows, report_data)
+        data = export_table.write_xlsx(columns, rows, report_data)
     try:
         atomic_write(output, data)
     except WriteError as exc:
@@ -362,7 +362,7 @@ def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: b
       tuiboard import leads.xlsx --dry-run
       tuiboard import leads.csv --map 公司=name --map 电话=phone
     """
-    from pipeline import tabular
+    from pipeline import import_table
 
     overrides = {}
     for item in maps:
@@ -371,18 +371,15 @@ def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: b
             raise click.BadParameter(f"{item!r}: write COLUMN=KEY", param_hint="--map")
         overrides[column.strip()] = key.strip()
     board = load_from(ctx)
-    try:
-        table = tabular.read_table(file)
-        paths = tabular.column_paths(table.header, overrides)
-    except tabular.TableError as exc:
-        fail(str(exc))
+    table = import_table.read_table(file)  # a TableError is a one-line refusal (cliutil)
+    paths = import_table.column_paths(table.header, overrides)
     with _progress(len(table.rows), "checking") as step:
-        plans = tabular.plan_import(
+        plans = import_table.plan_import(
             board, table.header, table.rows, paths, today(), typed=table.typed, step=step
         )
     if not dry_run:
         with _progress(len(plans), "writing") as step:
-            tabular.apply_import(board, plans, step=step)
+            import_table.apply_import(board, plans, step=step)
     for note in table.notes:
         click.echo(f"{safe(file.name)}: {safe(note)}")
     click.echo(_import_lines(board, plans, dry_run))

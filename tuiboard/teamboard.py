@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual.notifications import SeverityLevel
+
 from pipeline.config import Config
 from pipeline.edit import WriteError
 from pipeline.gitrepo import GitError, Repo
@@ -26,7 +28,7 @@ from .screens.conflicts import Conflicted
 @dataclass(frozen=True, slots=True)
 class Said:
     message: str
-    severity: str = "information"  # "warning", "error": as the board's toasts
+    severity: SeverityLevel = "information"  # as the board's toasts
 
 
 def _t(english: bool, zh: str, en: str) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from pipeline.canonical import dump_customer
 from pipeline.config import Config, load_preset
 from pipeline.demo import generate
-from pipeline.format import dump_customer
 from tests.conftest import TODAY
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import edit, rules
+from pipeline.canonical import dump_customer
 from pipeline.config import Config
-from pipeline.format import dump_customer
 from pipeline.model import LOG_KINDS, Customer
 from pipeline.store import Store
 

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from pipeline import edit, rules
 from pipeline.config import Config, preset_text
-from pipeline.format import MAX_DEPTH, MAX_FILE_BYTES, parse_customer
+from pipeline.format import parse_customer
 from pipeline.problems import Problem
 from pipeline.store import Board, Store
+from pipeline.tomlread import MAX_DEPTH, MAX_FILE_BYTES
 from tests.conftest import TODAY, TOML_TEST, needs_toml_test
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from textual.widgets import Input, Select
 
 from pipeline import actions
 from pipeline.config import Config
-from pipeline.model import INTENTS, Customer
+from pipeline.model import FIELD, INTENTS, Customer
 from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
 
@@ -46,31 +46,20 @@ class Spec:
         return "f-" + "-".join(self.path)
 
 
-NAME = Spec(("name",), "名称 Name *", "required")
-SHARED = (  # in both modes, in the file format's key order
-    Spec(("tier",), "级别 Tier", "tier"),
-    Spec(("owner",), "负责人 Owner", "text"),
-    Spec(("source",), "来源 Source", "source"),
-    Spec(("amount",), "金额 Amount", "amount"),
-    Spec(("probability",), "成功率 Prob. %", "percent"),
-    Spec(("expected_close",), "预计成交 Close", "date"),
-    Spec(("intent",), "意向 Intent", "intent"),
+def _specs(*keys: str) -> tuple[Spec, ...]:
+    """The form's fields, with the labels and kinds of `pipeline.model.FIELDS`."""
+    return tuple(Spec(FIELD[k].path, FIELD[k].label, FIELD[k].kind) for k in keys)
+
+
+NAME = Spec(("name",), f"{FIELD['name'].label} *", "required")
+SHARED = _specs(  # in both modes, in the file format's key order
+    "tier", "owner", "source", "amount", "probability", "expected_close", "intent"
 )
-NEW_FIELDS = (
-    NAME,
-    Spec(("stage",), "阶段 Stage", "stage"),
-    *SHARED,
-    Spec(("next", "action"), "下一步 Next", "text"),
-    Spec(("next", "due"), "到期 Due", "date"),
-)
+NEW_FIELDS = (NAME, *_specs("stage"), *SHARED, *_specs("next.action", "next.due"))
 EDIT_FIELDS = (
     NAME,
     *SHARED,
-    Spec(("contact", "name"), "联系人 Contact", "text"),
-    Spec(("contact", "title"), "职务 Title", "text"),
-    Spec(("contact", "phone"), "电话 Phone", "text"),
-    Spec(("competitor",), "竞争对手 Rival", "text"),
-    Spec(("tags",), "标签 Tags", "tags"),
+    *_specs("contact.name", "contact.title", "contact.phone", "competitor", "tags"),
 )
 SELECTS = ("stage", "tier", "source", "intent")
 PLACEHOLDERS = {
