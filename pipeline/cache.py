@@ -38,6 +38,7 @@ import msgspec
 import tomli
 
 from .config import Config
+from .folder import Key
 from .model import Customer, Fingerprint, HistoryEntry, LogEntry, lazy_data
 from .problems import Problem, Severity
 from .safefs import read_in_state, replace_in_state, state_dir
@@ -49,8 +50,6 @@ VERSION = 1
 RACY_NS = 3_000_000_000  # over any timestamp tick (FAT: 2 s), plus the coarse clock's lag
 MAX_BASE_BYTES = 32 << 20
 MAX_BYTES_PER_FILE = 32 << 10  # a typical customer packs to under 1 KiB
-
-Key = tuple[int, int, int, int]  # (mtime_ns, ctime_ns, inode, size)
 
 
 class FileState(NamedTuple):
