@@ -200,7 +200,7 @@ def first_screen(
 
 
 def gc_after_paint(log: Path) -> float:
-    """The longest ``gc-GEN-SECONDS`` line after ``first-paint`` (tuiboard.app.log_gc_pauses)."""
+    """The longest ``gc-GEN-SECONDS`` line after ``first-paint`` (tuiboard.benchlog.log_gc_pauses)."""
     painted, longest = None, 0.0
     for line in log.read_text().splitlines():
         name, stamp = line.split()

@@ -13,7 +13,7 @@ Figures, per folder size, median over ``--repeat`` runs (min-max in brackets):
 - memory: peak resident set (VmHWM) of the app's process at the end of a run, and the highest
   sampled RSS of the app plus its loader processes. Target: <= 200 MB at 10k.
 
-App-side times come from ``TUIBOARD_BENCH_LOG`` (tuiboard/app.py ``bench_mark``), written with
+App-side times come from ``TUIBOARD_BENCH_LOG`` (tuiboard/benchlog.py ``bench_mark``), written with
 ``time.monotonic()``, the same clock as here. Generated folders (pipeline.demo, seed 7) are kept
 in ``--cache-dir`` for the next run; a run restores every file it changed.
 
@@ -41,7 +41,7 @@ from pipeline.store import CACHE_DIR, load_board
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' tmux driver
 from tests.test_e2e_tmux import TUIBOARD, Tmux, vim_save
-from tuiboard.widgets.board_view import build_view
+from tuiboard.viewmodel import build_view
 
 TODAY = date(2026, 11, 23)
 ROWS = {  # label -> the target at 10k (seconds or MB)

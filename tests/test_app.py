@@ -100,7 +100,7 @@ async def board(
 ) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
     app = BoardApp(root, **kwargs)
     async with app.run_test(size=size) as pilot:
-        await until(app, pilot, lambda: app.view is not None)
+        await until(app, pilot, lambda: app.screen.view is not None)
         yield app, pilot
 
 
@@ -113,9 +113,9 @@ def ids(app: BoardApp, stage: str) -> list[str]:
 
 
 async def select(app: BoardApp, pilot: Pilot[Any], cid: str) -> None:
-    assert app.focus_customer(cid)
+    assert app.screen.focus_customer(cid)
     await pilot.pause()
-    assert app.selected() is not None and app.selected().id == cid  # type: ignore[union-attr]
+    assert app.screen.selected() is not None and app.screen.selected().id == cid  # type: ignore[union-attr]
 
 
 def notes(app: BoardApp) -> list[str]:
@@ -164,14 +164,14 @@ async def test_header_sums_and_language_toggle(pipe: Path) -> None:
 
 async def test_arrows_and_hjkl_move_the_focus(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
-        assert app.selected().stage == "target"  # type: ignore[union-attr]
-        first = app.selected().id  # type: ignore[union-attr]
+        assert app.screen.selected().stage == "target"  # type: ignore[union-attr]
+        first = app.screen.selected().id  # type: ignore[union-attr]
         await pilot.press("j")
-        assert app.selected().id != first  # type: ignore[union-attr]
+        assert app.screen.selected().id != first  # type: ignore[union-attr]
         await pilot.press("up")
-        assert app.selected().id == first  # type: ignore[union-attr]
+        assert app.screen.selected().id == first  # type: ignore[union-attr]
         await pilot.press("l", "right")
-        assert app.selected().id == "beijing"  # type: ignore[union-attr]
+        assert app.screen.selected().id == "beijing"  # type: ignore[union-attr]
         await pilot.press("h")
         assert isinstance(app.focused, CardList) and app.focused.stage.id == "potential"
         await pilot.press("left")
@@ -182,13 +182,13 @@ async def test_sort_cycles(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         assert ids(app, "target") == ["acme", "hangzhou"]  # both without a next action: by name
         await pilot.press("s")  # amount, largest first
-        assert app.sort == "amount" and ids(app, "target") == ["acme", "hangzhou"]
+        assert app.screen.sort == "amount" and ids(app, "target") == ["acme", "hangzhou"]
         await pilot.press("s", "s")  # probability, then name (casefolded: Latin before CJK)
-        assert app.sort == "name"
+        assert app.screen.sort == "name"
         await pilot.press("s")
-        assert app.sort == "days"
+        assert app.screen.sort == "days"
         await pilot.press("s")
-        assert app.sort == "due"
+        assert app.screen.sort == "due"
 
 
 # -- moves --------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ async def test_shift_right_moves_after_the_criteria_and_keeps_comments(pipe: Pat
         body = text(pipe, "suzhou")
         assert "# 手写的注释: the board must keep this" in body and "# 全称" in body
         assert "# a comment after the last entry" in body
-        assert app.selected().id == "suzhou" and app.selected().stage == "project"  # type: ignore[union-attr]
+        assert app.screen.selected().id == "suzhou" and app.screen.selected().stage == "project"  # type: ignore[union-attr]
 
 
 async def test_L_and_H_move_and_s_skips_the_checklist(pipe: Path) -> None:
@@ -285,7 +285,7 @@ async def test_n_creates_a_customer(pipe: Path) -> None:
         assert data["name"] == "无锡新锐物流有限公司" and data["amount"] == 120000
         assert data["created"] == TODAY and data["history"] == [{"date": TODAY, "stage": "target"}]
         assert data["next"]["action"] == "电话回访"
-        assert app.selected().id == created[0].stem  # type: ignore[union-attr]
+        assert app.screen.selected().id == created[0].stem  # type: ignore[union-attr]
 
 
 async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:
@@ -412,7 +412,7 @@ async def test_an_editor_with_an_unbalanced_quote_is_one_line_and_keeps_undo(
         await back_on_board(app, pilot)
         await pilot.press("E")
         await until(app, pilot, lambda: any("$EDITOR cannot be run" in n for n in notes(app)))
-        assert app.is_running and len(app.undo_stack) == 1
+        assert app.is_running and len(app.screen.undo_stack) == 1
         await pilot.press("u")
         await until(app, pilot, lambda: text(pipe, "suzhou") == before)
 
@@ -435,13 +435,13 @@ async def test_slash_searches_live_and_escape_clears(pipe: Path) -> None:
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"acme")
-        assert app.flt.text == "acme"
-        assert app.view is not None and app.view.shown == 1 and ids(app, "target") == ["acme"]
+        assert app.screen.flt.text == "acme"
+        assert app.screen.view is not None and app.screen.view.shown == 1 and ids(app, "target") == ["acme"]
         await pilot.press("escape")
-        assert app.flt.text == "" and app.view.shown == 4
+        assert app.screen.flt.text == "" and app.screen.view.shown == 4
         assert isinstance(app.focused, CardList)
         await pilot.press("slash", *"张伟", "enter")  # contact name; enter keeps the filter
-        assert ids(app, "intent") == ["suzhou"] and app.view.shown == 1
+        assert ids(app, "intent") == ["suzhou"] and app.screen.view.shown == 1
         assert isinstance(app.focused, CardList)
 
 
@@ -452,8 +452,8 @@ async def test_f_filters_and_the_header_shows_it(pipe: Path) -> None:
         dialog.query_one("#tiers").select("B")
         await pilot.press("enter")
         await back_on_board(app, pilot)
-        assert app.flt.tiers == frozenset({"B"})
-        assert app.view is not None and app.view.shown == 1
+        assert app.screen.flt.tiers == frozenset({"B"})
+        assert app.screen.view is not None and app.screen.view.shown == 1
         assert "tier B" in str(app.screen.query_one("#title").render())
 
 
@@ -467,7 +467,7 @@ async def test_t_today_view_focuses_the_chosen_card(pipe: Path) -> None:
         options.highlighted = options.get_option_index("due")
         await pilot.press("enter")  # the only action due today
         await back_on_board(app, pilot)
-        assert app.selected() is not None and app.selected().id == "due"  # type: ignore[union-attr]
+        assert app.screen.selected() is not None and app.screen.selected().id == "due"  # type: ignore[union-attr]
 
 
 async def test_c_opens_charts_and_q_closes_them(pipe: Path) -> None:
@@ -494,7 +494,7 @@ async def test_every_action_is_in_the_command_palette(pipe: Path) -> None:
         assert {k.label for k in KEYS} <= titles
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "排序 sort")
         await command.callback()
-        assert app.sort == "amount"
+        assert app.screen.sort == "amount"
         await pilot.press("ctrl+p")
         await screen_named(app, pilot, "CommandPalette")
         await pilot.press(*"中/EN")
@@ -542,7 +542,7 @@ async def test_selection_and_scroll_survive_a_reload(folder: Path) -> None:
         write_customer(folder, "c00", plain("客户00", "potential"))  # a card above it leaves
         await until(app, pilot, lambda: "c00" in ids(app, "potential"))
         await until(app, pilot, lambda: app.board.customers["c25"].name == "客户25 改名")  # type: ignore[union-attr]
-        assert app.selected().id == "c20"  # type: ignore[union-attr]
+        assert app.screen.selected().id == "c20"  # type: ignore[union-attr]
         assert cards.scroll_y == scroll
 
 
@@ -555,7 +555,7 @@ async def test_a_broken_file_keeps_its_card_with_the_marker(pipe: Path) -> None:
         cards = column(app, "target").cards
         line = cards.painter.strips(app.board.customers["acme"], 28)[0].text  # type: ignore[union-attr]
         assert line.startswith("✖ Acme Logistics")
-        assert app.view is not None and app.view.errors == 1
+        assert app.screen.view is not None and app.screen.view.errors == 1
         # a broken file is never written: the move is refused with a message
         await select(app, pilot, "acme")
         await pilot.press("L", "s")
@@ -620,12 +620,12 @@ async def test_the_search_text_is_visible_as_it_is_typed(pipe: Path) -> None:
 async def test_escape_on_the_board_clears_the_search_and_the_key_bar_says_how(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await pilot.press("slash", *"acme", "enter")
-        assert app.flt.text == "acme" and isinstance(app.focused, CardList)
+        assert app.screen.flt.text == "acme" and isinstance(app.focused, CardList)
         await pilot.pause()
         assert "esc 清除搜索" in screen_lines(app)[-1]
         await pilot.press("escape")
         await pilot.pause()
-        assert app.flt.text == "" and app.view is not None and app.view.shown == 4
+        assert app.screen.flt.text == "" and app.screen.view is not None and app.screen.view.shown == 4
         assert "esc" not in screen_lines(app)[-1]
 
 
@@ -639,7 +639,7 @@ async def test_u_puts_the_focus_back_on_the_restored_customer(pipe: Path, keys: 
         await pilot.press("u")
         await until(app, pilot, lambda: "beijing" in ids(app, "intent"))
         await pilot.pause()
-        assert app.selected() is not None and app.selected().id == "beijing"  # type: ignore[union-attr]
+        assert app.screen.selected() is not None and app.screen.selected().id == "beijing"  # type: ignore[union-attr]
         assert isinstance(app.focused, CardList) and app.focused.stage.id == "intent"
 
 
@@ -689,10 +689,10 @@ async def test_d_toggles_full_size_cards(demo_folder: Path) -> None:
         await pilot.press("d")
         await pilot.pause()
         whole, cut = whole_columns(app)
-        assert app.density == "full" and whole == OPEN[:4] and cut == []
+        assert app.screen.density == "full" and whole == OPEN[:4] and cut == []
         await pilot.press("d")
         await pilot.pause()
-        assert app.density == "fit" and whole_columns(app)[0] == [*OPEN, "won"]
+        assert app.screen.density == "fit" and whole_columns(app)[0] == [*OPEN, "won"]
 
 
 @pytest.mark.parametrize("width", [60, 80, 100, 114])
@@ -793,7 +793,7 @@ async def test_a_keeps_the_current_due_date(pipe: Path) -> None:
 
 async def test_g_finds_a_customer_by_pinyin_initials_and_enter_focuses_the_card(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
-        assert app.selected().id != "suzhou"  # type: ignore[union-attr]
+        assert app.screen.selected().id != "suzhou"  # type: ignore[union-attr]
         await pilot.press("g")
         dialog = await screen_named(app, pilot, "JumpScreen")
         await pilot.press(*"szhd")  # 苏州华东
@@ -801,7 +801,7 @@ async def test_g_finds_a_customer_by_pinyin_initials_and_enter_focuses_the_card(
         assert [c.id for c in dialog.hits] == ["suzhou"]
         await pilot.press("enter")
         await back_on_board(app, pilot)
-        assert app.selected().id == "suzhou"  # type: ignore[union-attr]
+        assert app.screen.selected().id == "suzhou"  # type: ignore[union-attr]
         assert isinstance(app.focused, CardList) and app.focused.stage.id == "intent"
 
 
@@ -814,14 +814,15 @@ async def test_g_by_contact_with_arrows_to_pick(pipe: Path) -> None:
         assert [c.id for c in dialog.hits] == ["hangzhou"]
         await pilot.press("ctrl+a", "ctrl+k", *"zhangwei", "enter")  # the contact 张伟, in pinyin
         await back_on_board(app, pilot)
-        assert app.selected().id == "suzhou"  # type: ignore[union-attr]
+        assert app.screen.selected().id == "suzhou"  # type: ignore[union-attr]
 
 
 async def test_slash_search_matches_pinyin_too(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await pilot.press("slash", *"bjyq")  # 北京云启
         await pilot.pause()
-        assert app.view is not None and app.view.shown == 1 and ids(app, "intent") == ["beijing"]
+        view = app.screen.view
+        assert view is not None and view.shown == 1 and ids(app, "intent") == ["beijing"]
 
 
 async def test_the_command_palette_finds_customers_and_focuses_the_card(pipe: Path) -> None:
@@ -832,7 +833,7 @@ async def test_the_command_palette_finds_customers_and_focuses_the_card(pipe: Pa
         await until(app, pilot, lambda: _palette_has(app, "杭州恒信"))
         await pilot.press("enter")
         await back_on_board(app, pilot)
-        assert app.selected().id == "hangzhou"  # type: ignore[union-attr]
+        assert app.screen.selected().id == "hangzhou"  # type: ignore[union-attr]
 
 
 def _palette_has(app: BoardApp, text: str) -> bool:
@@ -873,12 +874,12 @@ async def test_m_toggles_my_deals(pipe: Path, monkeypatch: pytest.MonkeyPatch) -
     write_customer(pipe, "mine", plain("我的客户", "target", owner='"wang.li"'))
     write_customer(pipe, "theirs", plain("别人的客户", "target", owner='"li.na"'))
     async with board(pipe) as (app, pilot):
-        assert app.view is not None and app.view.shown == 6
+        assert app.screen.view is not None and app.screen.view.shown == 6
         await pilot.press("m")
-        assert app.flt.owners == frozenset({"wang.li"}) and ids(app, "target") == ["mine"]
+        assert app.screen.flt.owners == frozenset({"wang.li"}) and ids(app, "target") == ["mine"]
         assert "owner wang.li" in str(app.screen.query_one("#title").render())
         await pilot.press("m")
-        assert not app.flt.active and app.view.shown == 6
+        assert not app.screen.flt.active and app.screen.view.shown == 6
 
 
 async def test_m_without_an_identity_says_how_to_set_one(pipe: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -889,7 +890,7 @@ async def test_m_without_an_identity_says_how_to_set_one(pipe: Path, monkeypatch
     async with board(pipe) as (app, pilot):
         await pilot.press("m")
         await pilot.pause()
-        assert "TUIBOARD_OWNER" in notes(app)[-1] and not app.flt.active
+        assert "TUIBOARD_OWNER" in notes(app)[-1] and not app.screen.flt.active
 
 
 async def test_dialog_key_hints_speak_the_boards_language(pipe: Path) -> None:

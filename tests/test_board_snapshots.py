@@ -28,7 +28,7 @@ def no_git_above(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 async def loaded(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, BoardApp)
-    await until(app, pilot, lambda: app.view is not None)
+    await until(app, pilot, lambda: app.screen.view is not None)
     await app.workers.wait_for_complete()
     await pilot.pause()
 

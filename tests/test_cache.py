@@ -26,7 +26,7 @@ from pipeline.model import Customer, lazy_data
 from pipeline.query import Filter
 from pipeline.store import Store
 from tuiboard.cli import main
-from tuiboard.widgets.board_view import build_view
+from tuiboard.viewmodel import build_view
 
 GOOD = 'name = "{name}"\nstage = "intent"\n'
 

@@ -26,13 +26,13 @@ from tests.conftest import TODAY
 from tuiboard.screens.criteria import CriteriaScreen
 from tuiboard.screens.customer_form import CustomerFormScreen
 from tuiboard.screens.details import DetailsScreen, flatten
-from tuiboard.screens.fields import FormField
 from tuiboard.screens.filter import FilterScreen
 from tuiboard.screens.log_entry import LogEntryScreen
 from tuiboard.screens.lost import LostReasonScreen
 from tuiboard.screens.next_action import NextActionScreen
 from tuiboard.screens.problems import ProblemsScreen
 from tuiboard.screens.today import TodayScreen
+from tuiboard.widgets.fields import FormField
 
 CONFIG = load_preset("seven-stage")
 ROOT = Path("/pipe")

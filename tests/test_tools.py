@@ -265,7 +265,7 @@ async def test_read_only_board_refuses_every_write_key(pipe: Path) -> None:
     app = BoardApp(pipe, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.reloaded.wait()
-        assert app.focus_customer("suzhou")
+        assert app.screen.focus_customer("suzhou")
         for key in ("w", "x", "L", "H", "n", "e", "E", "a", "i", "u"):
             await pilot.press(key)
             await pilot.pause()
@@ -415,7 +415,7 @@ async def test_the_board_runs_the_same_hooks_as_the_cli(pipe: Path, hooks_home: 
     async with app.run_test(size=(120, 40)) as pilot:
         await app.reloaded.wait()
         notes = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
-        assert app.focus_customer("acme")
+        assert app.screen.focus_customer("acme")
         await pilot.press("x")
         await _until(pilot, lambda: type(app.screen).__name__ == "LostReasonScreen", "the lost dialog")
         await pilot.press("enter")

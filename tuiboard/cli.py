@@ -28,10 +28,11 @@ from pipeline.safefs import replace_file
 from pipeline.store import CUSTOMERS_DIR, Board
 
 from .cli_git import git_setup, merge_file, setup_git
-from .cli_tools import COMMANDS, after_hooks, complete_params, move_events, show_json, veto_move
+from .cli_tools import COMMANDS, after_hooks, complete_params, show_json, veto_move
 from .cliutil import Amount, OneLineErrors, fail, load_from, resolve, root_from, store_from, when_from
 from .clock import today
 from .color import color_option
+from .hookcalls import move_events
 from .jsonout import dumps
 from .textout import money, safe, table
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-from pipeline import hooks
 from pipeline.agenda import today_items
 from pipeline.ics import UID_KEY
 from pipeline.model import Customer
@@ -28,6 +27,7 @@ from . import jsonout
 from .cliutil import fail, load_from, root_from
 from .clock import today as clock_today
 from .color import use_color
+from .hookcalls import hook_failures, move_refusal
 from .textout import fit, safe
 
 # -- JSON documents ---------------------------------------------------------------------
@@ -60,41 +60,11 @@ def customer_document(c: Customer, board: Board, day: date) -> dict[str, Any]:
 # -- hooks --------------------------------------------------------------------------------
 
 
-def _hook_payload(event: str, c: Customer, board: Board, **extra: Any) -> str:
-    doc = {"event": event, "customer": customer_document(c, board, clock_today()), **extra}
-    return jsonout.dumps("hook", doc, indent=None)
-
-
-def move_refusal(board: Board, c: Customer, target: str) -> str | None:
-    """Why a ``pre-move`` hook refuses the move, or None; the board and the CLI both ask."""
-    refused = hooks.veto("pre-move", _hook_payload("pre-move", c, board, to_stage=target), root=board.root)
-    if refused is None:
-        return None
-    why = refused.first_line or f"exit {refused.code}"
-    return f"move refused by hook {refused.hook.name}: {why}"
-
-
 def veto_move(board: Board, c: Customer, target: str) -> None:
     """Fail (nothing written) when a ``pre-move`` hook refuses the move."""
     refusal = move_refusal(board, c, target)
     if refusal is not None:
         fail(refusal)
-
-
-def move_events(board: Board, target: str) -> tuple[str, ...]:
-    stage = board.config.stage(target)
-    kind = stage.kind if stage else "open"
-    return ("on-move", f"on-{kind}") if kind in ("won", "lost") else ("on-move",)
-
-
-def hook_failures(board: Board, c: Customer, events: Iterable[str]) -> list[str]:
-    """Run the ``on-*`` hooks after a write: one line per hook that failed (the write stands)."""
-    out = []
-    for event in events:
-        for run in hooks.run_hooks(event, _hook_payload(event, c, board), root=board.root):
-            if not run.ok:
-                out.append(f"hook {run.hook.name} failed: {run.first_line or f'exit {run.code}'}")
-    return out
 
 
 def after_hooks(board: Board, c: Customer, events: Iterable[str]) -> None:

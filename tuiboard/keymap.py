@@ -13,7 +13,7 @@ MOVE = Binding.Group("移动 move", compact=True)
 @dataclass(frozen=True, slots=True)
 class Key:
     keys: str  # Textual key names, comma-separated
-    action: str  # an action of BoardApp (the screen's bindings call it as "app.<action>")
+    action: str  # an action of the board screen (tuiboard/board/screen.py)
     label: str  # footer and `?`: short, Chinese then English
     help: str  # the command palette's line under the title
     footer: bool = False
@@ -72,11 +72,11 @@ KEYS: tuple[Key, ...] = (
 PINNED = ("toggle_help", "quit")  # the key bar keeps these at its right end, whatever the width
 
 
-def bindings(namespace: str = "app") -> list[BindingType]:  # what BINDINGS holds
+def bindings() -> list[BindingType]:  # what the board screen's BINDINGS holds
     return [
         Binding(
             k.keys,
-            f"{namespace}.{k.action}",
+            k.action,
             k.label,
             show=False,  # the board draws its own key bar (widgets/keybar.py)
             key_display=None if "," in k.keys else k.display,  # `?` lists both: "← h"

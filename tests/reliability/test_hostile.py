@@ -135,7 +135,7 @@ async def test_the_board_draws_hostile_text_harmlessly(
 ) -> None:
     async with board(hostile) as (app, pilot):
         await until(app, pilot, lambda: len(app.board.customers) == len(ATTACKS) + 1)
-        app.action_toggle_lost()
+        app.screen.action_toggle_lost()
         await pilot.pause()
         shown = screen_text(app)
         assert any("客户0" in line for line in shown), "the hostile cards are not on screen"

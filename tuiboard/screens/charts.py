@@ -25,6 +25,7 @@ from pipeline.query import Filter, select
 from pipeline.store import Board
 
 from ..charts import CHARTS, chart_text
+from ..messages import BoardChanged
 from ..textout import money, safe
 
 TAB_TITLES = {
@@ -120,6 +121,9 @@ class ChartsScreen(Screen[None]):
         self.today = today or self.today
         if self.is_mounted:  # else on_mount computes it
             self._recompute()
+
+    def on_board_changed(self, message: BoardChanged) -> None:
+        self.update_board(message.board, self.flt)
 
     def action_close(self) -> None:
         self.dismiss()

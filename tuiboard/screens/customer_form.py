@@ -26,8 +26,8 @@ from pipeline.model import INTENTS, Customer
 from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
 
+from ..widgets.fields import Amount, FormField, Percent, Required, When
 from .dialog import Dialog, titled
-from .fields import Amount, FormField, Percent, Required, When
 
 KeyPath = tuple[str, ...]
 Changes = dict[KeyPath, Any]

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from pipeline.problems import printable
 
 from ..keymap import one_language
-from .fields import check
+from ..widgets.fields import check
 
 ResultT = TypeVar("ResultT")
 KEY_STYLE = "bold #ffa62b"

@@ -1,19 +1,19 @@
 """Find anyone in two keys: `g` (or the command palette) with a few letters of a name, id,
 contact, phone or pinyin (``hzzl`` -> 杭州中联软件); enter focuses the card.
 
-Both use `pipeline.search`, the matcher behind `/` too.
+Both use `pipeline.search`, the matcher behind `/` too (the palette's provider is
+`tuiboard.board.palette`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import Hit, Hits, Provider
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
@@ -87,25 +87,3 @@ class JumpScreen(Dialog[str | None]):
     @on(OptionList.OptionSelected, "#hits")
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
-
-
-class CustomerCommands(Provider):
-    """The command palette finds customers too (by `pipeline.search`); a pick focuses the card."""
-
-    async def search(self, query: str) -> Hits:
-        app = self.app
-        board = getattr(app, "board", None)
-        if board is None or not query.strip():
-            return
-        english = bool(getattr(app, "english", False))
-        for customer in search.rank(board.customers.values(), query, LIMIT):
-            yield Hit(
-                search.score(customer, query) / 100,
-                describe(customer, board.config, english),
-                _focuser(app, customer.id),
-                text=printable(customer.name),
-            )
-
-
-def _focuser(app: object, customer_id: str) -> Callable[[], object]:
-    return lambda: app.focus_customer(customer_id)  # type: ignore[attr-defined]  # the BoardApp

@@ -15,8 +15,8 @@ from textual.widgets import Input, RadioButton, RadioSet
 from pipeline.model import LOG_KINDS
 from pipeline.parse_input import parse_when
 
+from ..widgets.fields import FormField, Required, When
 from .dialog import Dialog, titled
-from .fields import FormField, Required, When
 
 KIND_LABELS = {
     "call": "电话",

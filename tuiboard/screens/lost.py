@@ -14,8 +14,8 @@ from textual.widgets.option_list import Option
 
 from pipeline.problems import printable
 
+from ..widgets.fields import FormField, Required
 from .dialog import Dialog, titled
-from .fields import FormField, Required
 
 
 class LostReasonScreen(Dialog[str | None]):

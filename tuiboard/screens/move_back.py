@@ -13,8 +13,8 @@ from textual.widgets import Input
 from pipeline.config import Stage
 from pipeline.problems import printable
 
+from ..widgets.fields import FormField
 from .dialog import Dialog, titled
-from .fields import FormField
 
 
 class MoveBackScreen(Dialog[str | None]):

@@ -18,8 +18,8 @@ from pipeline.model import Customer
 from pipeline.parse_input import parse_when
 from pipeline.problems import printable
 
+from ..widgets.fields import FormField, Required, When
 from .dialog import Dialog, titled
-from .fields import FormField, Required, When
 
 # (key, offset or "default", button label): F-keys, so nothing is typed into the fields.
 PICKS = (

@@ -29,7 +29,7 @@ from pipeline.config import Config, Stage
 from pipeline.model import Customer
 
 from ..textout import money, safe
-from .board_view import Totals
+from ..viewmodel import Totals
 from .card import CARD_HEIGHT, card_lines
 from .fit import Fit, first_shown, fit_columns
 

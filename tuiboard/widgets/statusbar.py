@@ -15,7 +15,7 @@ from textual.widget import Widget
 from pipeline.gitrepo import LocalState, local_state
 
 from ..textout import money, safe
-from .board_view import BoardView
+from ..viewmodel import BoardView
 
 
 class StatusBar(Widget):

@@ -1,0 +1,296 @@
+"""The board screen without its dialog keys: the columns of cards, the view state that
+shapes them (filter and search, sort, density, the lost column), the selection, navigation.
+
+A new board arrives as a `BoardChanged` message (or from a flow that just wrote it) and is
+drawn by `show`. The flows (`moves`, `edits`, `undo`, ...) act on this class;
+`screen.BoardScreen` adds the keys that run them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from pipeline import rules
+from pipeline.model import Customer
+from pipeline.query import Filter
+from pipeline.store import Board
+
+from .. import clock
+from ..benchlog import bench_mark
+from ..me import whoami
+from ..messages import BoardChanged
+from ..textout import safe
+from ..viewmodel import BoardView, build_view, next_sort, sort_label
+from ..widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
+from ..widgets.fit import DENSITIES
+from ..widgets.keybar import KeyBar
+from ..widgets.search import SearchInput
+from ..widgets.statusbar import StatusBar
+from . import undo
+
+if TYPE_CHECKING:
+    from ..app import BoardApp
+
+
+class BoardBase(Screen[None]):
+    """The view state, drawing and selection the flows use; no bindings (see `BoardScreen`)."""
+
+    def __init__(self, host: BoardApp) -> None:
+        super().__init__()
+        self.host = host  # the store thread, reloads, toasts
+        self.board: Board | None = None  # the board drawn
+        self.view: BoardView | None = None
+        self.flt = Filter()
+        self.sort = "due"
+        self.density = DENSITIES[0]
+        self.show_lost = False
+        self.today = clock.today()
+        self.undo_stack: list[undo.Undo] = []
+        self.painter = CardPainter(host.console)
+        self._last_cards: CardList | None = None
+        self._building = asyncio.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title", markup=False)
+        yield SearchInput()
+        yield Static("", id="empty", markup=False)
+        yield ColumnsRow(id="columns")
+        yield StatusBar(self.host.root)
+        yield KeyBar()
+
+    def on_resize(self) -> None:
+        self.layout_columns()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    async def on_board_changed(self, message: BoardChanged) -> None:
+        await self.show(message.board)
+        if message.source != "write":  # the app's load or reload is on screen
+            self.call_after_refresh(bench_mark, "first-paint" if message.source == "load" else "repainted")
+            self.host.reloaded.set()
+
+    async def show(self, board: Board) -> None:
+        """Draw ``board`` (a reload's or a write's); the selection stays on the same customer."""
+        if board is self.board or not self.is_attached:
+            return
+        old, self.board = self.board, board
+        if old is None or old.config != board.config:
+            async with self._building:
+                await self._build_columns(board)
+        self.refresh_view()
+        self.query_one(StatusBar).refresh_git()
+
+    async def take(self, board: Board) -> None:
+        """A board a flow just wrote: every screen is told, and this one draws it now."""
+        self.host.publish(board, "write")
+        await self.show(board)
+
+    async def _build_columns(self, board: Board) -> None:
+        holder = self.query_one(ColumnsRow)
+        await holder.remove_children()
+        columns = [StageColumn(stage, self.painter) for stage in board.config.stages]
+        for column in columns:  # hidden before they mount: no frame lays out a lost column
+            column.display = column.stage.kind != "lost" or self.show_lost
+        await holder.mount_all(columns)
+        self._set_lost_display()
+        first = next((c for c in columns if c.display), None)
+        if first is not None:
+            self._focus_cards(first.cards)
+
+    def refresh_view(self) -> None:
+        """Recompute what is shown (filter, sort, sums) and redraw; selections stay by id."""
+        board, english = self.board, self.host.english
+        if board is None or not self.is_attached:
+            return
+        self.today = clock.today()
+        self.painter.set_context(board.config, self.today, english)
+        self.view = build_view(board, self.flt, self.sort, self.today)
+        for column in self.query(StageColumn):
+            sid = column.stage.id
+            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, english)
+        self.query_one(StatusBar).show(self.view, board.config.currency, english)
+        self.query_one(KeyBar).show(english, bool(self.flt.text))
+        empty = self.query_one("#empty", Static)
+        empty.display = not board.customers
+        if empty.display:
+            empty.update(
+                self.host.t("还没有客户：按 n 新建第一个客户", "No customers yet: press n to add one")
+            )
+        title, line = self._title(board), self.query_one("#title", Static)
+        if title != line.content:
+            line.update(title, layout=False)  # one line, always: no layout pass
+
+    def _title(self, board: Board) -> Text:
+        en = self.host.english
+        text = Text(safe(board.config.name), style="bold")
+        text.append(f"  {safe(self.host.root.name)}", style="dim")
+        text.append(f"  │ {'sort' if en else '排序'}: {sort_label(self.sort, en)}")
+        if self.flt.active:
+            text.append(f"  │ {'filter' if en else '筛选'}: ")
+            text.append(safe(self.flt.describe()), style="bold yellow")
+        if self.show_lost:
+            text.append(f"  │ {'lost shown' if en else '显示丢单'}", style="dim")
+        return text
+
+    def _set_lost_display(self) -> None:
+        for column in self.query(StageColumn):
+            if column.stage.kind == "lost":
+                column.display = self.show_lost
+        self.layout_columns()
+
+    def layout_columns(self) -> None:
+        """Fit the shown columns to the width (widgets/fit.py), then keep the focused one in view."""
+        self.query_one(ColumnsRow).lay_out(self._columns(), self.app.size.width, self.density)
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        cards, columns = self._last_cards, self._columns()
+        if cards is not None and cards.parent in columns:
+            self.query_one(ColumnsRow).bring_into_view(columns.index(cards.parent))
+
+    # -- selection -----------------------------------------------------------------------
+
+    def _columns(self) -> list[StageColumn]:
+        return [c for c in self.query(StageColumn) if c.display]
+
+    def _focus_cards(self, cards: CardList) -> None:
+        """Kept at once: Textual applies a focus change later, and three quick presses of
+        ``l`` must move three columns."""
+        self._last_cards = cards
+        cards.focus(scroll_visible=False)
+        self._keep_in_view()  # whole columns, no animation: quick presses must land exactly
+
+    def selected(self) -> Customer | None:
+        """The card the keys act on: in the focused column, or the last one focused (while searching)."""
+        cards = self._last_cards
+        return cards.selected if cards is not None else None
+
+    def need_selected(self) -> Customer | None:
+        customer = self.selected()
+        if customer is None:
+            self.host.say(self.host.t("没有选中的客户", "no customer selected"), "warning")
+        return customer
+
+    def on_descendant_focus(self) -> None:
+        if not self.is_attached:  # a focus message that arrives while quitting
+            return
+        focused = self.focused
+        if isinstance(focused, CardList):
+            self._last_cards = focused
+
+    def focus_customer(self, customer_id: str) -> bool:
+        """Select a customer's card and focus its column (showing it if hidden or filtered)."""
+        board = self.board
+        customer = board.customers.get(customer_id) if board else None
+        if customer is None or board is None:
+            return False
+        if self.flt.active and not self.flt.matches(customer, board.config, self.today):
+            self.flt = Filter()
+            self.host.say(self.host.t("已清除筛选以显示该客户", "filter cleared to show the customer"))
+            self.refresh_view()
+        if rules.stage_kind(customer, board.config) == "lost" and not self.show_lost:
+            self.action_toggle_lost()
+        for column in self._columns():
+            if column.stage.id == customer.stage and column.cards.select_id(customer_id):
+                self._focus_cards(column.cards)
+                return True
+        return False
+
+    def follow(self, customer_id: str) -> None:
+        """After a write: select the card where it now is, if that column is shown."""
+        for column in self._columns():
+            if column.cards.select_id(customer_id):
+                self._focus_cards(column.cards)
+                return
+
+    # -- navigation and the view ---------------------------------------------------------
+
+    def action_focus_column(self, step: int) -> None:
+        lists = [c.cards for c in self._columns()]
+        if lists:
+            i = lists.index(self._last_cards) if self._last_cards in lists else 0
+            self._focus_cards(lists[max(0, min(len(lists) - 1, i + step))])
+
+    def action_sort(self) -> None:
+        self.sort = next_sort(self.sort)
+        self.refresh_view()
+
+    def action_toggle_density(self) -> None:
+        self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
+        self.layout_columns()
+        self.refresh_view()
+
+    def action_toggle_lost(self) -> None:
+        self.show_lost = not self.show_lost
+        self._set_lost_display()
+        current = self._last_cards
+        if current is not None and isinstance(current.parent, StageColumn) and not current.parent.display:
+            self.action_focus_column(-1)
+        self.refresh_view()
+
+    def action_toggle_language(self) -> None:
+        self.host.english = not self.host.english
+        self.refresh_view()
+
+    def action_toggle_help(self) -> None:
+        if self.query("HelpPanel"):  # by name: its import (markdown) costs 60 ms at start
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()
+
+    def action_search(self) -> None:
+        self.query_one(SearchInput).open(self.flt.text)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.flt = self.flt.with_text(event.value)
+        self.refresh_view()
+
+    @on(SearchInput.Done)
+    def _search_done(self, event: SearchInput.Done) -> None:
+        if event.cleared:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+        if self._last_cards is not None:
+            self._last_cards.focus()
+
+    def action_clear_search(self) -> None:
+        """Escape on the board: drop the search text (the other filters stay)."""
+        if self.flt.text:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+            self.host.say(self.host.t("已清除搜索", "search cleared"))
+
+    def action_toggle_mine(self) -> None:
+        """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
+        t = self.host.t
+        me = whoami(self.host.root)
+        if me is None:
+            who = t(
+                "不知道你是谁：设置 TUIBOARD_OWNER 或 git config user.name",
+                "who are you? set TUIBOARD_OWNER or git config user.name",
+            )
+            self.host.say(who, "warning")
+            return
+        mine = frozenset({me})
+        self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
+        self.refresh_view()
+        if self.flt.owners:
+            self.host.say(t(f"只看我的客户（{me}）", f"my deals only ({me})"))
+        else:
+            self.host.say(t("显示全部客户", "everyone's deals"))
+
+    def set_filter(self, flt: Filter) -> None:
+        self.flt = flt
+        self.refresh_view()

@@ -1,0 +1,79 @@
+"""The edits that are not moves: new (``n``), edit (``e``), next action (``a``), log (``i``)
+and, after a log, the next action due by the tier's cadence (the Pipedrive loop)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from pipeline import actions, rules
+
+from ..screens.customer_form import CustomerFormScreen
+from ..screens.log_entry import LogEntryScreen
+from ..screens.next_action import NextActionScreen
+from ..textout import safe
+from .writes import create, write
+
+if TYPE_CHECKING:
+    from .base import BoardBase
+
+
+async def new(screen: BoardBase) -> None:
+    board = screen.host.board
+    if board is None:
+        return
+    values = await screen.app.push_screen_wait(CustomerFormScreen(board.config, screen.today))
+    if values is not None:
+        await create(screen, values)
+
+
+async def edit(screen: BoardBase) -> None:
+    host = screen.host
+    customer, board = screen.need_selected(), host.board
+    if customer is None or board is None:
+        return
+    values = await screen.app.push_screen_wait(CustomerFormScreen(board.config, screen.today, customer))
+    if not values:
+        if values is not None:
+            host.say(host.t("没有改动", "nothing changed"))
+        return
+    fn = partial(actions.set_fields, host.store, customer, values)
+    name = safe(customer.name)
+    await write(screen, customer, fn, host.t(f"已保存 {name}", f"saved {name}"))
+
+
+async def next_action(screen: BoardBase, customer_id: str | None = None, *, cadence: bool = False) -> None:
+    """The selected customer's (or ``customer_id``'s) next action; ``cadence``: the due date
+    starts at the cadence default (after a log), else at the current due."""
+    host = screen.host
+    board = host.board
+    if board is None:
+        return
+    customer = screen.need_selected() if customer_id is None else board.customers.get(customer_id)
+    if customer is None:
+        return
+    dialog = NextActionScreen(customer, board.config, screen.today, cadence=cadence)
+    picked = await screen.app.push_screen_wait(dialog)
+    if picked is not None:
+        action, due = picked
+        fn = partial(actions.next_action, host.store, customer, action, due)
+        await write(screen, customer, fn, host.t("已设置下一步行动", "next action set"))
+
+
+async def log(screen: BoardBase) -> None:
+    """Log a contact, then ask what comes next (escape: nothing) while the deal is open."""
+    host = screen.host
+    customer = screen.need_selected()
+    if customer is None:
+        return
+    entry = await screen.app.push_screen_wait(LogEntryScreen(customer.name, screen.today))
+    if entry is None:
+        return
+    kind, note, when = entry
+    fn = partial(actions.log, host.store, customer, kind, note, when)
+    if not await write(screen, customer, fn, host.t("已记录", "logged"), ("on-log",)):
+        return
+    board = host.board
+    logged = board.customers.get(customer.id) if board else None
+    if logged is not None and board is not None and rules.is_open(logged, board.config):
+        await next_action(screen, logged.id, cadence=True)

@@ -1,0 +1,84 @@
+"""Moving a card: a stage on or back (``L``/``H``), won (``w``), lost (``x``).
+
+On: the target stage's entry criteria to confirm. Back: only why. Lost: a reason is
+required. Then the user's ``pre-move`` hook may refuse (nothing is written); after the
+write ``on-move`` (and ``on-won``/``on-lost``) run, as in the CLI.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Literal
+
+from pipeline import actions, rules
+from pipeline.config import Config, Stage
+from pipeline.model import Customer
+
+from ..hookcalls import move_events, move_refusal
+from ..screens.criteria import CriteriaScreen
+from ..screens.lost import LostReasonScreen
+from ..screens.move_back import MoveBackScreen
+from ..textout import safe
+from .writes import write
+
+if TYPE_CHECKING:
+    from .base import BoardBase
+
+
+async def move_by(screen: BoardBase, step: int) -> None:
+    """One stage on (``step`` 1) or back (-1), skipping the hidden lost column."""
+    customer, board = screen.need_selected(), screen.host.board
+    if customer is None or board is None:
+        return
+    target = rules.neighbour_stage(board.config, customer.stage, step, screen.show_lost)
+    if target is None:
+        screen.host.say(screen.host.t("那边没有阶段了", "no stage that way"), "warning")
+        return
+    await move_to(screen, customer, target)
+
+
+async def move_to_kind(screen: BoardBase, kind: Literal["won", "lost"]) -> None:
+    customer, board = screen.need_selected(), screen.host.board
+    if customer is None or board is None:
+        return
+    stage = board.config.won_stage if kind == "won" else board.config.lost_stage
+    if stage is not None:
+        await move_to(screen, customer, stage.id)
+
+
+async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
+    host = screen.host
+    board = host.board
+    stage = board.config.stage(target) if board else None
+    if board is None or stage is None:
+        return
+    if customer.stage == target:
+        title = safe(stage.title(host.english))
+        host.say(host.t(f"已经在「{title}」", f"already in {title}"), "warning")
+        return
+    go, reason = await _ask(screen, customer, stage, board.config)
+    if not go:
+        return
+    refusal = await host.in_store(move_refusal, board, customer, target)
+    if refusal is not None:  # the user's pre-move hook said no: nothing is written
+        host.say(refusal, "warning")
+        return
+    fn = partial(actions.move, host.store, customer, target, screen.today, reason)
+    done = f"{safe(customer.name)} → {safe(stage.title(host.english))}"
+    if await write(screen, customer, fn, done, move_events(board, target)):
+        screen.follow(customer.id)
+
+
+async def _ask(
+    screen: BoardBase, customer: Customer, stage: Stage, config: Config
+) -> tuple[bool, str | None]:
+    """(go on, the reason to record): lost needs a reason, back asks why (optional), on asks
+    for the entry criteria; escape in any of them: (False, None)."""
+    app, english = screen.app, screen.host.english
+    if stage.kind == "lost":
+        reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
+        return bool(reason), reason
+    if config.stage_index(stage.id) < config.stage_index(customer.stage):
+        why = await app.push_screen_wait(MoveBackScreen(stage, customer.name, english))
+        return why is not None, why
+    return await app.push_screen_wait(CriteriaScreen(stage, customer.name, english)), None

@@ -1,0 +1,83 @@
+"""The board screen: `BoardBase` and the keys of `tuiboard.keymap` as its actions.
+
+The keys that open dialogs or write run their flow; those that await a dialog run as
+workers (`push_screen_wait` needs one). The read-only board refuses the writing ones
+before they run (`BoardApp.run_action`). Being the screen's bindings, dialogs on top
+never see them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.binding import BindingType
+from textual.screen import Screen
+
+from .. import keymap
+from . import editor, edits, lookups, moves, undo
+from .base import BoardBase
+from .palette import CustomerCommands
+
+
+class BoardScreen(BoardBase):
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
+    COMMANDS = Screen.COMMANDS | {CustomerCommands}
+
+    @work(group="dialog")
+    async def action_filter(self) -> None:
+        await lookups.pick_filter(self)
+
+    @work(group="dialog")
+    async def action_jump(self) -> None:
+        await lookups.jump(self)
+
+    def action_details(self) -> None:
+        lookups.details(self)
+
+    @work(group="dialog")
+    async def action_today(self) -> None:
+        await lookups.today(self)
+
+    def action_charts(self) -> None:
+        lookups.charts(self)
+
+    @work(group="dialog")
+    async def action_problems(self) -> None:
+        await editor.problems(self)
+
+    @work(group="dialog")
+    async def action_move(self, step: int) -> None:
+        await moves.move_by(self, step)
+
+    @work(group="dialog")
+    async def action_won(self) -> None:
+        await moves.move_to_kind(self, "won")
+
+    @work(group="dialog")
+    async def action_lost(self) -> None:
+        await moves.move_to_kind(self, "lost")
+
+    @work(group="dialog")
+    async def action_new(self) -> None:
+        await edits.new(self)
+
+    @work(group="dialog")
+    async def action_edit(self) -> None:
+        await edits.edit(self)
+
+    @work(group="dialog")
+    async def action_next_action(self) -> None:
+        await edits.next_action(self)
+
+    @work(group="dialog")
+    async def action_log(self) -> None:
+        await edits.log(self)
+
+    async def action_undo(self) -> None:
+        await undo.undo_last(self)
+
+    async def action_editor(self) -> None:
+        customer = self.need_selected()
+        if customer is not None:
+            await editor.open_in_editor(self, customer.path)

@@ -1,0 +1,92 @@
+"""One board write: `pipeline.actions` on the store thread, then the undo entry, the new board
+on screen, a toast and the user's ``on-*`` hooks.
+
+A file changed on disk since the board read it is not overwritten (`ConflictError`): the
+board reloads it instead and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pipeline import actions
+from pipeline.edit import WriteResult
+from pipeline.errors import ConflictError, TuiboardError
+from pipeline.model import Customer
+from pipeline.store import Board, Store
+
+from ..benchlog import bench_mark
+from ..hookcalls import hook_failures
+from ..textout import safe
+from .undo import remember
+
+if TYPE_CHECKING:
+    from .base import BoardBase
+
+Write = Callable[[], WriteResult]
+
+
+async def write(
+    screen: BoardBase, customer: Customer, fn: Write, done: str, events: tuple[str, ...] = ()
+) -> bool:
+    """Run ``fn`` (a `pipeline.actions` call for ``customer``); True when it was written.
+    ``events``: the ``on-*`` hooks to run after it (as the CLI does)."""
+    host = screen.host
+    try:
+        result, board = await host.in_store(_written, host.store, fn)
+    except ConflictError as exc:
+        host.say(f"{exc} — " + host.t("已重新加载，未写入", "reloaded, nothing written"), "warning")
+        reloaded = await host.reload_paths(customer.path, announce=False)
+        await screen.show(reloaded.board)
+        return False
+    except TuiboardError as exc:
+        host.say(str(exc), "error")
+        return False
+    remember(screen, result, done)
+    await screen.take(board)
+    host.say(done)
+    await run_hooks(screen, result.customer.id, events)
+    return True
+
+
+async def create(screen: BoardBase, values: actions.Fields) -> None:
+    """A new customer from the form's ``values``; the card is selected, ``on-new`` runs."""
+    host = screen.host
+    try:
+        result, board = await host.in_store(_created, host.store, values, screen.today)
+    except TuiboardError as exc:
+        host.say(str(exc), "error")
+        return
+    remember(screen, result, "new")
+    await screen.take(board)
+    screen.follow(result.customer.id)
+    name = safe(result.customer.path.name)
+    host.say(host.t(f"已新建 {name}", f"created {name}"))
+    await run_hooks(screen, result.customer.id, ("on-new",))
+
+
+async def run_hooks(screen: BoardBase, customer_id: str, events: tuple[str, ...]) -> None:
+    """The user's ``on-*`` hooks (~/.config/tuiboard/hooks, never the folder's), on the
+    store thread; a failing hook is said, the write stands."""
+    host = screen.host
+    board = host.board
+    customer = board.customers.get(customer_id) if board else None
+    if not events or board is None or customer is None:
+        return
+    for line in await host.in_store(hook_failures, board, customer, events):
+        host.say(line, "warning")
+
+
+def _written(store: Store, fn: Write) -> tuple[WriteResult, Board]:
+    """On the store thread."""
+    result = fn()
+    bench_mark("written")
+    return result, store.board()
+
+
+def _created(store: Store, values: actions.Fields, today: date) -> tuple[WriteResult, Board]:
+    """On the store thread."""
+    result = actions.new_customer(store, values, today)
+    return result, store.board()
