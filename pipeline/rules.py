@@ -117,10 +117,8 @@ def last_history_date(customer: Customer) -> date | None:
 
 def stage_entered(customer: Customer) -> date | None:
     """When the customer entered its current stage: the latest history entry for it, by date."""
-    for entry in reversed(sorted_history(customer)):
-        if entry.stage == customer.stage:
-            return entry.date
-    return customer.created
+    here = customer.stage
+    return max((h.date for h in customer.history if h.stage == here), default=customer.created)
 
 
 def days_in_stage(customer: Customer, today: date) -> int | None:

@@ -9,69 +9,35 @@ cache keeps them.
 
 from __future__ import annotations
 
-import gc
 import os
-import re
 import stat as stat_mod
 import sys
 import time
-import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from . import cache
+from .board import Board, ReloadResult, duplicate_ids, removed_stage
 from .cache import RACY_NS, STALE_NS, FileState, Key
-from .config import Config, Stage, load_config
+from .config import Config
 from .errors import NotAPipeline
+from .folder import find_root, is_customer_file, is_leftover, remove_leftover
+from .folder import stat_key as _key
 from .format import parse_customer
+from .gcpause import gc_paused
+from .kept_config import KEPT_CONFIG, KeptConfig
 from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
 from .model import Customer, Fingerprint
 from .problems import Problem, Severity
 
+__all__ = [  # what the rest of the code imports from here
+    "CUSTOMERS_DIR", "KEPT_CONFIG", "Board", "NotAPipeline", "ReloadResult", "Store",
+    "find_root", "gc_paused", "is_customer_file", "load_board",
+]  # fmt: skip
 POOL_THRESHOLD = 3000  # below this, forking costs more than it saves
-# `pipeline.edit.atomic_write`'s temporary files: mkstemp(prefix=f".{stem[:40]}.", suffix=".tmp")
-_LEFTOVER = re.compile(r"\..{1,40}\.[a-z0-9_]{8}\.tmp", re.S)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic GC while thousands of acyclic dicts are built: it would run hundreds of
-    times for nothing and double the time of a parse or a cache read.
-
-    On the way out, freeze + unfreeze moves the new objects straight to the oldest
-    generation (an O(1) list splice), instead of a young-generation pass over all of
-    them (60 ms for 10,000 customers); the next full collection still sees them. In a
-    process that keeps its long-lived objects frozen (the board app), the new ones are
-    frozen with them instead: an unfreeze would thaw the whole board, and the next full
-    collection would go over it (0.1 s at 50,000 customers).
-    """
-    was_enabled = gc.isenabled()
-    was_frozen = gc.get_freeze_count() > 0
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.freeze()
-            if not was_frozen:
-                gc.unfreeze()
-            gc.enable()
-
-
-def find_root(start: Path) -> Path:
-    """Like git: the nearest folder at or above ``start`` holding a `pipeline.toml`."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise NotAPipeline(f"no {CONFIG_FILE} in {start} or any parent folder (run `tuiboard init`)")
-
-
-def is_customer_file(name: str) -> bool:
-    """A customer file name, not an editor's swap, backup or temporary file."""
-    return name.endswith(".toml") and not name.startswith((".", "#", "~")) and len(name) > 5
+CHUNK = 500  # files per pool task: the first results arrive while the rest parse
+Progress = Callable[[int, int], None]  # (files parsed, files to parse), on the loading thread
 
 
 def _state(
@@ -80,42 +46,6 @@ def _state(
     problems = tuple(problems)
     ok = customer is not None and not any(p.is_error for p in problems)
     return FileState(key, customer, problems, ok, racy, digest)
-
-
-@dataclass(slots=True)
-class Board:
-    """One consistent view of the folder. Broken files keep their last good customer."""
-
-    root: Path
-    config: Config
-    customers: dict[str, Customer]
-    problems_by_file: dict[Path, list[Problem]] = field(default_factory=dict)
-
-    @property
-    def problems(self) -> list[Problem]:
-        out = [p for ps in self.problems_by_file.values() for p in ps]
-        return sorted(out, key=lambda p: (str(p.path), p.line, p.column))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    def customer(self, customer_id: str) -> Customer | None:
-        return self.customers.get(customer_id)
-
-    def problems_for(self, customer_id: str) -> list[Problem]:
-        return self.problems_by_file.get(self.customers_dir / f"{customer_id}.toml", [])
-
-    @property
-    def customers_dir(self) -> Path:
-        return self.root / CUSTOMERS_DIR
-
-
-@dataclass(slots=True)
-class ReloadResult:
-    board: Board
-    changed: set[str]  # ids added or whose data changed
-    removed: set[str]
 
 
 def _parse_path(path: Path, config: Config, known: FileState | None = None) -> FileState | None:
@@ -156,12 +86,6 @@ def _parse_path(path: Path, config: Config, known: FileState | None = None) -> F
     return _state(key, customer, problems, racy, (fp or Fingerprint.of(raw, 0)).digest)
 
 
-def _key(st: os.stat_result, size: int) -> Key:
-    """A file's stat key, as git's index has it: ctime and inode change with every write
-    and cannot be set back, so an edit that restores size and mtime is still seen."""
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino, size)
-
-
 def _whole(path: Path, message: str) -> Problem:
     return Problem(path, 0, 0, Severity.ERROR, message)
 
@@ -190,10 +114,7 @@ class Store:
         self.root = Path(root)
         self.use_cache = use_cache
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-        self.config: Config = Config()
-        self.config_problems: list[Problem] = []
-        self._config_key: Key | None = None
-        self._good_config: Config | None = None  # the last pipeline.toml read without errors
+        self._config = KeptConfig(self.root)
         self._files: dict[str, FileState] = {}
         self._last_good: dict[str, Customer] = {}  # only for files whose current state is not ok
         self._dirty = False  # states the cache file does not hold
@@ -207,10 +128,23 @@ class Store:
     def cache_path(self) -> Path:
         return self.root / STATE_DIR / cache.CACHE_NAME
 
+    @property
+    def config(self) -> Config:
+        """What the customers are validated against (`KeptConfig`)."""
+        return self._config.config
+
+    @property
+    def config_problems(self) -> list[Problem]:
+        return self._config.problems
+
     # -- whole-folder loads -------------------------------------------------------------
 
-    def load(self) -> Board:
-        """Full load: config, listing, then parse whatever the cache cannot vouch for."""
+    def load(self, progress: Progress | None = None) -> Board:
+        """Full load: config, listing, then parse whatever the cache cannot vouch for.
+
+        ``progress(parsed, total)`` is called as the parse goes (a cold start), on this
+        thread: it may take a provisional `board()` of what is read so far.
+        """
         with gc_paused():
             listing = self._list()
             snapshot = None
@@ -230,7 +164,7 @@ class Store:
                     racy.append(name)
             for name in files.keys() - listing.keys():
                 self._forget(name)
-            self._parse_many(stale)
+            self._parse_many(stale, progress)
             self._recheck(racy)
             self._prune_removed_stages()
             if self.use_cache and self._dirty:
@@ -283,7 +217,7 @@ class Store:
             problems[self.root / CONFIG_FILE] = list(self.config_problems)
         folder = self.customers_dir
         last_good = self._last_good
-        removed = {s.id for s in self._removed_stages()}
+        removed = {s.id for s in self._config.removed_stages()}
         for name, state in self._files.items():
             shown = state.customer
             if not state.ok and name in last_good:
@@ -291,11 +225,11 @@ class Store:
             if shown is not None:
                 customers[shown.id] = shown
                 if shown.stage in removed:
-                    problems.setdefault(folder / name, []).append(_removed_stage(folder / name, shown.stage))
+                    problems.setdefault(folder / name, []).append(removed_stage(folder / name, shown.stage))
             if state.problems:
                 problems.setdefault(folder / name, []).extend(state.problems)
         if self._duplicates is None:
-            self._duplicates = _duplicate_ids(folder, self._files)
+            self._duplicates = duplicate_ids(folder, self._files)
         for name, extra in self._duplicates.items():
             problems.setdefault(folder / name, []).append(extra)
         return Board(self.root, self.config, customers, problems)
@@ -317,55 +251,25 @@ class Store:
     # -- internals ----------------------------------------------------------------------
 
     def _load_config(self, cached: Config | None) -> bool:
-        """Read `pipeline.toml` if it changed; True when the config the customers are
-        validated against changed (then nothing read or cached still holds).
-
-        A broken `pipeline.toml` keeps the last good config (this session's, else the
-        cache's), so the cards stay on the board while its problems are shown. Stages that
-        the new config removed stay, marked, while customers are still in them.
-        """
-        path = self.root / CONFIG_FILE
-        try:
-            st = path.stat()
-            key: Key | None = _key(st, st.st_size)
-        except OSError:
-            key = None
-        if key == self._config_key and self.config.stages:
+        """Read `pipeline.toml` if it changed (`KeptConfig.refresh`); when the config
+        changed, nothing read or cached still holds."""
+        if not self._config.refresh(cached):
             return False
-        config, problems = load_config(self.root)
-        self._config_key = key
-        before = self.config if self.config.stages else cached
-        if not any(p.is_error for p in problems):
-            self._good_config = config
-        elif (kept := self._good_config or cached) is not None:
-            config = kept
-            problems.append(Problem(path, 0, 0, Severity.WARNING, KEPT_CONFIG))
-        self.config_problems = problems
-        config = _with_removed_stages(config, before)
-        if config == self.config:
-            return False
-        self.config = config
         self._files.clear()
         self._dirty = True
         self._duplicates = None
         return True
 
-    def _removed_stages(self) -> tuple[Stage, ...]:
-        good = self._good_config
-        if good is None:
-            return ()
-        return tuple(s for s in self.config.stages if good.stage(s.id) is None)
-
     def _prune_removed_stages(self) -> None:
         """Drop the removed stages no customer is in any more, and validate again the
         customers whose history names one (kept while the stage was known)."""
-        removed = self._removed_stages()
+        removed = self._config.removed_stages()
         used = {s.customer.stage for s in self._files.values() if s.customer is not None}
         used.update(c.stage for c in self._last_good.values())
         unused = {s.id for s in removed} - used
         if not unused:
             return
-        self.config = replace(self.config, stages=tuple(s for s in self.config.stages if s.id not in unused))
+        self._config.drop_stages(unused)
         self._dirty = True
         again = [
             name
@@ -386,8 +290,8 @@ class Store:
             for entry in entries:
                 name = entry.name
                 if not is_customer_file(name):
-                    if name.endswith(".tmp") and _LEFTOVER.fullmatch(name):
-                        _remove_leftover(entry, old)
+                    if is_leftover(name):
+                        remove_leftover(entry, old)
                     continue
                 try:
                     st = entry.stat()
@@ -418,30 +322,37 @@ class Store:
         self._dirty = True
         self._duplicates = None
 
-    def _parse_many(self, names: list[str]) -> None:
-        """Parse these files; many of them are shared among forked workers."""
-        folder, config = self.customers_dir, self.config
-        results: list[tuple[str, FileState | None]] = []
+    def _parse_many(self, names: list[str], progress: Progress | None = None) -> None:
+        """Parse these files and keep what they hold, a chunk at a time."""
+        done = 0
         with gc_paused():
-            if self.workers > 1 and len(names) >= POOL_THRESHOLD and sys.platform != "win32":
-                from concurrent.futures import ProcessPoolExecutor, as_completed  # only a cold load
-                from multiprocessing import get_context
+            for results in self._parsed(names):
+                for name, state in results:
+                    if state is None:
+                        self._forget(name)
+                    else:
+                        self._put(name, state)
+                done += len(results)
+                if progress is not None:
+                    progress(done, len(names))
 
-                with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
-                    futures = {
-                        pool.submit(_parse_share, (folder, share, config)): share
-                        for share in (names[i :: self.workers] for i in range(self.workers))
-                    }
-                    for future in as_completed(futures):  # the first results while others still parse
-                        parsed = dict(cache.unpack_entries(future.result(), folder))
-                        results += ((name, parsed.get(name)) for name in futures[future])
-            else:
-                results = [(name, _parse_path(folder / name, config)) for name in names]
-            for name, state in results:
-                if state is None:
-                    self._forget(name)
-                else:
-                    self._put(name, state)
+    def _parsed(self, names: list[str]) -> Iterator[list[tuple[str, FileState | None]]]:
+        """The files' states in chunks of `CHUNK`, as they are parsed; many files are
+        parsed by forked workers, and their chunks come as each is done."""
+        folder, config = self.customers_dir, self.config
+        chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+        if self.workers > 1 and len(names) >= POOL_THRESHOLD and sys.platform != "win32":
+            from concurrent.futures import ProcessPoolExecutor, as_completed  # only a cold load
+            from multiprocessing import get_context
+
+            with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
+                futures = {pool.submit(_parse_share, (folder, chunk, config)): chunk for chunk in chunks}
+                for future in as_completed(futures):
+                    parsed = dict(cache.unpack_entries(future.result(), folder))
+                    yield [(name, parsed.get(name)) for name in futures[future]]
+        else:
+            for chunk in chunks:
+                yield [(name, _parse_path(folder / name, config)) for name in chunk]
 
     def _recheck(self, names: list[str]) -> None:
         """Files whose key matches but was taken in the same tick as a write: re-hash them."""
@@ -477,52 +388,6 @@ class Store:
         except OSError:
             return  # a read-only folder, or a .tuiboard that is a link: it loads, uncached
         self._dirty = False
-
-
-KEPT_CONFIG = "pipeline.toml has errors: the board keeps its last good settings until they are fixed"
-
-
-def _with_removed_stages(config: Config, before: Config | None) -> Config:
-    """``config`` plus the stages of ``before`` that it no longer has, at the end."""
-    if before is None:
-        return config
-    removed = tuple(s for s in before.stages if config.stage(s.id) is None)
-    return replace(config, stages=config.stages + removed) if removed else config
-
-
-def _removed_stage(path: Path, stage: str) -> Problem:
-    message = f"stage {stage!r} was removed from pipeline.toml; move this customer to a current stage"
-    return Problem(path, 0, 0, Severity.ERROR, message)
-
-
-def _remove_leftover(entry: os.DirEntry[str], older_than_ns: int) -> None:
-    """A temporary file a killed writer left behind: a regular file (never a link) over a
-    minute old. A live writer renames its temporary file within moments."""
-    with suppress(OSError):
-        st = entry.stat(follow_symlinks=False)
-        if stat_mod.S_ISREG(st.st_mode) and st.st_mtime_ns < older_than_ns:
-            os.unlink(entry.path)
-
-
-def _duplicate_ids(folder: Path, files: dict[str, FileState]) -> dict[str, Problem]:
-    """Ids that differ only by case or Unicode normalisation clash on macOS and Windows.
-
-    The first of a clashing group in sorted order is kept; only clashes are sorted.
-    """
-    first: dict[str, str] = {}
-    groups: dict[str, list[str]] = {}
-    for name in files:
-        key = (name if name.isascii() else unicodedata.normalize("NFC", name)).casefold()
-        kept = first.setdefault(key, name)
-        if kept is not name:
-            groups.setdefault(key, [kept]).append(name)
-    out: dict[str, Problem] = {}
-    for names in groups.values():
-        kept, *others = sorted(names)
-        for name in others:
-            msg = f"duplicate customer id: {name} and {kept} differ only by case"
-            out[name] = Problem(folder / name, 0, 0, Severity.ERROR, msg)
-    return out
 
 
 def load_board(root: Path, *, use_cache: bool = True) -> Board:

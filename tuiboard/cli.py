@@ -441,7 +441,7 @@ def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
         "due_status": rules.due_status(c, day).name.lower(),
         "days_in_stage": rules.days_in_stage(c, day),
         "stale": rules.is_stale(c, config, day),
-        "path": os.path.join(CUSTOMERS_DIR, c.path.name),  # not relative_to: 40% of a record's time
+        "path": f"{CUSTOMERS_DIR}{os.sep}{c.id}.toml",  # not relative_to: 40% of a record's time
         "problems": len(c.problems),
     }
 

@@ -68,10 +68,25 @@ def after_hooks(board: Board, c: Customer, events: Iterable[str]) -> None:
 # -- today and due ------------------------------------------------------------------------
 
 
-def _agenda(ctx: click.Context, owner: str | None) -> tuple[Board, date, list[Any]]:
+def _agenda(ctx: click.Context, owner: str | None, dated: bool = False) -> tuple[Board, date, list[Any]]:
+    """The folder's agenda for today; ``dated``: only what can be overdue or due today."""
     board = load_from(ctx)
     day = clock_today()
-    return board, day, today_items(board.customers.values(), board.config, day, owner)
+    picked = _may_have_work(board, day, dated)
+    return board, day, today_items(picked, board.config, day, owner)
+
+
+def _may_have_work(board: Board, day: date, dated: bool) -> list[Customer]:
+    """The customers `today_items` can list anything for, found without its rules (which
+    cost 30 µs a customer): a next action due by ``day``, or none at all (a lead to plan;
+    not ``dated`` work), and every won customer (after-sales steps). A customer whose next
+    action is due later has no work today; nor has a lost one."""
+    won = {s.id for s in board.config.stages if s.kind == "won"}
+    return [
+        c
+        for c in board.customers.values()
+        if c.stage in won or (c.next_due <= day if c.next_due is not None else not dated)
+    ]
 
 
 def _item_record(item: Any) -> dict[str, Any]:
@@ -148,7 +163,7 @@ def due(ctx: click.Context, owner: str | None, as_json: bool) -> None:
       tuiboard due || notify-send "$(tuiboard due)"
       PS1='$(tuiboard due >/dev/null || echo "[due] ")'"$PS1"
     """
-    _board, day, items = _agenda(ctx, owner)
+    _board, day, items = _agenda(ctx, owner, dated=True)
     overdue = [i for i in items if i.status is DueStatus.OVERDUE]
     due_today = [i for i in items if i.status is DueStatus.TODAY]
     dated = overdue + due_today  # a lead with no next action is work, but nothing is due
