@@ -136,11 +136,16 @@ def move(
     when: date,
     reason: str | None = None,
     *,
+    criteria: Sequence[str] = (),
     reread: bool = False,
 ) -> WriteResult:
-    """Move to stage ``target``: set ``stage`` (and ``lost_reason``), append a history entry."""
+    """Move to stage ``target``: set ``stage`` (and ``lost_reason``), append a history entry
+    (with the entry ``criteria`` the rep ticked)."""
     return write(
-        store, customer, lambda c: move_changes(c, store.config, target, when, reason), reread=reread
+        store,
+        customer,
+        lambda c: move_changes(c, store.config, target, when, reason, criteria),
+        reread=reread,
     )
 
 

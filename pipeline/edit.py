@@ -69,13 +69,20 @@ class WriteResult:
 
 
 def move_changes(
-    customer: Customer, config: Config, target: str, when: date, reason: str | None = None
+    customer: Customer,
+    config: Config,
+    target: str,
+    when: date,
+    reason: str | None = None,
+    criteria: Sequence[str] = (),
 ) -> list[Change]:
     check_transition(customer, config, target, reason)
     entry: dict[str, Any] = {"date": when, "stage": target}
     changes: list[Change] = [SetKey(("stage",), target)]
     if reason and reason.strip():  # why it was lost, or why it went back
         entry["reason"] = reason.strip()
+    if criteria:  # the entry criteria the rep confirmed
+        entry["criteria"] = list(criteria)
     if config.stage(target).kind == "lost":  # type: ignore[union-attr]  # check_transition: a known stage
         changes.append(SetKey(("lost_reason",), reason.strip()))  # type: ignore[union-attr]  # lost needs one
     changes.append(Append("history", entry))

@@ -199,11 +199,12 @@ async def test_shift_right_moves_after_the_criteria_and_keeps_comments(pipe: Pat
         await select(app, pilot, "suzhou")
         await pilot.press("shift+right")
         await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("space", "enter")  # one criterion ticked
+        await pilot.press("space", "enter")  # one criterion ticked: the history entry records it
         await back_on_board(app, pilot)
         data = read(pipe, "suzhou")
+        ticked = list(app.board.config.stage("project").criteria[:1])  # type: ignore[union-attr]
         assert data["stage"] == "project"
-        assert data["history"][-1] == {"date": TODAY, "stage": "project"}
+        assert data["history"][-1] == {"date": TODAY, "stage": "project", "criteria": ticked}
         body = text(pipe, "suzhou")
         assert "# 手写的注释: the board must keep this" in body and "# 全称" in body
         assert "# a comment after the last entry" in body
@@ -218,6 +219,7 @@ async def test_L_and_H_move_and_s_skips_the_checklist(pipe: Path) -> None:
         await pilot.press("s")
         await back_on_board(app, pilot)
         assert read(pipe, "acme")["stage"] == "potential"
+        assert "criteria" not in read(pipe, "acme")["history"][-1]  # skipped: nothing confirmed
         await pilot.press("H")
         await screen_named(app, pilot, "MoveBackScreen")  # back: a reason, no checklist
         await pilot.press("enter")
@@ -245,8 +247,9 @@ async def test_w_marks_won(pipe: Path) -> None:
         await screen_named(app, pilot, "CriteriaScreen")
         await pilot.press("space", "enter")
         await back_on_board(app, pilot)
+        ticked = list(app.board.config.stage("won").criteria[:1])  # type: ignore[union-attr]
         assert read(pipe, "beijing")["stage"] == "won"
-        assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won"}]
+        assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won", "criteria": ticked}]
         assert "beijing" in ids(app, "won")
 
 
@@ -397,6 +400,54 @@ async def test_p_lists_problems_and_enter_opens_the_file(pipe: Path, editor: Pat
         await pilot.press("enter")
         await back_on_board(app, pilot)
         await until(app, pilot, lambda: "用友" in text(pipe, "broken"))
+
+
+@pytest.fixture
+def vim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real program named vim: it records its arguments, then breaks the file it is given."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "vim"
+    args = tmp_path / "vim-args"
+    script.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > "{args}"\nfor f; do :; done\nprintf "oops =\\n" >> "$f"\n',
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("EDITOR", str(script))
+    monkeypatch.delenv("VISUAL", raising=False)
+    return args
+
+
+async def test_p_opens_the_editor_at_the_line_and_a_broken_save_is_said_at_once(
+    pipe: Path, vim: Path
+) -> None:
+    write_customer(pipe, "broken", 'name = "坏文件"\nstage = "nowhere"\n')
+    broken = pipe / "customers" / "broken.toml"
+    async with board(pipe) as (app, pilot):
+        await pilot.press("p")
+        await screen_named(app, pilot, "ProblemsScreen")
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: any("customers/broken.toml:3:" in n for n in notes(app)))
+        assert "文件有问题" in next(n for n in notes(app) if "broken.toml:3:" in n)
+    assert vim.read_text("utf-8").split() == ["+2", str(broken)]  # stage is on line 2
+
+
+def test_the_editor_table_places_the_cursor_for_each_editor(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuiboard.board.editor import editor_command
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    path = Path("/p/c.toml")
+    for editor, expected in (
+        ("nvim", ["nvim", "+7", "/p/c.toml"]),
+        ("/usr/bin/hx", ["/usr/bin/hx", "+7", "/p/c.toml"]),
+        ("code --wait", ["code", "--wait", "--goto", "/p/c.toml:7:3"]),
+        ("gedit", ["gedit", "/p/c.toml"]),
+    ):
+        monkeypatch.setenv("EDITOR", editor)
+        assert editor_command(path, 7, 3) == expected
+    assert editor_command(path) == ["gedit", "/p/c.toml"]  # no line: the file alone
 
 
 async def test_an_editor_with_an_unbalanced_quote_is_one_line_and_keeps_undo(

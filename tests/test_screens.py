@@ -152,7 +152,8 @@ def status(pilot: Pilot[None]) -> str:
 
 
 async def test_criteria_enter_confirms_s_skips_escape_cancels() -> None:
-    for keys, expected in ((("space", "enter"), True), (("s",), True), (("escape",), False)):
+    first = CONFIG.stage("project").criteria[0]  # type: ignore[union-attr]
+    for keys, expected in ((("space", "enter"), [first]), (("s",), []), (("escape",), None)):
         async with hosting(CriteriaScreen(CONFIG.stage("project"), "苏州华东")) as (pilot, app):  # type: ignore[arg-type]
             await pilot.press(*keys)
             await pilot.pause()
@@ -602,7 +603,7 @@ async def test_today_nothing_due() -> None:
 # -- problems ------------------------------------------------------------------------------
 
 
-async def test_problems_list_and_enter_returns_the_path() -> None:
+async def test_problems_list_and_enter_returns_the_problem() -> None:
     problems = [
         Problem(
             ROOT / "customers" / "b.toml",
@@ -623,7 +624,7 @@ async def test_problems_list_and_enter_returns_the_path() -> None:
         assert "      ^" in second
         await pilot.press("down", "enter")
         await pilot.pause()
-    assert app.results == [ROOT / "customers" / "b.toml"]
+    assert app.results == [problems[0]]  # its file, line and column: the editor opens there
 
 
 # -- filter --------------------------------------------------------------------------------

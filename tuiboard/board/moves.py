@@ -56,14 +56,15 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
         title = safe(stage.title(host.english))
         host.say(host.t(f"已经在「{title}」", f"already in {title}"), "warning")
         return
-    go, reason = await _ask(screen, customer, stage, board.config)
-    if not go:
+    asked = await _ask(screen, customer, stage, board.config)
+    if asked is None:
         return
+    reason, criteria = asked
     refusal = await host.in_store(move_refusal, board, customer, target)
     if refusal is not None:  # the user's pre-move hook said no: nothing is written
         host.say(refusal, "warning")
         return
-    fn = partial(actions.move, host.store, customer, target, screen.today, reason)
+    fn = partial(actions.move, host.store, customer, target, screen.today, reason, criteria=criteria)
     done = f"{safe(customer.name)} → {safe(stage.title(host.english))}"
     if await write(screen, customer, fn, done, move_events(board, target)):
         screen.follow(customer.id)
@@ -71,14 +72,15 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
 
 async def _ask(
     screen: BoardBase, customer: Customer, stage: Stage, config: Config
-) -> tuple[bool, str | None]:
-    """(go on, the reason to record): lost needs a reason, back asks why (optional), on asks
-    for the entry criteria; escape in any of them: (False, None)."""
+) -> tuple[str | None, list[str]] | None:
+    """(the reason, the ticked criteria) to record: lost needs a reason, back asks why
+    (optional), on asks for the entry criteria; None when the rep cancelled."""
     app, english = screen.app, screen.host.english
     if stage.kind == "lost":
         reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
-        return bool(reason), reason
+        return (reason, []) if reason else None
     if config.stage_index(stage.id) < config.stage_index(customer.stage):
         why = await app.push_screen_wait(MoveBackScreen(stage, customer.name, english))
-        return why is not None, why
-    return await app.push_screen_wait(CriteriaScreen(stage, customer.name, english)), None
+        return None if why is None else (why, [])
+    ticked = await app.push_screen_wait(CriteriaScreen(stage, customer.name, english))
+    return None if ticked is None else (None, ticked)

@@ -37,8 +37,9 @@ class Checklist(SelectionList[int]):
         return Strip(segments, strip.cell_length)
 
 
-class CriteriaScreen(Dialog[bool]):
-    """True moves the card (enter: some criteria ticked; ``s``: checklist skipped); escape cancels.
+class CriteriaScreen(Dialog[list[str] | None]):
+    """The ticked criteria, in the stage's order (enter), or ``[]`` (``s``: checklist skipped):
+    either moves the card, and the move's history entry records them; None (escape) cancels.
 
     Enter with nothing ticked does not move: that is what ``s`` is for, and it says so.
     """
@@ -59,7 +60,6 @@ class CriteriaScreen(Dialog[bool]):
         ("s", "跳过 skip"),
         ("esc", "取消 cancel"),
     )
-    CANCEL_RESULT = False
 
     def __init__(self, stage: Stage, customer_name: str, english: bool = False) -> None:
         verb = "Move to" if english else "移动到"
@@ -91,7 +91,8 @@ class CriteriaScreen(Dialog[bool]):
         if self.stage.criteria and not self.query_one(Checklist).selected:
             self.say("还没有勾选任何标准：空格勾选，a 全选，s 跳过 · nothing ticked: space ticks, s skips")
             return
-        self.dismiss(True)
+        ticked = set(self.query_one(Checklist).selected) if self.stage.criteria else set()
+        self.dismiss([c for i, c in enumerate(self.stage.criteria) if i in ticked])
 
     def action_skip(self) -> None:
-        self.dismiss(True)
+        self.dismiss([])

@@ -25,8 +25,8 @@ def problem_text(problem: Problem, root: Path) -> Text:
     return text
 
 
-class ProblemsScreen(Dialog[Path | None]):
-    """The file to open in $EDITOR (enter), or None."""
+class ProblemsScreen(Dialog[Problem | None]):
+    """The problem to open in $EDITOR at its line (enter), or None."""
 
     DEFAULT_CSS = """
     ProblemsScreen > #dialog { width: 100; }
@@ -65,4 +65,4 @@ class ProblemsScreen(Dialog[Path | None]):
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.problems[int(event.option.id or 0)].path)
+        self.dismiss(self.problems[int(event.option.id or 0)])
