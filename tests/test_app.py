@@ -631,6 +631,30 @@ async def test_a_file_changed_on_disk_is_not_overwritten(pipe: Path) -> None:
         assert read(pipe, "suzhou")["stage"] == "project" and read(pipe, "suzhou")["amount"] == 200000
 
 
+async def test_an_edit_refused_by_a_change_on_disk_keeps_what_was_typed(pipe: Path) -> None:
+    async with board(pipe, debounce=3.0) as (app, pilot):  # the watcher must not reload first
+        await select(app, pilot, "suzhou")
+        await pilot.press("e")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-amount", Input).value = "25万"
+        path = pipe / "customers" / "suzhou.toml"
+        path.write_text(HAND_WRITTEN.replace('tier = "B"', 'tier = "B"\nowner = "li.na"'), encoding="utf-8")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(
+            app, pilot, lambda: app.screen is not form and type(app.screen).__name__ == "CustomerFormScreen"
+        )
+        again = app.screen
+        assert again.query_one("#f-amount", Input).value == "250000"  # what was typed
+        assert again.query_one("#f-owner", Input).value == "li.na"  # what changed on disk
+        assert read(pipe, "suzhou")["amount"] == 180000  # nothing written over their change
+        assert any("你填写的内容已保留" in n for n in notes(app))
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        data = read(pipe, "suzhou")
+        assert data["amount"] == 250000 and data["owner"] == "li.na"
+
+
 async def test_the_boards_own_write_causes_no_second_reload(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "acme")

@@ -66,7 +66,7 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
         return
     fn = partial(actions.move, host.store, customer, target, screen.today, reason, criteria=criteria)
     done = f"{safe(customer.name)} → {safe(stage.title(host.english))}"
-    if await write(screen, customer, fn, done, move_events(board, target)):
+    if await write(screen, customer, fn, done, move_events(board, target)) == "written":
         screen.follow(customer.id)
 
 
