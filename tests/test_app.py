@@ -977,3 +977,18 @@ async def test_dialog_key_hints_speak_the_boards_language(pipe: Path) -> None:
             dialog = await screen_named(app, pilot, "NextActionScreen")
             hint = str(dialog.query_one("#keys").render())
             assert want in hint and unwanted not in hint, hint
+
+
+def test_every_language_has_every_label_and_fills_the_same_blanks() -> None:
+    import string
+
+    from tuiboard.labels import labels, languages
+
+    zh = labels("zh").words
+    assert languages()[0] == "zh" and "en" in languages()
+    for code in languages():
+        words = labels(code).words
+        assert words.keys() == zh.keys(), code
+        for key, template in words.items():
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            assert fields == {f for _, f, _, _ in string.Formatter().parse(zh[key]) if f}, (code, key)

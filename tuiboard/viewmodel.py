@@ -16,14 +16,8 @@ from pipeline.query import Filter
 from pipeline.store import Board
 
 SortKey = Callable[[Customer], tuple[object, ...]]
-# (id, Chinese label, English label); the first is Pipedrive's order.
-SORTS: tuple[tuple[str, str, str], ...] = (
-    ("due", "到期", "due"),
-    ("amount", "金额", "amount"),
-    ("probability", "成功率", "probability"),
-    ("name", "名称", "name"),
-    ("days", "停留天数", "days in stage"),
-)
+# The sort orders; the first is Pipedrive's. Their names are labels ("sort.<id>", tuiboard.labels).
+SORTS: tuple[str, ...] = ("due", "amount", "probability", "name", "days")
 
 
 def sort_key(sort: str, config: Config, today: date) -> SortKey:
@@ -39,15 +33,7 @@ def sort_key(sort: str, config: Config, today: date) -> SortKey:
 
 
 def next_sort(sort: str) -> str:
-    ids = [s[0] for s in SORTS]
-    return ids[(ids.index(sort) + 1) % len(ids)] if sort in ids else ids[0]
-
-
-def sort_label(sort: str, english: bool) -> str:
-    for sid, zh, en in SORTS:
-        if sid == sort:
-            return en if english else zh
-    return sort
+    return SORTS[(SORTS.index(sort) + 1) % len(SORTS)] if sort in SORTS else SORTS[0]
 
 
 @dataclass(frozen=True, slots=True)

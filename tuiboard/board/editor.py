@@ -86,9 +86,9 @@ def _report_problems(screen: BoardBase, problems: list[Problem]) -> None:
     first = min(problems, key=lambda p: (not p.is_error, p.line, p.column))
     more = len(problems) - 1
     where = f"{first.location(host.root)}: {first.message}"
-    extra = host.t(f"（另有 {more} 个问题，按 p 查看）", f" (and {more} more: p)") if more else ""
+    extra = host.labels("toast.more_problems", count=more) if more else ""
     host.say(
-        host.t(f"文件有问题：{where}", f"the file has problems: {where}") + extra,
+        host.labels("toast.file_problems", where=where) + extra,
         "error" if first.is_error else "warning",
     )
 

@@ -38,16 +38,15 @@ async def edit(screen: BoardBase) -> None:
         values = await screen.app.push_screen_wait(form)
         if not values:
             if values is not None:
-                host.say(host.t("没有改动", "nothing changed"))
+                host.say(host.labels("toast.nothing_changed"))
             return
         fn = partial(actions.set_fields, host.store, customer, values)
         name = safe(customer.name)
-        if await write(screen, customer, fn, host.t(f"已保存 {name}", f"saved {name}")) != "conflict":
+        if await write(screen, customer, fn, host.labels("toast.saved", name=name)) != "conflict":
             return
         typed, board = values, host.board
         customer = board.customers.get(customer.id) if board else None
-        kept = host.t("你填写的内容已保留：核对后再保存", "what you typed is kept: check it and save again")
-        host.say(kept, "warning")
+        host.say(host.labels("toast.typed_kept"), "warning")
 
 
 async def next_action(screen: BoardBase, customer_id: str | None = None, *, cadence: bool = False) -> None:
@@ -65,7 +64,7 @@ async def next_action(screen: BoardBase, customer_id: str | None = None, *, cade
     if picked is not None:
         action, due = picked
         fn = partial(actions.next_action, host.store, customer, action, due)
-        await write(screen, customer, fn, host.t("已设置下一步行动", "next action set"))
+        await write(screen, customer, fn, host.labels("toast.next_set"))
 
 
 async def log(screen: BoardBase) -> None:
@@ -79,7 +78,7 @@ async def log(screen: BoardBase) -> None:
         return
     kind, note, when = entry
     fn = partial(actions.log, host.store, customer, kind, note, when)
-    if await write(screen, customer, fn, host.t("已记录", "logged"), ("on-log",)) != "written":
+    if await write(screen, customer, fn, host.labels("toast.logged"), ("on-log",)) != "written":
         return
     board = host.board
     logged = board.customers.get(customer.id) if board else None

@@ -32,7 +32,7 @@ async def move_by(screen: BoardBase, step: int) -> None:
         return
     target = rules.neighbour_stage(board.config, customer.stage, step, screen.show_lost)
     if target is None:
-        screen.host.say(screen.host.t("那边没有阶段了", "no stage that way"), "warning")
+        screen.host.say(screen.host.labels("toast.no_stage_that_way"), "warning")
         return
     await move_to(screen, customer, target)
 
@@ -53,8 +53,8 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
     if board is None or stage is None:
         return
     if customer.stage == target:
-        title = safe(stage.title(host.english))
-        host.say(host.t(f"已经在「{title}」", f"already in {title}"), "warning")
+        title = safe(stage.title(host.labels.english))
+        host.say(host.labels("toast.already_in", stage=title), "warning")
         return
     asked = await _ask(screen, customer, stage, board.config)
     if asked is None:
@@ -65,7 +65,7 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
         host.say(refusal, "warning")
         return
     fn = partial(actions.move, host.store, customer, target, screen.today, reason, criteria=criteria)
-    done = f"{safe(customer.name)} → {safe(stage.title(host.english))}"
+    done = f"{safe(customer.name)} → {safe(stage.title(host.labels.english))}"
     if await write(screen, customer, fn, done, move_events(board, target)) == "written":
         screen.follow(customer.id)
 
@@ -75,7 +75,7 @@ async def _ask(
 ) -> tuple[str | None, list[str]] | None:
     """(the reason, the ticked criteria) to record: lost needs a reason, back asks why
     (optional), on asks for the entry criteria; None when the rep cancelled."""
-    app, english = screen.app, screen.host.english
+    app, english = screen.app, screen.host.labels.english
     if stage.kind == "lost":
         reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
         return (reason, []) if reason else None

@@ -40,7 +40,7 @@ async def write(
     try:
         result, board = await host.in_store(_written, host.store, fn)
     except ConflictError as exc:
-        host.say(f"{exc} — " + host.t("已重新加载，未写入", "reloaded, nothing written"), "warning")
+        host.say(host.labels("toast.reloaded_not_written", why=exc), "warning")
         reloaded = await host.reload_paths(customer.path, announce=False)
         await screen.show(reloaded.board)
         return "conflict"
@@ -62,11 +62,11 @@ async def create(screen: BoardBase, values: actions.Fields) -> None:
     except TuiboardError as exc:
         host.say(str(exc), "error")
         return
-    remember(screen, result, "new")
+    remember(screen, result, host.labels("toast.undo_new"))
     await screen.take(board)
     screen.follow(result.customer.id)
     name = safe(result.customer.path.name)
-    host.say(host.t(f"已新建 {name}", f"created {name}"))
+    host.say(host.labels("toast.created", name=name))
     await run_hooks(screen, result.customer.id, ("on-new",))
 
 
