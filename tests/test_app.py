@@ -99,6 +99,7 @@ async def board(
     root: Path, size: tuple[int, int] = SIZE, **kwargs: Any
 ) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
     app = BoardApp(root, **kwargs)
+    app.NOTIFICATION_TIMEOUT = 600  # toasts outlast a slow run on a loaded machine (notes() reads them)
     async with app.run_test(size=size) as pilot:
         await until(app, pilot, lambda: app.screen.view is not None)
         yield app, pilot
@@ -641,6 +642,7 @@ async def test_an_edit_refused_by_a_change_on_disk_keeps_what_was_typed(pipe: Pa
         path.write_text(HAND_WRITTEN.replace('tier = "B"', 'tier = "B"\nowner = "li.na"'), encoding="utf-8")
         await pilot.pause()
         await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: any("你填写的内容已保留" in n for n in notes(app)))
         await until(
             app, pilot, lambda: app.screen is not form and type(app.screen).__name__ == "CustomerFormScreen"
         )
@@ -648,7 +650,6 @@ async def test_an_edit_refused_by_a_change_on_disk_keeps_what_was_typed(pipe: Pa
         assert again.query_one("#f-amount", Input).value == "250000"  # what was typed
         assert again.query_one("#f-owner", Input).value == "li.na"  # what changed on disk
         assert read(pipe, "suzhou")["amount"] == 180000  # nothing written over their change
-        assert any("你填写的内容已保留" in n for n in notes(app))
         await pilot.press("ctrl+s")
         await back_on_board(app, pilot)
         data = read(pipe, "suzhou")
@@ -992,3 +993,24 @@ def test_every_language_has_every_label_and_fills_the_same_blanks() -> None:
         for key, template in words.items():
             fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
             assert fields == {f for _, f, _, _ in string.Formatter().parse(zh[key]) if f}, (code, key)
+
+
+async def test_dialog_titles_and_buttons_speak_one_language(pipe: Path) -> None:
+    from textual.widgets import Button
+
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        for keys, name, (want, unwanted) in (
+            (("f",), "FilterScreen", ("筛选", "Filter")),
+            (("escape", "a"), "NextActionScreen", ("下一步行动", "Next action")),
+            (("escape", "ctrl+l", "f"), "FilterScreen", ("Filter", "筛选")),
+            (("escape", "a"), "NextActionScreen", ("Next action", "下一步行动")),
+            (("escape", "L"), "CriteriaScreen", ("Move to", "移动到")),
+        ):
+            await pilot.press(*keys)
+            dialog = await screen_named(app, pilot, name)
+            title = str(dialog.query_one("#dialog").border_title)
+            buttons = " ".join(str(b.label) for b in dialog.query(Button))
+            assert want in title and unwanted not in title, title
+            chinese = any("\u4e00" <= ch <= "\u9fff" for ch in buttons)
+            assert chinese != app.labels.english, buttons  # Reset/Apply, +1 week: one language

@@ -23,6 +23,7 @@ from pipeline.model import Customer
 from pipeline.problems import Problem, Severity
 from pipeline.query import Filter
 from tests.conftest import TODAY
+from tuiboard.labels import Labels, labels
 from tuiboard.screens.criteria import CriteriaScreen
 from tuiboard.screens.customer_form import CustomerFormScreen
 from tuiboard.screens.details import DetailsScreen, flatten
@@ -105,11 +106,13 @@ def parse(text: str, cid: str = "suzhou") -> Customer:
 
 
 class Host(App[None]):
-    """Pushes one dialog over an empty screen and records what it dismisses with."""
+    """Pushes one dialog over an empty screen and records what it dismisses with; the dialog
+    speaks ``words``' language (as the board's ``labels``)."""
 
-    def __init__(self, dialog: Screen[Any]) -> None:
+    def __init__(self, dialog: Screen[Any], words: Labels | None = None) -> None:
         super().__init__()
         self.dialog = dialog
+        self.labels = words or labels()
         self.results: list[Any] = []
 
     def on_mount(self) -> None:
@@ -118,9 +121,9 @@ class Host(App[None]):
 
 @asynccontextmanager
 async def hosting(
-    dialog: Screen[Any], size: tuple[int, int] = (100, 30)
+    dialog: Screen[Any], size: tuple[int, int] = (100, 30), words: Labels | None = None
 ) -> AsyncIterator[tuple[Pilot[None], Host]]:
-    app = Host(dialog)
+    app = Host(dialog, words)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         yield pilot, app
@@ -175,8 +178,8 @@ async def test_criteria_checklist_ticks_and_counts() -> None:
 
 
 async def test_criteria_title_english_and_untrusted_name_shown_harmlessly() -> None:
-    screen = CriteriaScreen(CONFIG.stage("negotiation"), HOSTILE, english=True)  # type: ignore[arg-type]
-    async with hosting(screen) as (_pilot, app):
+    screen = CriteriaScreen(CONFIG.stage("negotiation"), HOSTILE)  # type: ignore[arg-type]
+    async with hosting(screen, words=labels("en")) as (_pilot, app):
         title = app.screen.query_one("#dialog").border_title or ""
         assert "Negotiation" in title and "商务谈判" not in title
         assert "\x1b" not in title and "\\x1b" in title
@@ -276,7 +279,7 @@ async def test_bad_amount_probability_and_date_show_inline_and_block_submit() ->
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.results == []
-        assert "fix the marked fields" in status(pilot)
+        assert "请先修正标出的字段" in status(pilot)  # the board's language: Chinese by default
         assert app.screen.focused is app.screen.query_one("#f-amount")  # the first bad field
         assert note_of(pilot, "#f-amount").has_class("-active")  # its label is highlighted
         await type_into(pilot, "#f-amount", "1.5w")

@@ -75,12 +75,12 @@ async def _ask(
 ) -> tuple[str | None, list[str]] | None:
     """(the reason, the ticked criteria) to record: lost needs a reason, back asks why
     (optional), on asks for the entry criteria; None when the rep cancelled."""
-    app, english = screen.app, screen.host.labels.english
+    app = screen.app
     if stage.kind == "lost":
         reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, customer.name))
         return (reason, []) if reason else None
     if config.stage_index(stage.id) < config.stage_index(customer.stage):
-        why = await app.push_screen_wait(MoveBackScreen(stage, customer.name, english))
+        why = await app.push_screen_wait(MoveBackScreen(stage, customer.name))
         return None if why is None else (why, [])
-    ticked = await app.push_screen_wait(CriteriaScreen(stage, customer.name, english))
+    ticked = await app.push_screen_wait(CriteriaScreen(stage, customer.name))
     return None if ticked is None else (None, ticked)
