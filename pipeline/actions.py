@@ -141,11 +141,16 @@ def move(
     when: date,
     reason: str | None = None,
     *,
+    criteria: Sequence[str] = (),
     reread: bool = False,
 ) -> WriteResult:
-    """Move to stage ``target``: set ``stage`` (and ``lost_reason``), append a history entry."""
+    """Move to stage ``target``: set ``stage`` (and ``lost_reason``), append a history entry
+    (with the entry ``criteria`` the rep ticked)."""
     return write(
-        store, customer, lambda c: move_changes(c, store.config, target, when, reason), reread=reread
+        store,
+        customer,
+        lambda c: move_changes(c, store.config, target, when, reason, criteria),
+        reread=reread,
     )
 
 
@@ -240,6 +245,7 @@ def bulk_move(
     when: date,
     reason: str | None = None,
     *,
+    criteria: Sequence[str] = (),
     veto: Callable[[Customer], str | None] | None = None,
     reread: bool = False,
 ) -> BulkResult:
@@ -249,7 +255,7 @@ def bulk_move(
     return bulk(
         store,
         customers,
-        lambda c: move_changes(c, store.config, target, when, reason),
+        lambda c: move_changes(c, store.config, target, when, reason, criteria),
         veto=veto,
         reread=reread,
     )

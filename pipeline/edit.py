@@ -46,13 +46,20 @@ class WriteResult:
 
 
 def move_changes(
-    customer: Customer, config: Config, target: str, when: date, reason: str | None = None
+    customer: Customer,
+    config: Config,
+    target: str,
+    when: date,
+    reason: str | None = None,
+    criteria: Sequence[str] = (),
 ) -> list[Change]:
     check_transition(customer, config, target, reason)
     entry: dict[str, Any] = {"date": when, "stage": target}
     changes: list[Change] = [SetKey(("stage",), target)]
     if reason and reason.strip():  # why it was lost, or why it went back
         entry["reason"] = reason.strip()
+    if criteria:  # the entry criteria the rep confirmed
+        entry["criteria"] = list(criteria)
     stage = config.stage(target)  # check_transition: a known stage, and lost has a reason
     if stage is not None and stage.kind == "lost" and reason is not None:
         changes.append(SetKey(("lost_reason",), reason.strip()))

@@ -129,7 +129,7 @@ SortKey = Callable[[Customer], tuple[object, ...]]
 
 
 def sort_key(sort: str, config: Config, today: date) -> SortKey:
-    """Cards in one of `views.SORTS`' orders (``due``, Pipedrive's, for any other id)."""
+    """Cards in one of `views.SORT_IDS` orders (``due``, Pipedrive's, for any other id)."""
     if sort == "amount":
         return lambda c: (-(c.amount or 0.0), c.name)
     if sort == "probability":

@@ -33,14 +33,8 @@ FILTER_KEYS = {**SET_KEYS, **FLAG_KEYS, **TEXT_KEYS}
 KEYS = (*FILTER_KEYS, "mine", "sort")
 
 # The board's card orders: (id, Chinese label, English label); the first is Pipedrive's order.
-SORTS: tuple[tuple[str, str, str], ...] = (
-    ("due", "到期", "due"),
-    ("amount", "金额", "amount"),
-    ("probability", "成功率", "probability"),
-    ("name", "名称", "name"),
-    ("days", "停留天数", "days in stage"),
-)
-SORT_IDS = tuple(s[0] for s in SORTS)
+# The board's sort orders, the first Pipedrive's; their names are labels ("sort.<id>", tuiboard.labels).
+SORT_IDS: tuple[str, ...] = ("due", "amount", "probability", "name", "days")
 
 MAX_VIEWS = 100  # a folder is untrusted: counts are bounded
 MAX_NAME = 40  # characters; the name is shown in the board's title

@@ -99,6 +99,7 @@ async def board(
     root: Path, size: tuple[int, int] = SIZE, **kwargs: Any
 ) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
     app = BoardApp(root, **kwargs)
+    app.NOTIFICATION_TIMEOUT = 600  # toasts outlast a slow run on a loaded machine (notes() reads them)
     async with app.run_test(size=size) as pilot:
         await until(app, pilot, lambda: app.screen.view is not None)
         yield app, pilot
@@ -199,11 +200,12 @@ async def test_shift_right_moves_after_the_criteria_and_keeps_comments(pipe: Pat
         await select(app, pilot, "suzhou")
         await pilot.press("shift+right")
         await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("space", "enter")  # one criterion ticked
+        await pilot.press("space", "enter")  # one criterion ticked: the history entry records it
         await back_on_board(app, pilot)
         data = read(pipe, "suzhou")
+        ticked = list(app.board.config.stage("project").criteria[:1])  # type: ignore[union-attr]
         assert data["stage"] == "project"
-        assert data["history"][-1] == {"date": TODAY, "stage": "project"}
+        assert data["history"][-1] == {"date": TODAY, "stage": "project", "criteria": ticked}
         body = text(pipe, "suzhou")
         assert "# 手写的注释: the board must keep this" in body and "# 全称" in body
         assert "# a comment after the last entry" in body
@@ -218,6 +220,7 @@ async def test_L_and_H_move_and_s_skips_the_checklist(pipe: Path) -> None:
         await pilot.press("s")
         await back_on_board(app, pilot)
         assert read(pipe, "acme")["stage"] == "potential"
+        assert "criteria" not in read(pipe, "acme")["history"][-1]  # skipped: nothing confirmed
         await pilot.press("H")
         await screen_named(app, pilot, "MoveBackScreen")  # back: a reason, no checklist
         await pilot.press("enter")
@@ -245,8 +248,9 @@ async def test_w_marks_won(pipe: Path) -> None:
         await screen_named(app, pilot, "CriteriaScreen")
         await pilot.press("space", "enter")
         await back_on_board(app, pilot)
+        ticked = list(app.board.config.stage("won").criteria[:1])  # type: ignore[union-attr]
         assert read(pipe, "beijing")["stage"] == "won"
-        assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won"}]
+        assert read(pipe, "beijing")["history"] == [{"date": TODAY, "stage": "won", "criteria": ticked}]
         assert "beijing" in ids(app, "won")
 
 
@@ -397,6 +401,54 @@ async def test_p_lists_problems_and_enter_opens_the_file(pipe: Path, editor: Pat
         await pilot.press("enter")
         await back_on_board(app, pilot)
         await until(app, pilot, lambda: "用友" in text(pipe, "broken"))
+
+
+@pytest.fixture
+def vim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real program named vim: it records its arguments, then breaks the file it is given."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "vim"
+    args = tmp_path / "vim-args"
+    script.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > "{args}"\nfor f; do :; done\nprintf "oops =\\n" >> "$f"\n',
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("EDITOR", str(script))
+    monkeypatch.delenv("VISUAL", raising=False)
+    return args
+
+
+async def test_p_opens_the_editor_at_the_line_and_a_broken_save_is_said_at_once(
+    pipe: Path, vim: Path
+) -> None:
+    write_customer(pipe, "broken", 'name = "坏文件"\nstage = "nowhere"\n')
+    broken = pipe / "customers" / "broken.toml"
+    async with board(pipe) as (app, pilot):
+        await pilot.press("p")
+        await screen_named(app, pilot, "ProblemsScreen")
+        await pilot.press("enter")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: any("customers/broken.toml:3:" in n for n in notes(app)))
+        assert "文件有问题" in next(n for n in notes(app) if "broken.toml:3:" in n)
+    assert vim.read_text("utf-8").split() == ["+2", str(broken)]  # stage is on line 2
+
+
+def test_the_editor_table_places_the_cursor_for_each_editor(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuiboard.board.editor import editor_command
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    path = Path("/p/c.toml")
+    for editor, expected in (
+        ("nvim", ["nvim", "+7", "/p/c.toml"]),
+        ("/usr/bin/hx", ["/usr/bin/hx", "+7", "/p/c.toml"]),
+        ("code --wait", ["code", "--wait", "--goto", "/p/c.toml:7:3"]),
+        ("gedit", ["gedit", "/p/c.toml"]),
+    ):
+        monkeypatch.setenv("EDITOR", editor)
+        assert editor_command(path, 7, 3) == expected
+    assert editor_command(path) == ["gedit", "/p/c.toml"]  # no line: the file alone
 
 
 async def test_an_editor_with_an_unbalanced_quote_is_one_line_and_keeps_undo(
@@ -578,6 +630,30 @@ async def test_a_file_changed_on_disk_is_not_overwritten(pipe: Path) -> None:
         await pilot.press("L", "s")  # now the board has read it: the move goes through
         await back_on_board(app, pilot)
         assert read(pipe, "suzhou")["stage"] == "project" and read(pipe, "suzhou")["amount"] == 200000
+
+
+async def test_an_edit_refused_by_a_change_on_disk_keeps_what_was_typed(pipe: Path) -> None:
+    async with board(pipe, debounce=3.0) as (app, pilot):  # the watcher must not reload first
+        await select(app, pilot, "suzhou")
+        await pilot.press("e")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-amount", Input).value = "25万"
+        path = pipe / "customers" / "suzhou.toml"
+        path.write_text(HAND_WRITTEN.replace('tier = "B"', 'tier = "B"\nowner = "li.na"'), encoding="utf-8")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: any("你填写的内容已保留" in n for n in notes(app)))
+        await until(
+            app, pilot, lambda: app.screen is not form and type(app.screen).__name__ == "CustomerFormScreen"
+        )
+        again = app.screen
+        assert again.query_one("#f-amount", Input).value == "250000"  # what was typed
+        assert again.query_one("#f-owner", Input).value == "li.na"  # what changed on disk
+        assert read(pipe, "suzhou")["amount"] == 180000  # nothing written over their change
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        data = read(pipe, "suzhou")
+        assert data["amount"] == 250000 and data["owner"] == "li.na"
 
 
 async def test_the_boards_own_write_causes_no_second_reload(pipe: Path) -> None:
@@ -902,3 +978,39 @@ async def test_dialog_key_hints_speak_the_boards_language(pipe: Path) -> None:
             dialog = await screen_named(app, pilot, "NextActionScreen")
             hint = str(dialog.query_one("#keys").render())
             assert want in hint and unwanted not in hint, hint
+
+
+def test_every_language_has_every_label_and_fills_the_same_blanks() -> None:
+    import string
+
+    from tuiboard.labels import labels, languages
+
+    zh = labels("zh").words
+    assert languages()[0] == "zh" and "en" in languages()
+    for code in languages():
+        words = labels(code).words
+        assert words.keys() == zh.keys(), code
+        for key, template in words.items():
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            assert fields == {f for _, f, _, _ in string.Formatter().parse(zh[key]) if f}, (code, key)
+
+
+async def test_dialog_titles_and_buttons_speak_one_language(pipe: Path) -> None:
+    from textual.widgets import Button
+
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        for keys, name, (want, unwanted) in (
+            (("f",), "FilterScreen", ("筛选", "Filter")),
+            (("escape", "a"), "NextActionScreen", ("下一步行动", "Next action")),
+            (("escape", "ctrl+l", "f"), "FilterScreen", ("Filter", "筛选")),
+            (("escape", "a"), "NextActionScreen", ("Next action", "下一步行动")),
+            (("escape", "L"), "CriteriaScreen", ("Move to", "移动到")),
+        ):
+            await pilot.press(*keys)
+            dialog = await screen_named(app, pilot, name)
+            title = str(dialog.query_one("#dialog").border_title)
+            buttons = " ".join(str(b.label) for b in dialog.query(Button))
+            assert want in title and unwanted not in title, title
+            chinese = any("\u4e00" <= ch <= "\u9fff" for ch in buttons)
+            assert chinese != app.labels.english, buttons  # Reset/Apply, +1 week: one language

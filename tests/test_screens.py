@@ -23,6 +23,7 @@ from pipeline.model import Customer
 from pipeline.problems import Problem, Severity
 from pipeline.query import Filter
 from tests.conftest import TODAY
+from tuiboard.labels import Labels, labels
 from tuiboard.screens.criteria import CriteriaScreen
 from tuiboard.screens.customer_form import CustomerFormScreen
 from tuiboard.screens.details import DetailsScreen, flatten
@@ -105,11 +106,13 @@ def parse(text: str, cid: str = "suzhou") -> Customer:
 
 
 class Host(App[None]):
-    """Pushes one dialog over an empty screen and records what it dismisses with."""
+    """Pushes one dialog over an empty screen and records what it dismisses with; the dialog
+    speaks ``words``' language (as the board's ``labels``)."""
 
-    def __init__(self, dialog: Screen[Any]) -> None:
+    def __init__(self, dialog: Screen[Any], words: Labels | None = None) -> None:
         super().__init__()
         self.dialog = dialog
+        self.labels = words or labels()
         self.results: list[Any] = []
 
     def on_mount(self) -> None:
@@ -118,9 +121,9 @@ class Host(App[None]):
 
 @asynccontextmanager
 async def hosting(
-    dialog: Screen[Any], size: tuple[int, int] = (100, 30)
+    dialog: Screen[Any], size: tuple[int, int] = (100, 30), words: Labels | None = None
 ) -> AsyncIterator[tuple[Pilot[None], Host]]:
-    app = Host(dialog)
+    app = Host(dialog, words)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         yield pilot, app
@@ -152,7 +155,8 @@ def status(pilot: Pilot[None]) -> str:
 
 
 async def test_criteria_enter_confirms_s_skips_escape_cancels() -> None:
-    for keys, expected in ((("space", "enter"), True), (("s",), True), (("escape",), False)):
+    first = CONFIG.stage("project").criteria[0]  # type: ignore[union-attr]
+    for keys, expected in ((("space", "enter"), [first]), (("s",), []), (("escape",), None)):
         async with hosting(CriteriaScreen(CONFIG.stage("project"), "苏州华东")) as (pilot, app):  # type: ignore[arg-type]
             await pilot.press(*keys)
             await pilot.pause()
@@ -174,8 +178,8 @@ async def test_criteria_checklist_ticks_and_counts() -> None:
 
 
 async def test_criteria_title_english_and_untrusted_name_shown_harmlessly() -> None:
-    screen = CriteriaScreen(CONFIG.stage("negotiation"), HOSTILE, english=True)  # type: ignore[arg-type]
-    async with hosting(screen) as (_pilot, app):
+    screen = CriteriaScreen(CONFIG.stage("negotiation"), HOSTILE)  # type: ignore[arg-type]
+    async with hosting(screen, words=labels("en")) as (_pilot, app):
         title = app.screen.query_one("#dialog").border_title or ""
         assert "Negotiation" in title and "商务谈判" not in title
         assert "\x1b" not in title and "\\x1b" in title
@@ -275,7 +279,7 @@ async def test_bad_amount_probability_and_date_show_inline_and_block_submit() ->
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.results == []
-        assert "fix the marked fields" in status(pilot)
+        assert "请先修正标出的字段" in status(pilot)  # the board's language: Chinese by default
         assert app.screen.focused is app.screen.query_one("#f-amount")  # the first bad field
         assert note_of(pilot, "#f-amount").has_class("-active")  # its label is highlighted
         await type_into(pilot, "#f-amount", "1.5w")
@@ -602,7 +606,7 @@ async def test_today_nothing_due() -> None:
 # -- problems ------------------------------------------------------------------------------
 
 
-async def test_problems_list_and_enter_returns_the_path() -> None:
+async def test_problems_list_and_enter_returns_the_problem() -> None:
     problems = [
         Problem(
             ROOT / "customers" / "b.toml",
@@ -623,7 +627,7 @@ async def test_problems_list_and_enter_returns_the_path() -> None:
         assert "      ^" in second
         await pilot.press("down", "enter")
         await pilot.pause()
-    assert app.results == [ROOT / "customers" / "b.toml"]
+    assert app.results == [problems[0]]  # its file, line and column: the editor opens there
 
 
 # -- filter --------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from . import clock, keymap
 from .benchlog import bench_mark, log_gc_pauses
 from .board import team
 from .board.screen import BoardScreen
+from .labels import labels
 from .messages import BoardChanged
 
 T = TypeVar("T")
@@ -71,7 +72,7 @@ class BoardApp(App[None]):
         self.first_view = view  # `tuiboard --view NAME`: the saved view the board opens with
         self.store = Store(self.root)
         self.board: Board | None = None  # the store's latest
-        self.english = False
+        self.labels = labels()  # the board's language (ctrl+l)
         # Set after every applied load/reload, once the board screen has drawn it (tests wait on it).
         self.reloaded = asyncio.Event()
         self._watch_args = (debounce, rescan_every)
@@ -148,8 +149,11 @@ class BoardApp(App[None]):
             self.publish(result.board, "reload")
         count = len(result.changed) + len(result.removed)
         if announce and count:
-            en = f"{count} customer{'s' if count > 1 else ''} changed on disk"
-            self.say(self.t(f"磁盘上有 {count} 个客户的文件已更新", en))
+            self.say(
+                self.labels(
+                    "toast.changed_on_disk_one" if count == 1 else "toast.changed_on_disk", count=count
+                )
+            )
         return result
 
     async def reload_paths(self, *paths: Path, announce: bool = True) -> ReloadResult:
@@ -170,9 +174,7 @@ class BoardApp(App[None]):
     def _announce_problems(self, board: Board) -> None:
         errors = len({p.path for p in board.errors})
         if errors:
-            self.say(
-                self.t(f"{errors} 个文件有错误（按 p 查看）", f"{errors} file(s) with errors (p)"), "warning"
-            )
+            self.say(self.labels("toast.files_with_errors", count=errors), "warning")
 
     # -- keys, the command palette, messages ---------------------------------------------
 
@@ -180,7 +182,7 @@ class BoardApp(App[None]):
         name = action if isinstance(action, str) else action[1]
         base = name.split("(")[0].rsplit(".", 1)[-1]
         if self.read_only and base in WRITE_ACTIONS:
-            self.say(self.t("只读模式，未写入", "read-only: nothing written"), "warning")
+            self.say(self.labels("toast.read_only"), "warning")
             return False
         if isinstance(self.screen, BoardScreen) and team.refused(self.screen, base):
             return False  # a conflicted customer: settle it first (said why)
@@ -192,9 +194,10 @@ class BoardApp(App[None]):
                 yield SystemCommand(key.label, key.help, partial(screen.run_action, key.action))
         yield from super().get_system_commands(screen)
 
-    def t(self, zh: str, en: str) -> str:
-        """Our own words in the board's language."""
-        return en if self.english else zh
+    @property
+    def english(self) -> bool:
+        """For the dialogs that take a bool yet (`tuiboard.labels` is the board's language)."""
+        return self.labels.english
 
     def say(self, message: str, severity: SeverityLevel = "information") -> None:
         """A notification; text from files is never markup-interpreted."""

@@ -12,19 +12,11 @@ from pipeline import rules
 from pipeline.model import Customer
 from pipeline.query import Filter, sort_key
 from pipeline.store import Board
-from pipeline.views import SORTS
+from pipeline.views import SORT_IDS as SORTS
 
 
 def next_sort(sort: str) -> str:
-    ids = [s[0] for s in SORTS]
-    return ids[(ids.index(sort) + 1) % len(ids)] if sort in ids else ids[0]
-
-
-def sort_label(sort: str, english: bool) -> str:
-    for sid, zh, en in SORTS:
-        if sid == sort:
-            return en if english else zh
-    return sort
+    return SORTS[(SORTS.index(sort) + 1) % len(SORTS)] if sort in SORTS else SORTS[0]
 
 
 @dataclass(frozen=True, slots=True)

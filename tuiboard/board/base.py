@@ -25,11 +25,12 @@ from pipeline.store import Board
 
 from .. import clock
 from ..benchlog import bench_mark
+from ..labels import next_language
 from ..marks import Marks
 from ..me import whoami
 from ..messages import BoardChanged
 from ..textout import safe
-from ..viewmodel import BoardView, build_view, next_sort, sort_label
+from ..viewmodel import BoardView, build_view, next_sort
 from ..widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
 from ..widgets.fit import DENSITIES
 from ..widgets.keybar import KeyBar
@@ -115,7 +116,7 @@ class BoardBase(Screen[None]):
 
     def refresh_view(self) -> None:
         """Recompute what is shown (filter, sort, sums) and redraw; selections stay by id."""
-        board, english = self.board, self.host.english
+        board, english = self.board, self.host.labels.english
         if board is None or not self.is_attached:
             return
         self.today = clock.today()
@@ -130,27 +131,25 @@ class BoardBase(Screen[None]):
         empty = self.query_one("#empty", Static)
         empty.display = not board.customers
         if empty.display:
-            empty.update(
-                self.host.t("还没有客户：按 n 新建第一个客户", "No customers yet: press n to add one")
-            )
+            empty.update(self.host.labels("board.empty"))
         title, line = self._title(board), self.query_one("#title", Static)
         if title != line.content:
             line.update(title, layout=False)  # one line, always: no layout pass
 
     def _title(self, board: Board) -> Text:
-        en = self.host.english
+        words = self.host.labels
         text = Text(safe(board.config.name), style="bold")
         text.append(f"  {safe(self.host.root.name)}", style="dim")
-        text.append(f"  │ {'sort' if en else '排序'}: {sort_label(self.sort, en)}")
+        text.append(f"  │ {words('title.sort')}: {words(f'sort.{self.sort}')}")
         view = views.active(self)
         if view is not None:
-            text.append(f"  │ {'view' if en else '视图'}: ")
+            text.append(f"  │ {words('title.view')}: ")
             text.append(safe(view), style="bold cyan")
         elif self.flt.active:
-            text.append(f"  │ {'filter' if en else '筛选'}: ")
+            text.append(f"  │ {words('title.filter')}: ")
             text.append(safe(self.flt.describe()), style="bold yellow")
         if self.show_lost:
-            text.append(f"  │ {'lost shown' if en else '显示丢单'}", style="dim")
+            text.append(f"  │ {words('title.lost_shown')}", style="dim")
         if self.marks:
             text.append(f"  │ {bulk.title(self)}", style="bold green")
         return text
@@ -191,7 +190,7 @@ class BoardBase(Screen[None]):
     def need_selected(self) -> Customer | None:
         customer = self.selected()
         if customer is None:
-            self.host.say(self.host.t("没有选中的客户", "no customer selected"), "warning")
+            self.host.say(self.host.labels("toast.no_selection"), "warning")
         return customer
 
     def on_descendant_focus(self) -> None:
@@ -209,7 +208,7 @@ class BoardBase(Screen[None]):
             return False
         if self.flt.active and not self.flt.matches(customer, board.config, self.today):
             self.flt = Filter()
-            self.host.say(self.host.t("已清除筛选以显示该客户", "filter cleared to show the customer"))
+            self.host.say(self.host.labels("toast.filter_cleared"))
             self.refresh_view()
         if rules.stage_kind(customer, board.config) == "lost" and not self.show_lost:
             self.action_toggle_lost()
@@ -252,7 +251,7 @@ class BoardBase(Screen[None]):
         self.refresh_view()
 
     def action_toggle_language(self) -> None:
-        self.host.english = not self.host.english
+        self.host.labels = next_language(self.host.labels)
         self.refresh_view()
 
     def action_toggle_help(self) -> None:
@@ -285,28 +284,21 @@ class BoardBase(Screen[None]):
         if self.flt.text:
             self.flt = self.flt.with_text("")
             self.refresh_view()
-            self.host.say(self.host.t("已清除搜索", "search cleared"))
+            self.host.say(self.host.labels("toast.search_cleared"))
         else:
             bulk.clear(self)
 
     def action_toggle_mine(self) -> None:
         """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
-        t = self.host.t
+        words = self.host.labels
         me = whoami(self.host.root)
         if me is None:
-            who = t(
-                "不知道你是谁：设置 TUIBOARD_OWNER 或 git config user.name",
-                "who are you? set TUIBOARD_OWNER or git config user.name",
-            )
-            self.host.say(who, "warning")
+            self.host.say(words("toast.who_are_you"), "warning")
             return
         mine = frozenset({me})
         self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
         self.refresh_view()
-        if self.flt.owners:
-            self.host.say(t(f"只看我的客户（{me}）", f"my deals only ({me})"))
-        else:
-            self.host.say(t("显示全部客户", "everyone's deals"))
+        self.host.say(words("toast.mine", me=me) if self.flt.owners else words("toast.everyone"))
 
     def set_filter(self, flt: Filter) -> None:
         self.flt = flt

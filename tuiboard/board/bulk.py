@@ -64,7 +64,7 @@ def mark_column(screen: BoardBase) -> None:
 def clear(screen: BoardBase) -> None:
     if screen.marks.clear():
         redraw(screen)
-        screen.host.say(screen.host.t("已清除标记", "marks cleared"))
+        screen.host.say(screen.host.labels("toast.marks_cleared"))
 
 
 def redraw(screen: BoardBase) -> None:
@@ -86,7 +86,7 @@ def marked(screen: BoardBase) -> list[Customer]:
 
 def title(screen: BoardBase) -> str:
     count = len(screen.marks)
-    return screen.host.t(f"已标记 {count}（esc 清除）", f"{count} marked (esc clears)") if count else ""
+    return screen.host.labels("title.marked", count=count) if count else ""
 
 
 # -- the write keys with marks ----------------------------------------------------------------
@@ -117,22 +117,24 @@ async def _move(screen: BoardBase, board: Board, target: Callable[[Customer], st
         if to is not None:
             groups.setdefault(to, []).append(c)
     if not groups:
-        host.say(host.t("那边没有阶段了", "no stage that way"), "warning")
+        host.say(host.labels("toast.no_stage_that_way"), "warning")
         return
-    moves: list[tuple[str, list[Customer], str | None]] = []
+    moves: list[tuple[str, list[Customer], tuple[str | None, list[str]]]] = []
     for to, customers in groups.items():
         stage = config.stage(to)
         assert stage is not None  # neighbour_stage and won/lost_stage name configured stages
         back = any(config.stage_index(to) < config.stage_index(c.stage) for c in customers)
-        go, reason = await ask(screen, config, stage, _many(screen, len(customers)), back)
-        if not go:
+        asked = await ask(screen, config, stage, _many(screen, len(customers)), back)
+        if asked is None:
             return  # escape: nothing is written
-        moves.append((to, customers, reason))
+        moves.append((to, customers, asked))
 
     def run(store: Store) -> BulkResult:
         done = [
-            actions.bulk_move(store, cs, to, screen.today, why, veto=partial(_veto, board, to))
-            for to, cs, why in moves
+            actions.bulk_move(
+                store, cs, to, screen.today, why, criteria=ticked, veto=partial(_veto, board, to)
+            )
+            for to, cs, (why, ticked) in moves
         ]
         return BulkResult(
             tuple(w for r in done for w in r.written), tuple(x for r in done for x in r.refused)
@@ -166,7 +168,7 @@ async def edit(screen: BoardBase) -> None:
     if fields is None:
         return
     if not fields:
-        host.say(host.t("没有改动", "nothing changed"))
+        host.say(host.labels("toast.nothing_changed"))
         return
     await _run(
         screen, lambda store: actions.bulk_set(store, cards, fields), ("已修改 {n} 个客户", "{n} changed")
@@ -216,16 +218,16 @@ async def undo(screen: BoardBase, entry: BatchUndo) -> None:
     if first is not None:
         screen.focus_customer(first.customer_id)  # the next key acts on a customer put back
     if not refused:
-        host.say(host.t(f"已撤销 {len(restored)} 个客户的修改", f"undone for {len(restored)} customers"))
+        host.say(host.labels("toast.batch_undone", count=len(restored)))
         return
     names = {e.path: e.what for e in entry.entries}
     why = "; ".join(f"{names[path]}: {reason}" for path, reason in refused[:3])
-    zh = f"已撤销 {len(restored)} 个，{len(refused)} 个未撤销：{why}"
-    host.say(host.t(zh, f"{len(restored)} undone, {len(refused)} not: {why}"), "warning")
+    said = host.labels("toast.batch_undone_part", restored=len(restored), refused=len(refused), why=why)
+    host.say(said, "warning")
 
 
 def _many(screen: BoardBase, count: int) -> str:
-    return screen.host.t(f"{count} 个客户", f"{count} customers")
+    return screen.host.labels("many.customers", count=count)
 
 
 def _veto(board: Board, target: str, customer: Customer) -> str | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import actions, rules
 
-from ..screens.customer_form import CustomerFormScreen
+from ..screens.customer_form import Changes, CustomerFormScreen
 from ..screens.log_entry import LogEntryScreen
 from ..screens.next_action import NextActionScreen
 from ..textout import safe
@@ -28,18 +28,25 @@ async def new(screen: BoardBase) -> None:
 
 
 async def edit(screen: BoardBase) -> None:
+    """The form over the selected customer. Refused because the file changed on disk, it
+    opens again over the reloaded file with what was typed, to check and save again."""
     host = screen.host
     customer, board = screen.need_selected(), host.board
-    if customer is None or board is None:
-        return
-    values = await screen.app.push_screen_wait(CustomerFormScreen(board.config, screen.today, customer))
-    if not values:
-        if values is not None:
-            host.say(host.t("没有改动", "nothing changed"))
-        return
-    fn = partial(actions.set_fields, host.store, customer, values)
-    name = safe(customer.name)
-    await write(screen, customer, fn, host.t(f"已保存 {name}", f"saved {name}"))
+    typed: Changes | None = None
+    while customer is not None and board is not None:
+        form = CustomerFormScreen(board.config, screen.today, customer, typed)
+        values = await screen.app.push_screen_wait(form)
+        if not values:
+            if values is not None:
+                host.say(host.labels("toast.nothing_changed"))
+            return
+        fn = partial(actions.set_fields, host.store, customer, values)
+        name = safe(customer.name)
+        if await write(screen, customer, fn, host.labels("toast.saved", name=name)) != "conflict":
+            return
+        typed, board = values, host.board
+        customer = board.customers.get(customer.id) if board else None
+        host.say(host.labels("toast.typed_kept"), "warning")
 
 
 async def next_action(screen: BoardBase, customer_id: str | None = None, *, cadence: bool = False) -> None:
@@ -57,7 +64,7 @@ async def next_action(screen: BoardBase, customer_id: str | None = None, *, cade
     if picked is not None:
         action, due = picked
         fn = partial(actions.next_action, host.store, customer, action, due)
-        await write(screen, customer, fn, host.t("已设置下一步行动", "next action set"))
+        await write(screen, customer, fn, host.labels("toast.next_set"))
 
 
 async def log(screen: BoardBase) -> None:
@@ -71,7 +78,7 @@ async def log(screen: BoardBase) -> None:
         return
     kind, note, when = entry
     fn = partial(actions.log, host.store, customer, kind, note, when)
-    if not await write(screen, customer, fn, host.t("已记录", "logged"), ("on-log",)):
+    if await write(screen, customer, fn, host.labels("toast.logged"), ("on-log",)) != "written":
         return
     board = host.board
     logged = board.customers.get(customer.id) if board else None

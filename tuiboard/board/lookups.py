@@ -32,7 +32,7 @@ async def jump(screen: BoardBase) -> None:
     board = screen.host.board
     if board is None:
         return
-    dialog = JumpScreen(list(board.customers.values()), board.config, screen.host.english)
+    dialog = JumpScreen(list(board.customers.values()), board.config)
     chosen = await screen.app.push_screen_wait(dialog)
     if chosen is not None:
         screen.focus_customer(chosen)

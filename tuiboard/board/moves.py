@@ -32,7 +32,7 @@ async def move_by(screen: BoardBase, step: int) -> None:
         return
     target = rules.neighbour_stage(board.config, customer.stage, step, screen.show_lost)
     if target is None:
-        screen.host.say(screen.host.t("那边没有阶段了", "no stage that way"), "warning")
+        screen.host.say(screen.host.labels("toast.no_stage_that_way"), "warning")
         return
     await move_to(screen, customer, target)
 
@@ -53,34 +53,36 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
     if board is None or stage is None:
         return
     if customer.stage == target:
-        title = safe(stage.title(host.english))
-        host.say(host.t(f"已经在「{title}」", f"already in {title}"), "warning")
+        title = safe(stage.title(host.labels.english))
+        host.say(host.labels("toast.already_in", stage=title), "warning")
         return
     back = board.config.stage_index(target) < board.config.stage_index(customer.stage)
-    go, reason = await ask(screen, board.config, stage, customer.name, back)
-    if not go:
+    asked = await ask(screen, board.config, stage, customer.name, back)
+    if asked is None:
         return
+    reason, criteria = asked
     refusal = await host.in_store(move_refusal, board, customer, target)
     if refusal is not None:  # the user's pre-move hook said no: nothing is written
         host.say(refusal, "warning")
         return
-    fn = partial(actions.move, host.store, customer, target, screen.today, reason)
-    done = f"{safe(customer.name)} → {safe(stage.title(host.english))}"
-    if await write(screen, customer, fn, done, move_events(board, target)):
+    fn = partial(actions.move, host.store, customer, target, screen.today, reason, criteria=criteria)
+    done = f"{safe(customer.name)} → {safe(stage.title(host.labels.english))}"
+    if await write(screen, customer, fn, done, move_events(board, target)) == "written":
         screen.follow(customer.id)
 
 
 async def ask(
     screen: BoardBase, config: Config, stage: Stage, name: str, back: bool
-) -> tuple[bool, str | None]:
-    """(go on, the reason to record) for moving ``name`` (a customer, or "3 个客户") to
-    ``stage``: lost needs a reason, ``back`` asks why (optional), on asks for the entry
-    criteria; escape in any of them: (False, None)."""
-    app, english = screen.app, screen.host.english
+) -> tuple[str | None, list[str]] | None:
+    """(the reason, the ticked criteria) to record for moving ``name`` (a customer, or
+    "3 个客户") to ``stage``: lost needs a reason, ``back`` asks why (optional), on asks for
+    the entry criteria; None when the rep cancelled."""
+    app = screen.app
     if stage.kind == "lost":
         reason = await app.push_screen_wait(LostReasonScreen(config.lost_reasons, name))
-        return bool(reason), reason
+        return (reason, []) if reason else None
     if back:
-        why = await app.push_screen_wait(MoveBackScreen(stage, name, english))
-        return why is not None, why
-    return await app.push_screen_wait(CriteriaScreen(stage, name, english)), None
+        why = await app.push_screen_wait(MoveBackScreen(stage, name))
+        return None if why is None else (why, [])
+    ticked = await app.push_screen_wait(CriteriaScreen(stage, name))
+    return None if ticked is None else (None, ticked)

@@ -21,7 +21,7 @@ class CustomerCommands(Provider):
         if not isinstance(screen, BoardBase) or screen.board is None or not query.strip():
             return
         board = screen.board
-        english = screen.host.english
+        english = screen.host.labels.english
         for customer in search.rank(board.customers.values(), query, LIMIT):
             yield Hit(
                 search.score(customer, query) / 100,

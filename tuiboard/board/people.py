@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .base import BoardBase
 
 FORMS = {"contacts": ContactFormScreen, "products": ProductFormScreen}
-DONE = {"contacts": ("已添加联系人", "contact added"), "products": ("已添加产品", "product added")}
+DONE = {"contacts": "toast.contact_added", "products": "toast.product_added"}  # catalog keys
 
 
 async def add_entry(screen: BoardBase, array: str) -> None:
@@ -27,4 +27,4 @@ async def add_entry(screen: BoardBase, array: str) -> None:
     entry = await screen.app.push_screen_wait(FORMS[array](customer.name))
     if entry is not None:
         fn = partial(actions.add_entry, host.store, customer, array, entry)
-        await write(screen, customer, fn, host.t(*DONE[array]))
+        await write(screen, customer, fn, host.labels(DONE[array]))

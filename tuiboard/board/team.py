@@ -47,7 +47,7 @@ async def sync(screen: BoardBase) -> None:
     board = host.board
     if board is None:
         return
-    host.say(host.t("同步中…", "syncing…"))
+    host.say(host.labels("toast.syncing"))
     said = await host.in_store(sync_board, host.root, board.config, host.english)
     host.say(said.message, said.severity)
     await _reload(screen)

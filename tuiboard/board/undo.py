@@ -33,7 +33,7 @@ def remember(screen: BoardBase, result: WriteResult, what: str) -> None:
 async def undo_last(screen: BoardBase) -> None:
     host = screen.host
     if not screen.undo_stack:
-        host.say(host.t("没有可撤销的修改", "nothing to undo"), "warning")
+        host.say(host.labels("toast.nothing_to_undo"), "warning")
         return
     entry = screen.undo_stack.pop()
     if not isinstance(entry, Undo):  # a bulk write's batch (board/bulk.py imports this module)
@@ -51,7 +51,7 @@ async def undo_last(screen: BoardBase) -> None:
         return
     await screen.take(board)
     screen.focus_customer(entry.customer_id)  # the next key acts on the customer put back
-    host.say(host.t(f"已撤销：{entry.what}", f"undone: {entry.what}"))
+    host.say(host.labels("toast.undone", what=entry.what))
 
 
 def _restore(store: Store, entry: Undo) -> Board:

@@ -54,16 +54,13 @@ def use(screen: BoardBase, number: int) -> None:
         screen.view_name, screen.view_flt = None, None
         remember(screen, None)
         screen.set_filter(Filter())
-        host.say(host.t("显示全部客户", "every customer"))
+        host.say(host.labels("toast.every_customer"))
     elif number <= len(views):
         apply(screen, views[number - 1])
     elif views:
-        host.say(host.t(f"只有 {len(views)} 个视图", f"there are {len(views)} views"), "warning")
+        host.say(host.labels("toast.only_views", count=len(views)), "warning")
     else:
-        none = host.t(
-            "还没有视图：在筛选（f）里按 v 保存，或在 pipeline.toml 写 [views.名称]",
-            "no views yet: press v in the filter (f), or add [views.NAME] to pipeline.toml",
-        )
+        none = host.labels("toast.no_views")
         host.say(none, "warning")
 
 
@@ -91,7 +88,7 @@ async def save_as(screen: BoardBase, flt: Filter) -> None:
     if board is None:
         return
     if host.read_only:  # `serve --read-only`: the filter is the viewer's, pipeline.toml is not
-        host.say(host.t("只读模式，未写入", "read-only: nothing written"), "warning")
+        host.say(host.labels("toast.read_only"), "warning")
         return
     views = board.config.views
     name = await screen.app.push_screen_wait(ViewNameScreen(flt, views))
@@ -109,8 +106,10 @@ async def save_as(screen: BoardBase, flt: Filter) -> None:
     remember(screen, saved.name)
     screen.set_filter(flt)
     number = next((i for i, v in enumerate(reloaded.board.config.views, 1) if v.name == saved.name), 0)
-    zh, en = (f"，按 {number} 切换", f"; press {number} for it") if 0 < number < 10 else ("", "")
-    host.say(host.t(f"已保存视图「{safe(name)}」{zh}", f"view {safe(name)} saved{en}"))
+    if 0 < number < 10:
+        host.say(host.labels("toast.view_saved_key", name=safe(name), number=number))
+    else:
+        host.say(host.labels("toast.view_saved", name=safe(name)))
 
 
 def remember(screen: BoardBase, name: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pipeline import actions
 from pipeline.edit import WriteResult
@@ -26,29 +26,32 @@ if TYPE_CHECKING:
     from .base import BoardBase
 
 Write = Callable[[], WriteResult]
+# written; not written because the file changed on disk since the board read it (now
+# reloaded); not written for another reason (said)
+Outcome = Literal["written", "conflict", "refused"]
 
 
 async def write(
     screen: BoardBase, customer: Customer, fn: Write, done: str, events: tuple[str, ...] = ()
-) -> bool:
-    """Run ``fn`` (a `pipeline.actions` call for ``customer``); True when it was written.
-    ``events``: the ``on-*`` hooks to run after it (as the CLI does)."""
+) -> Outcome:
+    """Run ``fn`` (a `pipeline.actions` call for ``customer``). ``events``: the ``on-*``
+    hooks to run after it (as the CLI does)."""
     host = screen.host
     try:
         result, board = await host.in_store(_written, host.store, fn)
     except ConflictError as exc:
-        host.say(f"{exc} — " + host.t("已重新加载，未写入", "reloaded, nothing written"), "warning")
+        host.say(host.labels("toast.reloaded_not_written", why=exc), "warning")
         reloaded = await host.reload_paths(customer.path, announce=False)
         await screen.show(reloaded.board)
-        return False
+        return "conflict"
     except TuiboardError as exc:
         host.say(str(exc), "error")
-        return False
+        return "refused"
     remember(screen, result, done)
     await screen.take(board)
     host.say(done)
     await run_hooks(screen, result.customer.id, events)
-    return True
+    return "written"
 
 
 async def create(screen: BoardBase, values: actions.Fields) -> None:
@@ -59,11 +62,11 @@ async def create(screen: BoardBase, values: actions.Fields) -> None:
     except TuiboardError as exc:
         host.say(str(exc), "error")
         return
-    remember(screen, result, "new")
+    remember(screen, result, host.labels("toast.undo_new"))
     await screen.take(board)
     screen.follow(result.customer.id)
     name = safe(result.customer.path.name)
-    host.say(host.t(f"已新建 {name}", f"created {name}"))
+    host.say(host.labels("toast.created", name=name))
     await run_hooks(screen, result.customer.id, ("on-new",))
 
 

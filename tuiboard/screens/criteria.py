@@ -37,8 +37,9 @@ class Checklist(SelectionList[int]):
         return Strip(segments, strip.cell_length)
 
 
-class CriteriaScreen(Dialog[bool]):
-    """True moves the card (enter: some criteria ticked; ``s``: checklist skipped); escape cancels.
+class CriteriaScreen(Dialog[list[str] | None]):
+    """The ticked criteria, in the stage's order (enter), or ``[]`` (``s``: checklist skipped):
+    either moves the card, and the move's history entry records them; None (escape) cancels.
 
     Enter with nothing ticked does not move: that is what ``s`` is for, and it says so.
     """
@@ -48,29 +49,31 @@ class CriteriaScreen(Dialog[bool]):
     CriteriaScreen #ticked { height: auto; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "confirm", "确认移动 Move", priority=True),
-        Binding("s", "skip", "跳过 Skip"),
-        Binding("a", "tick_all", "全选 All"),
+        Binding("enter", "confirm", "move", priority=True),
+        Binding("s", "skip", "skip"),
+        Binding("a", "tick_all", "all"),
     ]
     KEYS = (
-        ("space", "勾选 tick"),
-        ("a", "全选 all"),
-        ("enter", "移动 move"),
-        ("s", "跳过 skip"),
-        ("esc", "取消 cancel"),
+        ("space", "key.tick"),
+        ("a", "key.tick_all"),
+        ("enter", "key.move"),
+        ("s", "key.skip"),
+        ("esc", "key.cancel"),
     )
-    CANCEL_RESULT = False
 
-    def __init__(self, stage: Stage, customer_name: str, english: bool = False) -> None:
-        verb = "Move to" if english else "移动到"
-        super().__init__(titled(f"{verb} {printable(stage.title(english))}", name=customer_name))
-        self.stage = stage
+    def __init__(self, stage: Stage, customer_name: str) -> None:
+        super().__init__()
+        self.stage, self.customer_name = stage, customer_name
+
+    def heading(self) -> Text:
+        stage = printable(self.stage.title(self.words.english))
+        return titled(self.words("criteria.title", stage=stage), name=self.customer_name)
 
     def compose_body(self) -> ComposeResult:
         if not self.stage.criteria:
-            yield Static(Text("这个阶段没有进入标准 · no entry criteria for this stage"), classes="muted")
+            yield Static(Text(self.words("criteria.none")), classes="muted")
             return
-        yield Static(Text("进入标准 · entry criteria:"), classes="muted")
+        yield Static(Text(self.words("criteria.heading")), classes="muted")
         yield Checklist(*((Text(printable(c)), i) for i, c in enumerate(self.stage.criteria)))
         yield Static(self._ticked_text(0), id="ticked", markup=False)
 
@@ -81,7 +84,7 @@ class CriteriaScreen(Dialog[bool]):
     def _ticked_text(self, ticked: int) -> Text:
         total = len(self.stage.criteria)
         style = "green" if ticked == total else "yellow"
-        return Text.assemble((f"{ticked}/{total}", f"bold {style}"), " 已确认 confirmed")
+        return Text.assemble((f"{ticked}/{total}", f"bold {style}"), self.words("criteria.confirmed"))
 
     def action_tick_all(self) -> None:
         for selections in self.query(SelectionList):
@@ -89,9 +92,10 @@ class CriteriaScreen(Dialog[bool]):
 
     def action_confirm(self) -> None:
         if self.stage.criteria and not self.query_one(Checklist).selected:
-            self.say("还没有勾选任何标准：空格勾选，a 全选，s 跳过 · nothing ticked: space ticks, s skips")
+            self.say(self.words("criteria.nothing_ticked"))
             return
-        self.dismiss(True)
+        ticked = set(self.query_one(Checklist).selected) if self.stage.criteria else set()
+        self.dismiss([c for i, c in enumerate(self.stage.criteria) if i in ticked])
 
     def action_skip(self) -> None:
-        self.dismiss(True)
+        self.dismiss([])

@@ -82,12 +82,17 @@ class CustomerFormScreen(Dialog[Changes | None]):
         ("esc", "取消 cancel"),
     )
 
-    def __init__(self, config: Config, today: date, customer: Customer | None = None) -> None:
+    def __init__(
+        self, config: Config, today: date, customer: Customer | None = None, typed: Changes | None = None
+    ) -> None:
+        """``typed``: values to show instead of the file's (an edit refused because the file
+        changed on disk, offered again over the reloaded file)."""
         title = titled("新客户 New customer") if customer is None else titled("编辑 Edit", name=customer.name)
         super().__init__(title)
         self.config, self.today, self.customer = config, today, customer
         self.specs = NEW_FIELDS if customer is None else tuple(s for s in EDIT_FIELDS if self._editable(s))
         self.initial = {s.path: self._initial(s) for s in self.specs}
+        self.shown = {**self.initial, **{p: _text(v) for p, v in (typed or {}).items() if p in self.initial}}
 
     # -- building ------------------------------------------------------------------------
 
@@ -110,12 +115,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
             "expected_close": c.expected_close,
             "tags": ", ".join(c.tags),
         }
-        value = typed[spec.path[0]] if spec.path[0] in typed else _raw(c.data, spec.path)
-        if value is None:
-            return NONE
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return printable(value if isinstance(value, str) else str(value))  # never raw into an Input
+        return _text(typed[spec.path[0]] if spec.path[0] in typed else _raw(c.data, spec.path))
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="fields"):
@@ -126,7 +126,11 @@ class CustomerFormScreen(Dialog[Changes | None]):
         initial = self.initial[spec.path]
         if spec.kind in SELECTS:
             return Select(
-                self._options(spec), value=initial, allow_blank=False, compact=True, id=spec.widget_id
+                self._options(spec),
+                value=self.shown[spec.path],
+                allow_blank=False,
+                compact=True,
+                id=spec.widget_id,
             )
         by_kind: dict[str, list[Validator]] = {
             "required": [Required("the name")],
@@ -138,7 +142,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
         if self.customer is not None and initial and spec.kind not in ("required", "tags"):
             validators.append(KeepSet(spec.label))
         return Input(
-            initial,
+            self.shown[spec.path],
             placeholder=PLACEHOLDERS.get(spec.kind, ""),
             validators=validators,
             suggester=SuggestFromList(self.config.owners) if spec.path == ("owner",) else None,
@@ -230,6 +234,17 @@ class CustomerFormScreen(Dialog[Changes | None]):
 
 def _choice(value: str, label: str, label_en: str) -> tuple[Text, str]:
     return Text(f"{printable(label)}  {printable(label_en)}"), value
+
+
+def _text(value: Any) -> str:
+    """A value as a field's text (an Input's, or a Select's value); never raw into an Input."""
+    if value is None:
+        return NONE
+    if isinstance(value, list):
+        return ", ".join(printable(str(v)) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return printable(value if isinstance(value, str) else str(value))
 
 
 def _typed(kind: str, text: str, today: date) -> Any:

@@ -1,4 +1,10 @@
-"""The frame every dialog shares: centred, bordered, titled, with its keys listed at the bottom."""
+"""The frame every dialog shares: centred, bordered, titled, with its keys listed at the bottom.
+
+A dialog speaks the board's language (`words`: the app's `tuiboard.labels` catalog, the
+default language outside the board). Its title comes from `heading`, its keys' words are
+catalog keys (``key.cancel``); a dialog not yet in the catalog gives ``中文 English`` pairs,
+shown in the board's language by `one_language`.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +21,22 @@ from textual.widgets import Input, Static
 from pipeline.problems import printable
 
 from ..keymap import one_language
+from ..labels import Labels, labels
 from ..widgets.fields import check
 
 ResultT = TypeVar("ResultT")
 KEY_STYLE = "bold #ffa62b"
 
 
-def key_hint(keys: tuple[tuple[str, str], ...], english: bool | None = None) -> Text:
-    """``enter 确认 confirm   esc 取消 cancel`` with the keys highlighted; in one language when
-    ``english`` is given (the board's mode)."""
+def key_hint(keys: tuple[tuple[str, str], ...], words: Labels) -> Text:
+    """``enter 确认   esc 取消`` with the keys highlighted, in ``words``' language: each word
+    is a catalog key, or a ``中文 English`` pair."""
     parts: list[Text | str | tuple[str, str]] = []
     for key, what in keys:
         if parts:
             parts.append("   ")
-        parts += [(key, KEY_STYLE), " ", what if english is None else one_language(what, english)]
+        word = words(what) if what in words.words else one_language(what, words.english)
+        parts += [(key, KEY_STYLE), " ", word]
     return Text.assemble(*parts)
 
 
@@ -57,20 +65,29 @@ class Dialog(ModalScreen[ResultT]):
     Dialog .muted { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消 Cancel", show=False)]
-    KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("esc", "取消 cancel"),)
+    KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("esc", "key.cancel"),)
     CANCEL_RESULT: ClassVar[Any] = None
 
-    def __init__(self, title: Text) -> None:
+    def __init__(self, title: Text | None = None) -> None:
         super().__init__()
-        self.dialog_title = title
+        self.dialog_title = title or Text("")
+
+    @property
+    def words(self) -> Labels:
+        """The board's language; the default language outside the board."""
+        found = getattr(self.app, "labels", None)
+        return found if isinstance(found, Labels) else labels()
+
+    def heading(self) -> Text:
+        """The title in the border (the one given, unless a dialog words its own)."""
+        return self.dialog_title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
-            box.border_title = self.dialog_title
+            box.border_title = self.heading()
             yield from self.compose_body()
             yield Static("", id="status", markup=False)
-            english = getattr(self.app, "english", None)  # the board's mode; both outside the board
-            yield Static(key_hint(self.keys(), english), id="keys", markup=False)
+            yield Static(key_hint(self.keys(), self.words), id="keys", markup=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -97,7 +114,7 @@ class Dialog(ModalScreen[ResultT]):
         bad = [i for i in self.query(Input) if i.validators and not check(i)]
         if bad:
             bad[0].focus()
-            self.say("请先修正标出的字段 · fix the marked fields first")
+            self.say(self.words("dialog.fix_fields"))
             return False
         self.say("")
         return True

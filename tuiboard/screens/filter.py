@@ -21,7 +21,7 @@ from pipeline.query import Filter
 from .dialog import Dialog, titled
 from .view_name import SaveAsView
 
-TOGGLES = (("overdue", "逾期 overdue"), ("stale", "停滞 stale"), ("no_next", "无下一步 no next action"))
+TOGGLES = ("overdue", "stale", "no_next")  # Filter's flags, each worded ``filter.<flag>``
 
 
 class FilterScreen(Dialog[Filter | SaveAsView | None]):
@@ -41,22 +41,22 @@ class FilterScreen(Dialog[Filter | SaveAsView | None]):
     FilterScreen #buttons Button { margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "应用 Apply", priority=True),
-        Binding("ctrl+s", "apply", "应用 Apply", priority=True),
-        Binding("r", "reset", "重置 Reset"),
-        Binding("v", "save_view", "存为视图 Save as view"),
+        Binding("enter", "apply", "apply", priority=True),
+        Binding("ctrl+s", "apply", "apply", priority=True),
+        Binding("r", "reset", "reset"),
+        Binding("v", "save_view", "save as view"),
     ]
     KEYS = (
-        ("tab", "下一组 next group"),
-        ("space", "勾选 tick"),
-        ("r", "重置 reset"),
-        ("v", "存为视图 save as view"),
-        ("enter/^s", "应用 apply"),
-        ("esc", "取消 cancel"),
+        ("tab", "key.next_group"),
+        ("space", "key.tick"),
+        ("r", "key.reset"),
+        ("v", "key.save_view"),
+        ("enter/^s", "key.apply"),
+        ("esc", "key.cancel"),
     )
 
     def __init__(self, config: Config, customers: list[Customer], current: Filter) -> None:
-        super().__init__(titled("筛选 Filter"))
+        super().__init__()
         self.current = current
         tiers = {t.id: f"{t.label} {t.id}" if t.label != t.id else t.id for t in config.tiers}
         sources = {
@@ -72,13 +72,10 @@ class FilterScreen(Dialog[Filter | SaveAsView | None]):
             "tags": _with(dict.fromkeys(sorted(tags)), current.tags),
         }
 
+    def heading(self) -> Text:
+        return titled(self.words("filter.title"))
+
     def compose_body(self) -> ComposeResult:
-        titles = {
-            "tiers": "级别 Tier",
-            "owners": "负责人 Owner",
-            "sources": "来源 Source",
-            "tags": "标签 Tag",
-        }
         with Horizontal(id="lists"):
             for group, values in self.groups.items():
                 chosen: frozenset[str] = getattr(self.current, group)
@@ -89,15 +86,17 @@ class FilterScreen(Dialog[Filter | SaveAsView | None]):
                     ),
                     id=group,
                 )
-                selections.border_title = titles[group]
+                selections.border_title = self.words(f"filter.{group}")
                 yield selections
         with Horizontal(id="toggles"):
-            for field, label in TOGGLES:
-                yield Checkbox(label, getattr(self.current, field), id=field, compact=True)
+            for field in TOGGLES:
+                yield Checkbox(
+                    self.words(f"filter.{field}"), getattr(self.current, field), id=field, compact=True
+                )
         with Horizontal(id="buttons"):
             for button in (
-                Button("重置 Reset", id="reset"),
-                Button("应用 Apply", id="apply", variant="primary"),
+                Button(self.words("filter.reset"), id="reset"),
+                Button(self.words("filter.apply"), id="apply", variant="primary"),
             ):
                 button.compact = True
                 button.can_focus = False  # for the mouse: enter always applies, r resets

@@ -48,17 +48,18 @@ class JumpScreen(Dialog[str | None]):
         Binding("down", "move(1)", show=False, priority=True),
         Binding("up", "move(-1)", show=False, priority=True),
     ]
-    KEYS = (("↑↓", "选择 pick"), ("enter", "跳到卡片 go"), ("esc", "取消 cancel"))
+    KEYS = (("↑↓", "key.pick"), ("enter", "key.go"), ("esc", "key.cancel"))
 
-    def __init__(self, customers: Sequence[Customer], config: Config, english: bool = False) -> None:
-        super().__init__(Text("Go to customer" if english else "跳转到客户", style="bold"))
-        self.customers, self.config, self.english = customers, config, english
+    def __init__(self, customers: Sequence[Customer], config: Config) -> None:
+        super().__init__()
+        self.customers, self.config = customers, config
         self.hits: list[Customer] = []
 
+    def heading(self) -> Text:
+        return Text(self.words("jump.title"), style="bold")
+
     def compose_body(self) -> ComposeResult:
-        en, zh = "name, id, contact, phone, pinyin (hzzl)", "名称、拼音首字母(hzzl)、联系人、电话"
-        placeholder = en if self.english else zh
-        yield Input(placeholder=placeholder, id="query", compact=True)
+        yield Input(placeholder=self.words("jump.placeholder"), id="query", compact=True)
         yield OptionList(id="hits")
 
     def on_mount(self) -> None:
@@ -69,7 +70,7 @@ class JumpScreen(Dialog[str | None]):
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
         self.hits = search.rank(self.customers, event.value, LIMIT) if event.value.strip() else []
-        hits.add_options(Option(describe(c, self.config, self.english), id=c.id) for c in self.hits)
+        hits.add_options(Option(describe(c, self.config, self.words.english), id=c.id) for c in self.hits)
         if self.hits:
             hits.highlighted = 0
 

@@ -15,17 +15,11 @@ from textual.widgets import Input, RadioButton, RadioSet
 from pipeline.model import LOG_KINDS
 from pipeline.parse_input import parse_when
 
+from ..labels import labels
 from ..widgets.fields import FormField, Required, When
 from .dialog import Dialog, titled
 
-KIND_LABELS = {
-    "call": "电话",
-    "visit": "拜访",
-    "email": "邮件",
-    "demo": "演示",
-    "meeting": "会议",
-    "note": "备注",
-}
+KIND_LABELS = {kind: labels()(f"kind.{kind}") for kind in LOG_KINDS}  # Chinese, for the details
 
 
 class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
@@ -37,34 +31,37 @@ class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
     LogEntryScreen RadioButton { width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "保存 Save", priority=True),
+        Binding("ctrl+s", "submit", "save", priority=True),
         *(Binding(f"f{i}", f"kind('{kind}')", kind, show=False) for i, kind in enumerate(LOG_KINDS, 1)),
     ]
     KEYS = (
-        (f"F1-F{len(LOG_KINDS)}", "类型 kind"),
-        ("enter/^s", "保存 save"),
-        ("esc", "取消 cancel"),
+        (f"F1-F{len(LOG_KINDS)}", "key.kind"),
+        ("enter/^s", "key.save"),
+        ("esc", "key.cancel"),
     )
 
     def __init__(self, customer_name: str, today: date) -> None:
-        super().__init__(titled("记录跟进 Log activity", name=customer_name))
-        self.today = today
+        super().__init__()
+        self.customer_name, self.today = customer_name, today
+
+    def heading(self) -> Text:
+        return titled(self.words("log.title"), name=self.customer_name)
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(compact=True):
             for i, kind in enumerate(LOG_KINDS, 1):
-                label = Text.assemble(f"{KIND_LABELS[kind]} {kind} ", (f"F{i}", "dim"))
+                label = Text.assemble(f"{self.words(f'kind.{kind}')} ", (f"F{i}", "dim"))
                 yield RadioButton(label, value=i == 1, name=kind)
-        note = Input(placeholder="聊了什么 what happened", id="note", compact=True)
+        note = Input(placeholder=self.words("log.note_placeholder"), id="note", compact=True)
         note.validators = [Required("a note")]
-        yield FormField("内容 Note", note)
+        yield FormField(self.words("log.note"), note)
         when = Input(
             self.today.isoformat(),
             validators=[Required("the date"), When(self.today, not_after=self.today)],
             id="date",
             compact=True,
         )
-        yield FormField("日期 Date", when)
+        yield FormField(self.words("log.date"), when)
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()

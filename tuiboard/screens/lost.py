@@ -24,20 +24,26 @@ class LostReasonScreen(Dialog[str | None]):
     DEFAULT_CSS = """
     LostReasonScreen OptionList { height: auto; max-height: 12; margin-bottom: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit_typed", "确定 OK", show=False)]
-    KEYS = (("↑↓ enter", "选择原因 pick"), ("tab", "输入其他原因 type one"), ("esc", "取消 cancel"))
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit_typed", "ok", show=False)]
+    KEYS = (("↑↓ enter", "key.pick_reason"), ("tab", "key.type_reason"), ("esc", "key.cancel"))
 
     def __init__(self, reasons: Sequence[str], customer_name: str) -> None:
-        super().__init__(titled("丢单原因 Lost reason", name=customer_name))
+        super().__init__()
         self.reasons = [r for r in reasons if r.strip()]
+        self.customer_name = customer_name
+
+    def heading(self) -> Text:
+        return titled(self.words("lost.title"), name=self.customer_name)
 
     def compose_body(self) -> ComposeResult:
         if self.reasons:
             yield OptionList(*(Option(Text(printable(r)), id=str(i)) for i, r in enumerate(self.reasons)))
         else:
-            yield Static(Text("pipeline.toml 没有 lost_reasons · type the reason"), classes="muted")
-        typed = Input(placeholder="输入原因 type a reason", validators=[Required("a reason")], compact=True)
-        yield FormField("其他原因 Other", typed)
+            yield Static(Text(self.words("lost.no_reasons")), classes="muted")
+        typed = Input(
+            placeholder=self.words("lost.placeholder"), validators=[Required("a reason")], compact=True
+        )
+        yield FormField(self.words("lost.other"), typed)
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,16 +21,20 @@ from .dialog import Dialog, titled
 class MoveBackScreen(Dialog[str | None]):
     """The reason, stripped ("" when none was typed); None on escape (nothing moves)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "退回 Move back", show=False)]
-    KEYS = (("enter", "退回 move back"), ("esc", "取消 cancel"))
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "move back", show=False)]
+    KEYS = (("enter", "key.move_back"), ("esc", "key.cancel"))
 
-    def __init__(self, stage: Stage, customer_name: str, english: bool = False) -> None:
-        verb = "Move back to" if english else "退回到"
-        super().__init__(titled(f"{verb} {printable(stage.title(english))}", name=customer_name))
+    def __init__(self, stage: Stage, customer_name: str) -> None:
+        super().__init__()
+        self.stage, self.customer_name = stage, customer_name
+
+    def heading(self) -> Text:
+        stage = printable(self.stage.title(self.words.english))
+        return titled(self.words("back.title", stage=stage), name=self.customer_name)
 
     def compose_body(self) -> ComposeResult:
-        reason = Input(placeholder="为什么退回（可不填） why, optional", id="reason", compact=True)
-        yield FormField("原因 Reason", reason)
+        reason = Input(placeholder=self.words("back.placeholder"), id="reason", compact=True)
+        yield FormField(self.words("back.reason"), reason)
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()

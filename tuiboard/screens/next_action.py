@@ -21,13 +21,9 @@ from pipeline.problems import printable
 from ..widgets.fields import FormField, Required, When
 from .dialog import Dialog, titled
 
-# (key, offset or "default", button label): F-keys, so nothing is typed into the fields.
-PICKS = (
-    ("f1", "+1d", "+1天 F1"),
-    ("f2", "+1w", "+1周 F2"),
-    ("f3", "+1q", "+1季 F3"),
-    ("f4", "default", "节奏 cadence F4"),
-)
+# (key, offset or "default"): F-keys, so nothing is typed into the fields; each a button
+# worded ``next.pick.<offset>``.
+PICKS = (("f1", "+1d"), ("f2", "+1w"), ("f3", "+1q"), ("f4", "default"))
 
 
 class NextActionScreen(Dialog[tuple[str, date] | None]):
@@ -39,23 +35,26 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
     NextActionScreen #picks Button { min-width: 10; margin-right: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "保存 Save", priority=True),
-        *(Binding(key, f"pick('{offset}')", label, show=False) for key, offset, label in PICKS),
+        Binding("ctrl+s", "submit", "save", priority=True),
+        *(Binding(key, f"pick('{offset}')", offset, show=False) for key, offset in PICKS),
     ]
     KEYS = (
-        ("F1/F2/F3", "+1天/周/季"),
-        ("F4", "节奏 cadence"),
-        ("enter/^s", "保存 save"),
-        ("esc", "取消 cancel"),
+        ("F1/F2/F3", "key.plus_day_week_quarter"),
+        ("F4", "key.cadence"),
+        ("enter/^s", "key.save"),
+        ("esc", "key.cancel"),
     )
 
     def __init__(self, customer: Customer, config: Config, today: date, *, cadence: bool = False) -> None:
         """The due field starts at the current due (editing the text keeps the date), or at the
         cadence default when there is none or ``cadence`` is asked for (after logging a contact)."""
-        super().__init__(titled("下一步行动 Next action", name=customer.name))
+        super().__init__()
         self.customer, self.config, self.today = customer, config, today
         self.default = rules.default_due(customer, config, today)
         self.start = self.default if cadence or customer.next_due is None else customer.next_due
+
+    def heading(self) -> Text:
+        return titled(self.words("next.title"), name=self.customer.name)
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._current(), id="current", markup=False)
@@ -65,32 +64,35 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
             id="action",
             compact=True,
         )
-        yield FormField("行动 Action", action)
+        yield FormField(self.words("next.action"), action)
         due = Input(
             self.start.isoformat(),
             validators=[When(self.today, not_before=self.today)],
             id="due",
             compact=True,
         )
-        yield FormField("到期 Due", due)
+        yield FormField(self.words("next.due"), due)
         with Horizontal(id="picks"):
-            for _key, offset, label in PICKS:
-                button = Button(label, name=offset, compact=True)
+            for key, offset in PICKS:
+                button = Button(
+                    f"{self.words(f'next.pick.{offset}')} {key.upper()}", name=offset, compact=True
+                )
                 button.can_focus = False  # tab moves between the two fields; the F-keys pick
                 yield button
 
     def _current(self) -> Text:
         c = self.customer
         days = rules.follow_up_days(c, self.config)
-        text = Text("当前 now: ", style="dim")
+        words = self.words
+        text = Text(words("next.now"), style="dim")
         if c.next_action or c.next_due:
             text.append(printable(c.next_action or "—"))
             text.append(f"  {c.next_due or '—'}")
             if rules.due_status(c, self.today) is rules.DueStatus.OVERDUE:
-                text.append("  逾期 overdue", style="bold red")
+                text.append(f"  {words('next.overdue')}", style="bold red")
         else:
-            text.append("没有下一步行动 none", style="yellow")
-        text.append(f"\n跟进节奏 cadence: {days} 天 days → {self.default}", style="dim")
+            text.append(words("next.none"), style="yellow")
+        text.append("\n" + words("next.cadence", days=days, due=self.default), style="dim")
         return text
 
     def on_mount(self) -> None:

@@ -25,33 +25,35 @@ def problem_text(problem: Problem, root: Path) -> Text:
     return text
 
 
-class ProblemsScreen(Dialog[Path | None]):
-    """The file to open in $EDITOR (enter), or None."""
+class ProblemsScreen(Dialog[Problem | None]):
+    """The problem to open in $EDITOR at its line (enter), or None."""
 
     DEFAULT_CSS = """
     ProblemsScreen > #dialog { width: 100; }
     ProblemsScreen OptionList { height: auto; max-height: 70vh; }
     ProblemsScreen #summary { height: auto; margin-bottom: 1; }
     """
-    KEYS = (("↑↓", "选择 pick"), ("enter", "在编辑器中打开 open in $EDITOR"), ("esc", "关闭 close"))
+    KEYS = (("↑↓", "key.pick"), ("enter", "key.open_in_editor"), ("esc", "key.close"))
 
     def __init__(self, problems: list[Problem], root: Path) -> None:
-        super().__init__(titled("问题 Problems"))
+        super().__init__()
         self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.column))
         self.root = root
 
+    def heading(self) -> Text:
+        return titled(self.words("problems.title"))
+
     def compose_body(self) -> ComposeResult:
+        words = self.words
         errors = sum(p.is_error for p in self.problems)
+        warnings = len(self.problems) - errors
         summary = Text.assemble(
-            (f"{errors} 错误 errors", "bold red" if errors else "dim"),
+            (words("problems.errors", count=errors), "bold red" if errors else "dim"),
             "  ·  ",
-            (
-                f"{len(self.problems) - errors} 警告 warnings",
-                "bold yellow" if len(self.problems) > errors else "dim",
-            ),
+            (words("problems.warnings", count=warnings), "bold yellow" if warnings else "dim"),
         )
         if not self.problems:
-            summary.append("\n没有问题 · no problems: every file loads cleanly", "green")
+            summary.append("\n" + words("problems.none"), "green")
         yield Static(summary, id="summary", markup=False)
         options: list[Option | None] = []
         for i, problem in enumerate(self.problems):
@@ -65,4 +67,4 @@ class ProblemsScreen(Dialog[Path | None]):
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.problems[int(event.option.id or 0)].path)
+        self.dismiss(self.problems[int(event.option.id or 0)])
