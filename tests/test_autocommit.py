@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from tests.gitteam import git, isolate_git, ok
 from tuiboard.app import BoardApp
+from tuiboard.board.screen import BoardScreen
 
 
 @pytest.fixture
@@ -78,8 +79,9 @@ async def test_undo_on_the_board_is_the_revert_of_the_auto_commit(folder: Path) 
     before = git(folder, "rev-parse", "HEAD^{tree}").stdout
     app = BoardApp(folder)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(app, pilot, lambda: app.view is not None)
-        assert app.focus_customer(cid)
+        await until(app, pilot, lambda: app.board is not None and cid in app.board.customers)
+        board = app.screen
+        assert isinstance(board, BoardScreen) and board.focus_customer(cid)
         await pilot.press("L", "s")  # move on, skipping the stage's checklist
         await until(app, pilot, lambda: subjects(folder)[0] == "move 杭州中联 target → potential")
         await pilot.press("u")
