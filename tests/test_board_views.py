@@ -122,7 +122,7 @@ async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> 
         assert sum("✔ ━" in line for line in screen_lines(app)) == 2  # the marks are drawn
         await pilot.press("shift+right")
         criteria = await screen_named(app, pilot, "CriteriaScreen")
-        assert "2 个客户" in str(criteria.dialog_title)  # one checklist for both cards
+        assert "2 个客户" in str(criteria.heading())  # one checklist for both cards
         await pilot.press("s")
         await back_on_board(app, pilot)
         await until(app, pilot, lambda: sorted(ids(app, "potential")) == ["acme", "ningbo"])

@@ -531,7 +531,7 @@ async def test_contact_form_returns_the_entry_the_cli_would_write() -> None:
     app = Host(ContactFormScreen("恶意\x1b[31m客户"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter")  # no name: refused, the dialog stays
-        assert app.results == [] and "fix the marked fields" in str(app.screen.query_one("#status").render())
+        assert app.results == [] and "请先修正标出的字段" in str(app.screen.query_one("#status").render())
         await pilot.press(*"王建国")
         app.screen.query_one("#c-role", Select).value = "decision"
         app.screen.query_one("#c-phone", Input).value = "+86 138 0013 8000"
