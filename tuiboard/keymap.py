@@ -68,9 +68,9 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         "V",
-        "mark_column",
-        "标记本列 mark column",
-        "Mark every card of the column (as filtered), or unmark them",
+        "mark_shown",
+        "全部标记 mark all",
+        "Mark every card the filter shows, in all columns, or unmark them when all are marked",
     ),
     *(
         Key(

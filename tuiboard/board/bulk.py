@@ -1,6 +1,6 @@
 """Marked cards and what the write keys do with them.
 
-``space`` marks the selected card, ``V`` every card of its column (as filtered), ``esc``
+``space`` marks the selected card, ``V`` every card the filter shows (all columns), ``esc``
 clears them once the search is clear. With marks, move (``H``/``L``), won, lost, the next
 action (``a``) and ``e`` (owner, tier) apply to every marked card: one dialog per target
 stage, then `pipeline.actions.bulk*` on the store thread (each file locked, checked,
@@ -53,11 +53,10 @@ def mark(screen: BoardBase) -> None:
         redraw(screen)
 
 
-def mark_column(screen: BoardBase) -> None:
-    """Every card of the selected card's column, or none of them when all are marked."""
-    customer, view = screen.selected(), screen.view
-    if customer is not None and view is not None:
-        screen.marks.toggle_all(c.id for c in view.columns.get(customer.stage, ()))
+def mark_shown(screen: BoardBase) -> None:
+    """Every card the filter shows, in every column, or none of them when all are marked."""
+    if screen.view is not None:
+        screen.marks.toggle_all(_shown(screen))
         redraw(screen)
 
 
@@ -76,12 +75,16 @@ def redraw(screen: BoardBase) -> None:
 
 def marked(screen: BoardBase) -> list[Customer]:
     """The marked customers on screen now, as last read (a mark the filter hides is dropped)."""
+    return screen.marks.customers(_shown(screen))
+
+
+def _shown(screen: BoardBase) -> dict[str, Customer]:
+    """The cards on screen by id, column by column: the filter's, without a hidden lost column."""
     board, view = screen.board, screen.view
     if board is None or view is None:
-        return []
+        return {}
     hidden = {s.id for s in board.config.stages if s.kind == "lost" and not screen.show_lost}
-    shown = {c.id: c for sid, cards in view.columns.items() if sid not in hidden for c in cards}
-    return screen.marks.customers(shown)
+    return {c.id: c for sid, cards in view.columns.items() if sid not in hidden for c in cards}
 
 
 def title(screen: BoardBase) -> str:
