@@ -229,6 +229,24 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
         await until(app, pilot, lambda: len(app.screen.marks) == 0)
 
 
+async def test_a_tag_for_every_marked_card_and_one_undo(pipe: Path) -> None:
+    before = {cid: text(pipe, cid) for cid in ALL}
+    async with board(pipe) as (app, pilot):
+        await mark(app, pilot, "suzhou", "acme")
+        await pilot.press("e")
+        await screen_named(app, pilot, "BulkFieldsScreen")
+        await pilot.press("tab", "tab", *"重点", "comma", *"续费", "enter")  # owner, tier left unchanged
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: read(pipe, "acme").get("tags") == ["重点", "续费"])
+        assert read(pipe, "suzhou")["tags"] == ["ERP", "重点", "续费"] and read(pipe, "suzhou")["tier"] == "B"
+        assert "# 手写的注释: the board must keep this" in text(pipe, "suzhou")
+        assert text(pipe, "ningbo") == before["ningbo"]
+        assert notes(app)[-1] == "已修改 2 个客户"
+        await pilot.press("u")  # the batch, byte for byte
+        await until(app, pilot, lambda: text(pipe, "acme") == before["acme"])
+        assert text(pipe, "suzhou") == before["suzhou"]
+
+
 async def test_the_view_survives_a_restart_and_a_hostile_state_file_is_ignored(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await pilot.press("1")

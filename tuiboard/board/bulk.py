@@ -2,7 +2,7 @@
 
 ``space`` marks the selected card, ``V`` every card the filter shows (all columns), ``esc``
 clears them once the search is clear. With marks, move (``H``/``L``), won, lost, the next
-action (``a``) and ``e`` (owner, tier) apply to every marked card: one dialog per target
+action (``a``) and ``e`` (owner, tier, a tag to add) apply to every marked card: one dialog per target
 stage, then `pipeline.actions.bulk*` on the store thread (each file locked, checked,
 verified and written on its own), one toast that sums it up, and one ``u`` for the batch
 (each file put back only if nobody changed it since). Marks stay on the refused cards.
@@ -163,18 +163,20 @@ async def next_action(screen: BoardBase) -> None:
 
 
 async def edit(screen: BoardBase) -> None:
-    """Owner and tier for every marked card; what is left blank is left as it is."""
+    """Owner, tier and tags to add for every marked card; what is left blank is left as it is."""
     host, board, cards = screen.host, screen.host.board, marked(screen)
     if board is None or not cards:
         return
-    fields = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, len(cards), host.english))
-    if fields is None:
+    picked = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, len(cards)))
+    if picked is None:
         return
-    if not fields:
+    if not picked.fields and not picked.tags:
         host.say(host.labels("toast.nothing_changed"))
         return
     await _run(
-        screen, lambda store: actions.bulk_set(store, cards, fields), ("已修改 {n} 个客户", "{n} changed")
+        screen,
+        lambda store: actions.bulk_set(store, cards, picked.fields, add_tags=picked.tags),
+        ("已修改 {n} 个客户", "{n} changed"),
     )
 
 
