@@ -269,11 +269,28 @@ def bulk_next(
 
 
 def bulk_set(
-    store: Store, customers: Iterable[Customer], fields: Fields, *, reread: bool = False
+    store: Store,
+    customers: Iterable[Customer],
+    fields: Fields,
+    *,
+    add_tags: Sequence[str] = (),
+    reread: bool = False,
 ) -> BulkResult:
-    """`set_fields` for each customer (the owner or tier of many at once)."""
-    changes = [SetKey(path, value) for path, value in fields.items()]
-    return bulk(store, customers, lambda _: changes, reread=reread)
+    """`set_fields` for each customer (the owner or tier of many at once), and ``add_tags``
+    appended to the ``tags`` of each customer that lacks them, in the same write (one file,
+    one undo entry). A customer with nothing to change is refused: nothing to write."""
+    changes: list[Change] = [SetKey(path, value) for path, value in fields.items()]
+
+    def make(c: Customer) -> list[Change]:
+        missing = [t for t in add_tags if t not in c.tags]
+        return [*changes, SetKey(("tags",), [*c.tags, *missing])] if missing else changes
+
+    def veto(c: Customer) -> str | None:
+        if changes or not add_tags or any(t not in c.tags for t in add_tags):
+            return None
+        return f"{c.id} already has the tags {', '.join(add_tags)}"
+
+    return bulk(store, customers, make, veto=veto, reread=reread)
 
 
 def add_entry(

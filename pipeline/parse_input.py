@@ -87,7 +87,7 @@ def parse_tags(text: str) -> list[str]:
     return [t.strip() for t in TAG_SEPARATOR.split(text) if t.strip()]
 
 
-_OFFSET = re.compile(r"^([+-])(\d+)([dwmq])$")
+_OFFSET = re.compile(r"^([+-]?)(\d+)([dwmq])$")  # no sign: ahead (``0d`` is today)
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 91}
 _WORDS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
@@ -112,14 +112,14 @@ def parse_date(text: str) -> date:
 
 def parse_when(text: str, base: date) -> date:
     """A date (`parse_date`), ``today``/``今天``, ``tomorrow``/``明天``, ``yesterday``/``昨天``, or
-    an offset from ``base`` such as ``+1d``, ``+2w``, ``+1q`` or ``-3d`` (full-width digits too)."""
+    an offset from ``base`` such as ``+1d``, ``+2w``, ``+1q``, ``-3d`` or ``0d`` (full-width digits too)."""
     s = _normal(text)
     if s in _WORDS:
         return base + timedelta(days=_WORDS[s])
     m = _OFFSET.match(s)
     if m:
         days = int(m.group(2)) * _UNIT_DAYS[m.group(3)]
-        return base + timedelta(days=days if m.group(1) == "+" else -days)
+        return base + timedelta(days=-days if m.group(1) == "-" else days)
     try:
         return parse_date(s)
     except ValueError:

@@ -11,7 +11,7 @@ from . import rules, search
 from .config import Config
 from .errors import UsageError
 from .model import Customer
-from .views import FILTER_KEYS, SET_KEYS, Value, View
+from .views import FILTER_KEYS, SET_KEYS, Value, View, due_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,7 @@ class Filter:
     stale: bool = False
     no_next: bool = False
     text: str = ""  # incremental search: name, id, contact, phone, tags, pinyin (pipeline.search)
+    due: str = ""  # open, with a next action due before a day: "<+3d" (`views.due_before`)
 
     @property
     def active(self) -> bool:
@@ -52,6 +53,8 @@ class Filter:
             return False
         if self.no_next and not (rules.is_open(c, config) and not c.next_action):
             return False
+        if self.due and not _due_by(c, config, due_before(self.due, today)):
+            return False
         return not self.text or search.score(c, self.text) > 0
 
     def describe(self) -> str:
@@ -75,9 +78,15 @@ class Filter:
             )
             if on
         ]
+        if self.due:
+            parts.append(f"due {self.due}")
         if self.text:
             parts.append(f'"{self.text}"')
         return " · ".join(parts)
+
+
+def _due_by(c: Customer, config: Config, before: date) -> bool:
+    return rules.is_open(c, config) and c.next_due is not None and c.next_due < before
 
 
 def select(

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from .parse_input import parse_when
 from .problems import Severity
 
 Value = str | bool | tuple[str, ...]
@@ -28,7 +30,7 @@ Value = str | bool | tuple[str, ...]
 # pipeline.toml's key -> the `query.Filter` field it sets: one table, read both ways (load, save).
 SET_KEYS = {"stage": "stages", "tier": "tiers", "owner": "owners", "source": "sources", "tag": "tags"}
 FLAG_KEYS = {"overdue": "overdue", "stale": "stale", "no_next": "no_next"}
-TEXT_KEYS = {"search": "text"}
+TEXT_KEYS = {"search": "text", "due": "due"}
 FILTER_KEYS = {**SET_KEYS, **FLAG_KEYS, **TEXT_KEYS}
 KEYS = (*FILTER_KEYS, "mine", "sort")
 
@@ -117,13 +119,33 @@ def _parse_view(
         elif key == "sort":
             if value not in SORT_IDS:
                 return (where, f"sort must be one of {', '.join(SORT_IDS)}"), None
-        elif not isinstance(value, str):  # search
+        elif not isinstance(value, str):  # search, due
             return (where, f"{key} must be a string"), None
+        elif key == "due":
+            try:
+                due_before(value, date.today())
+            except ValueError as exc:
+                return (where, str(exc)), None
+            criteria.append((key, value))
         elif value:
             criteria.append((key, value))
     if table.get("mine") is True and "owner" in table:
         return (("mine",), "mine and owner contradict each other: keep one"), None
     return None, View(name, tuple(criteria), table.get("mine") is True, table.get("sort", ""))
+
+
+def due_before(spec: str, today: date) -> date:
+    """The first day a ``due`` criterion leaves out: ``<+3d`` is today + 3 (so today, the
+    next two days and everything overdue are in), ``<=+3d`` today + 4, ``<today`` today
+    (overdue only). The day after ``<`` is `parse_input.parse_when`'s, the one date grammar."""
+    text = spec.strip()
+    if text.startswith("<="):
+        return parse_when(text[2:], today) + timedelta(days=1)
+    if text.startswith("<"):
+        return parse_when(text[1:], today)
+    raise ValueError(
+        f'due must be "<" or "<=" and a day, such as "<+3d", "<today" or "<=2026-12-31": {spec!r}'
+    )
 
 
 def find(views: tuple[View, ...], name: str) -> View | None:

@@ -110,12 +110,42 @@ async def test_a_read_only_board_saves_no_view(pipe: Path) -> None:
     assert not (pipe / ".tuiboard" / "view").exists()  # nor remembers one
 
 
+ALL = ("suzhou", "beijing", "acme", "hangzhou", "ningbo")
+
+
+def marked(app: object) -> set[str]:
+    return {cid for cid in ALL if cid in app.screen.marks}  # type: ignore[attr-defined]
+
+
+async def mark(app: object, pilot: object, *cids: str) -> None:
+    """Space on each of these cards."""
+    for cid in cids:
+        await select(app, pilot, cid)  # type: ignore[arg-type]
+        await pilot.press("space")  # type: ignore[attr-defined]
+    assert marked(app) == set(cids)
+
+
+async def test_V_marks_every_card_the_filter_shows_in_every_column(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("1")  # 「A类」: beijing (intent) and acme (target)
+        await until(
+            app, pilot, lambda: sorted(ids(app, "intent") + ids(app, "target")) == ["acme", "beijing"]
+        )
+        await pilot.press("V")
+        await until(app, pilot, lambda: marked(app) == {"acme", "beijing"})
+        await pilot.press("0")  # everyone: V marks the rest too, not only the focused column
+        await until(app, pilot, lambda: len(ids(app, "target")) == 3)
+        await pilot.press("V")
+        await until(app, pilot, lambda: marked(app) == set(ALL))
+        assert "已标记 5（esc 清除）" in title(app)
+        await pilot.press("V")  # all shown were marked: V unmarks them
+        await until(app, pilot, lambda: marked(app) == set())
+
+
 async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> None:
     before = {cid: text(pipe, cid) for cid in ("acme", "hangzhou", "ningbo", "suzhou")}
     async with board(pipe) as (app, pilot):
-        await select(app, pilot, "acme")
-        await pilot.press("V")  # the whole target column
-        await until(app, pilot, lambda: len(app.screen.marks) == 3)
+        await mark(app, pilot, "acme", "hangzhou", "ningbo")
         await select(app, pilot, "hangzhou")
         await pilot.press("space")  # unmark one
         assert len(app.screen.marks) == 2 and "已标记 2（esc 清除）" in title(app)
@@ -172,9 +202,7 @@ async def test_a_bulk_move_refuses_per_customer_and_undo_spares_later_edits(pipe
 
 async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
-        await select(app, pilot, "acme")
-        await pilot.press("V")
-        await until(app, pilot, lambda: len(app.screen.marks) == 3)
+        await mark(app, pilot, "acme", "hangzhou", "ningbo")
         await pilot.press("a")
         await screen_named(app, pilot, "NextActionScreen")
         await pilot.press(*"寄资料", "enter")
@@ -186,8 +214,7 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
             assert read(pipe, cid)["next"]["action"] == "寄资料"
         assert notes(app)[-1] == "已为 3 个客户设置下一步"
 
-        await pilot.press("V")  # marks were cleared by the write: mark the column again
-        await until(app, pilot, lambda: len(app.screen.marks) == 3)
+        await mark(app, pilot, "acme", "hangzhou", "ningbo")  # marks were cleared by the write
         await pilot.press("e")
         await screen_named(app, pilot, "BulkFieldsScreen")
         await pilot.press(*"li.na", "enter")
@@ -200,6 +227,24 @@ async def test_bulk_next_action_and_owner_and_tier(pipe: Path) -> None:
 
         await pilot.press("V", "escape")  # esc with no search clears the marks
         await until(app, pilot, lambda: len(app.screen.marks) == 0)
+
+
+async def test_a_tag_for_every_marked_card_and_one_undo(pipe: Path) -> None:
+    before = {cid: text(pipe, cid) for cid in ALL}
+    async with board(pipe) as (app, pilot):
+        await mark(app, pilot, "suzhou", "acme")
+        await pilot.press("e")
+        await screen_named(app, pilot, "BulkFieldsScreen")
+        await pilot.press("tab", "tab", *"重点", "comma", *"续费", "enter")  # owner, tier left unchanged
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: read(pipe, "acme").get("tags") == ["重点", "续费"])
+        assert read(pipe, "suzhou")["tags"] == ["ERP", "重点", "续费"] and read(pipe, "suzhou")["tier"] == "B"
+        assert "# 手写的注释: the board must keep this" in text(pipe, "suzhou")
+        assert text(pipe, "ningbo") == before["ningbo"]
+        assert notes(app)[-1] == "已修改 2 个客户"
+        await pilot.press("u")  # the batch, byte for byte
+        await until(app, pilot, lambda: text(pipe, "acme") == before["acme"])
+        assert text(pipe, "suzhou") == before["suzhou"]
 
 
 async def test_the_view_survives_a_restart_and_a_hostile_state_file_is_ignored(pipe: Path) -> None:

@@ -108,6 +108,33 @@ def test_bulk_next_and_set(pipe: Path) -> None:
         assert (data["owner"], data["tier"]) == ("wang.li", "A")
 
 
+def test_bulk_set_adds_tags_to_each_customer_that_lacks_them(pipe: Path) -> None:
+    write_customer(pipe, "dyna", 'name = "Dyna"\nstage = "intent"\ntags = ["ERP", "重点"]  # 年底\n')
+    store, customers = loaded(pipe)
+    picked = [customers[k] for k in ("suzhou", "acme", "dyna")]
+    result = actions.bulk_set(store, picked, {}, add_tags=("重点",))  # type: ignore[arg-type]
+    assert [w.customer.id for w in result.written] == ["suzhou", "acme"]
+    assert [(r.customer.id, r.reason) for r in result.refused] == [("dyna", "dyna already has the tags 重点")]
+    suzhou = (pipe / "customers" / "suzhou.toml").read_text("utf-8")
+    assert tomllib.loads(suzhou)["tags"] == ["重点"] and "# keep me" in suzhou and "# 全称见合同" in suzhou
+    # With a field to set, a customer that has the tag is still written, its tags left as they are.
+    board = store.board()
+    again = [board.customers[k] for k in ("acme", "dyna")]
+    result = actions.bulk_set(store, again, {("tier",): "A"}, add_tags=("重点", "续费"))
+    assert not result.refused
+    dyna = (pipe / "customers" / "dyna.toml").read_text("utf-8")
+    assert tomllib.loads(dyna)["tags"] == ["ERP", "重点", "续费"] and tomllib.loads(dyna)["tier"] == "A"
+    assert read_tags(pipe, "acme") == ["重点", "续费"]
+    restored, refused = actions.undo_bulk(
+        store, [(w.customer.path, w.before, w.after) for w in result.written]
+    )
+    assert len(restored) == 2 and not refused and read_tags(pipe, "acme") == ["重点"]
+
+
+def read_tags(root: Path, cid: str) -> list[str]:
+    return tomllib.loads((root / "customers" / f"{cid}.toml").read_text("utf-8")).get("tags", [])
+
+
 def test_undo_of_a_batch_restores_each_file_only_if_unchanged_since(pipe: Path) -> None:
     before = texts(pipe)
     store, customers = loaded(pipe)

@@ -91,6 +91,8 @@ def test_tags_split_on_either_comma_and_the_enumeration_comma() -> None:
         ("昨天", BASE - timedelta(days=1)),
         ("+3d", BASE + timedelta(days=3)),
         ("-3d", BASE - timedelta(days=3)),
+        ("0d", BASE),  # no sign: ahead (a saved view's due = "<0d")
+        ("3d", BASE + timedelta(days=3)),
         ("+1w", BASE + timedelta(days=7)),
         ("+1q", BASE + timedelta(days=91)),
         ("＋３ｄ", BASE + timedelta(days=3)),  # what a Chinese input method types

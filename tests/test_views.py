@@ -82,6 +82,9 @@ def test_views_are_read_in_file_order_as_written() -> None:
         ("[views.x]\ntag = []\n", "pipeline.toml:{n}:1", "tag must be a string or a list of strings"),
         ('[views.x]\nmine = true\nowner = "li.na"\n', "pipeline.toml:{n}:1", "mine and owner"),
         ('views = "hot"\n', "pipeline.toml:{n}:1", "views must be tables"),
+        ('[views.x]\ndue = "+3d"\n', "pipeline.toml:{n}:1", 'due must be "<" or "<=" and a day'),
+        ('[views.x]\ndue = "<soon"\n', "pipeline.toml:{n}:1", "not a date: 'soon'"),
+        ("[views.x]\ndue = 3\n", "pipeline.toml:{n}:1", "due must be a string"),
     ],
 )
 def test_a_bad_view_is_a_located_warning_and_is_left_out(text: str, where: str, words: str) -> None:
@@ -126,6 +129,43 @@ def test_a_filter_saved_as_a_view_reads_back_as_the_same_filter(pipe: Path) -> N
     assert view_filter(saved, None) == flt and saved.sort == "days"
     board = load_board(pipe)
     assert find(board.config.views, "A类停滞") == saved and board.problems == []
+
+
+DUE = """
+[views.soon]
+due = "<+3d"
+[views.soon_incl]
+due = "<=+3d"
+[views.late]
+due = "<today"
+[views.late0]
+due = "<0d"
+[views.week]
+due = "< +1w"
+"""
+
+
+def test_a_due_view_keeps_open_customers_whose_next_action_is_due_before_the_day(pipe: Path) -> None:
+    with open(pipe / "pipeline.toml", "a", encoding="utf-8") as fh:
+        fh.write(DUE)
+    for name, due in (("d0", "2026-11-23"), ("d2", "2026-11-25"), ("d3", "2026-11-26"), ("d6", "2026-11-29")):
+        write_customer(
+            pipe, name, f'name = "{name}"\nstage = "intent"\n\n[next]\naction = "x"\ndue = {due}\n'
+        )
+    write_customer(pipe, "won", 'name = "won"\nstage = "won"\n\n[next]\naction = "x"\ndue = 2026-11-01\n')
+    board = load_board(pipe)
+    assert board.problems == []
+
+    def shown(name: str) -> list[str]:
+        flt = view_filter(find(board.config.views, name), None)
+        return sorted(c.id for c in select(list(board.customers.values()), flt, board.config, TODAY))
+
+    assert shown("late") == shown("late0") == ["acme"]  # 2026-11-20: overdue; won is never due
+    assert shown("soon") == ["acme", "d0", "d2"]
+    assert shown("soon_incl") == ["acme", "d0", "d2", "d3"]
+    assert shown("week") == ["acme", "d0", "d2", "d3", "d6"]
+    soon = view_filter(find(board.config.views, "soon"), None)
+    assert filter_criteria(soon) == {"due": "<+3d"} and soon.describe() == "due <+3d"
 
 
 # -- saving -------------------------------------------------------------------------------

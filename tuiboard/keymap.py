@@ -43,7 +43,12 @@ KEYS: tuple[Key, ...] = (
     Key("w", "won", "成交 won", "Mark the customer won", True),
     Key("x", "lost", "丢单 lost", "Mark the customer lost (a reason is required)", True),
     Key("n", "new", "新建 new", "Add a customer", True),
-    Key("e", "edit", "编辑 edit", "Edit the customer's fields in a form"),
+    Key(
+        "e",
+        "edit",
+        "编辑 edit",
+        "Edit the customer's fields in a form; with marks: owner, tier or tags to add, for all of them",
+    ),
     Key("E", "editor", "$EDITOR", "Open the customer's file in $EDITOR, then reload it"),
     Key("a", "next_action", "下一步 next", "Set the next action and its due date", True),
     Key("i", "log", "记录 log", "Log an activity: call, visit, email, demo, meeting, note", True),
@@ -68,9 +73,9 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         "V",
-        "mark_column",
-        "标记本列 mark column",
-        "Mark every card of the column (as filtered), or unmark them",
+        "mark_shown",
+        "全部标记 mark all",
+        "Mark every card the filter shows, in all columns, or unmark them when all are marked",
     ),
     *(
         Key(

@@ -1,8 +1,8 @@
 """Marked cards and what the write keys do with them.
 
-``space`` marks the selected card, ``V`` every card of its column (as filtered), ``esc``
+``space`` marks the selected card, ``V`` every card the filter shows (all columns), ``esc``
 clears them once the search is clear. With marks, move (``H``/``L``), won, lost, the next
-action (``a``) and ``e`` (owner, tier) apply to every marked card: one dialog per target
+action (``a``) and ``e`` (owner, tier, a tag to add) apply to every marked card: one dialog per target
 stage, then `pipeline.actions.bulk*` on the store thread (each file locked, checked,
 verified and written on its own), one toast that sums it up, and one ``u`` for the batch
 (each file put back only if nobody changed it since). Marks stay on the refused cards.
@@ -53,11 +53,10 @@ def mark(screen: BoardBase) -> None:
         redraw(screen)
 
 
-def mark_column(screen: BoardBase) -> None:
-    """Every card of the selected card's column, or none of them when all are marked."""
-    customer, view = screen.selected(), screen.view
-    if customer is not None and view is not None:
-        screen.marks.toggle_all(c.id for c in view.columns.get(customer.stage, ()))
+def mark_shown(screen: BoardBase) -> None:
+    """Every card the filter shows, in every column, or none of them when all are marked."""
+    if screen.view is not None:
+        screen.marks.toggle_all(_shown(screen))
         redraw(screen)
 
 
@@ -76,12 +75,16 @@ def redraw(screen: BoardBase) -> None:
 
 def marked(screen: BoardBase) -> list[Customer]:
     """The marked customers on screen now, as last read (a mark the filter hides is dropped)."""
+    return screen.marks.customers(_shown(screen))
+
+
+def _shown(screen: BoardBase) -> dict[str, Customer]:
+    """The cards on screen by id, column by column: the filter's, without a hidden lost column."""
     board, view = screen.board, screen.view
     if board is None or view is None:
-        return []
+        return {}
     hidden = {s.id for s in board.config.stages if s.kind == "lost" and not screen.show_lost}
-    shown = {c.id: c for sid, cards in view.columns.items() if sid not in hidden for c in cards}
-    return screen.marks.customers(shown)
+    return {c.id: c for sid, cards in view.columns.items() if sid not in hidden for c in cards}
 
 
 def title(screen: BoardBase) -> str:
@@ -160,18 +163,20 @@ async def next_action(screen: BoardBase) -> None:
 
 
 async def edit(screen: BoardBase) -> None:
-    """Owner and tier for every marked card; what is left blank is left as it is."""
+    """Owner, tier and tags to add for every marked card; what is left blank is left as it is."""
     host, board, cards = screen.host, screen.host.board, marked(screen)
     if board is None or not cards:
         return
-    fields = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, len(cards), host.english))
-    if fields is None:
+    picked = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, len(cards)))
+    if picked is None:
         return
-    if not fields:
+    if not picked.fields and not picked.tags:
         host.say(host.labels("toast.nothing_changed"))
         return
     await _run(
-        screen, lambda store: actions.bulk_set(store, cards, fields), ("已修改 {n} 个客户", "{n} changed")
+        screen,
+        lambda store: actions.bulk_set(store, cards, picked.fields, add_tags=picked.tags),
+        ("已修改 {n} 个客户", "{n} changed"),
     )
 
 

@@ -96,8 +96,8 @@ class BoardScreen(BoardBase):
     def action_mark(self) -> None:
         bulk.mark(self)
 
-    def action_mark_column(self) -> None:
-        bulk.mark_column(self)
+    def action_mark_shown(self) -> None:
+        bulk.mark_shown(self)
 
     def action_use_view(self, number: int) -> None:
         views.use(self, number)

@@ -125,4 +125,11 @@ WORDS: dict[str, str] = {
     "toast.batch_undone": "undone for {count} customers",
     "toast.batch_undone_part": "{restored} undone, {refused} not: {why}",
     "many.customers": "{count} customers",
+    "key.next_field": "next field",
+    "bulk.title": "Set for all",
+    "bulk.unchanged": "unchanged",
+    "bulk.owner": "Owner",
+    "bulk.tier": "Tier",
+    "bulk.add_tag": "Add tag",
+    "bulk.tag_hint": "none added (several: ERP, 续费)",
 }

@@ -125,4 +125,11 @@ WORDS: dict[str, str] = {
     "toast.batch_undone": "已撤销 {count} 个客户的修改",
     "toast.batch_undone_part": "已撤销 {restored} 个，{refused} 个未撤销：{why}",
     "many.customers": "{count} 个客户",
+    "key.next_field": "下一项",
+    "bulk.title": "批量修改",
+    "bulk.unchanged": "不变",
+    "bulk.owner": "负责人",
+    "bulk.tier": "级别",
+    "bulk.add_tag": "添加标签",
+    "bulk.tag_hint": "不添加（多个用逗号分隔：ERP，续费）",
 }

@@ -1,7 +1,8 @@
-"""Owner and tier for every marked card at once (``e`` with marks): only what is filled in is set."""
+"""Owner, tier and tags for every marked card at once (``e`` with marks): only what is filled in is set."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,32 +13,44 @@ from textual.widgets import Input, Select
 
 from pipeline.actions import Fields
 from pipeline.config import Config
+from pipeline.parse_input import parse_tags
 from pipeline.problems import printable
 
 from ..widgets.fields import FormField
 from .dialog import Dialog, titled
 
 
-class BulkFieldsScreen(Dialog[Fields | None]):
-    """The fields to set on each marked customer ({} when nothing was filled in), or None."""
+@dataclass(frozen=True, slots=True)
+class BulkEdit:
+    """What to do to each marked customer: fields to set, tags to add (to those it lacks)."""
+
+    fields: Fields
+    tags: tuple[str, ...] = ()
+
+
+class BulkFieldsScreen(Dialog[BulkEdit | None]):
+    """The edit for each marked customer (empty when nothing was filled in), or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
-    KEYS = (("tab", "下一项 next"), ("enter/^s", "保存 save"), ("esc", "取消 cancel"))
+    KEYS = (("tab", "key.next_field"), ("enter/^s", "key.save"), ("esc", "key.cancel"))
 
-    def __init__(self, config: Config, count: int, english: bool = False) -> None:
-        super().__init__(
-            titled("批量修改 Set for all", name=f"{count} customers" if english else f"{count} 个客户")
-        )
-        self.config = config
+    def __init__(self, config: Config, count: int) -> None:
+        super().__init__()
+        self.config, self.count = config, count
+
+    def heading(self) -> Text:
+        return titled(self.words("bulk.title"), name=self.words("many.customers", count=self.count))
 
     def compose_body(self) -> ComposeResult:
-        owners = Input(placeholder="不变 unchanged", id="owner", compact=True)
-        yield FormField("负责人 Owner", owners)
+        unchanged = self.words("bulk.unchanged")
+        yield FormField(self.words("bulk.owner"), Input(placeholder=unchanged, id="owner", compact=True))
         tiers = [
             (Text(printable(f"{t.label} {t.id}" if t.label != t.id else t.id)), t.id)
             for t in self.config.tiers
         ]
-        yield FormField("级别 Tier", Select(tiers, prompt="不变 unchanged", id="tier", compact=True))
+        yield FormField(self.words("bulk.tier"), Select(tiers, prompt=unchanged, id="tier", compact=True))
+        tags = Input(placeholder=self.words("bulk.tag_hint"), id="tags", compact=True)
+        yield FormField(self.words("bulk.add_tag"), tags)
 
     def on_mount(self) -> None:
         self.query_one("#owner", Input).focus()
@@ -51,4 +64,5 @@ class BulkFieldsScreen(Dialog[Fields | None]):
         tier = self.query_one("#tier", Select).value
         if isinstance(tier, str):  # Select.BLANK: each card keeps its tier
             fields[("tier",)] = tier
-        self.dismiss(fields)
+        tags = parse_tags(self.query_one("#tags", Input).value)
+        self.dismiss(BulkEdit(fields, tuple(dict.fromkeys(tags))))

@@ -121,7 +121,9 @@ class FilterScreen(Dialog[Filter | SaveAsView | None]):
         # Filter's fields by widget id: its sets from the lists, its flags from the boxes.
         picked: dict[str, Any] = {s.id: frozenset(s.selected) for s in self.query(SelectionList) if s.id}
         toggles: dict[str, Any] = {box.id: box.value for box in self.query(Checkbox) if box.id}
-        return Filter(**picked, **toggles, stages=self.current.stages, text=self.current.text)
+        return Filter(
+            **picked, **toggles, stages=self.current.stages, text=self.current.text, due=self.current.due
+        )
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
