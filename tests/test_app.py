@@ -1014,3 +1014,45 @@ async def test_dialog_titles_and_buttons_speak_one_language(pipe: Path) -> None:
             assert want in title and unwanted not in title, title
             chinese = any("\u4e00" <= ch <= "\u9fff" for ch in buttons)
             assert chinese != app.labels.english, buttons  # Reset/Apply, +1 week: one language
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+async def test_form_details_today_and_charts_speak_one_language(pipe: Path) -> None:
+    """The customer form, details, today and charts: titles, key hints and a field's check
+    in the board's language only (they were ``新客户 New customer``, ``必填`` after English)."""
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        for english in (False, True):
+            if english:
+                await pilot.press("ctrl+l")
+            for key, name, (zh, en) in (
+                ("n", "CustomerFormScreen", ("新客户", "New customer")),
+                ("e", "CustomerFormScreen", ("编辑", "Edit")),
+                ("enter", "DetailsScreen", ("客户详情", "Details")),
+                ("t", "TodayScreen", ("今日待办", "Today")),
+            ):
+                await pilot.press(key)
+                dialog = await screen_named(app, pilot, name)
+                title = str(dialog.query_one("#dialog").border_title)
+                hint = str(dialog.query_one("#keys").render())
+                want, unwanted = (en, zh) if english else (zh, en)
+                assert want in title and unwanted not in title, title
+                assert has_chinese(hint) != english, hint
+                if key == "e":  # an emptied name says it is required, in one language
+                    name_input = dialog.query_one("#f-name", Input)
+                    name_input.value = ""
+                    await pilot.press("ctrl+s")
+                    note = str(name_input.parent.parent.query_one(".field-note").render())
+                    assert note == ("required" if english else "必填"), note
+                await pilot.press("escape")
+                await until(app, pilot, lambda: app.screen.view is not None)
+            await pilot.press("c")
+            charts = await screen_named(app, pilot, "ChartsScreen")
+            await until(app, pilot, lambda: app.screen.kpis is not None)
+            title = str(charts.query_one("#charts-title").render())
+            assert ("Charts" in title) == english and has_chinese(title) != english, title
+            await pilot.press("escape")
+            await until(app, pilot, lambda: app.screen.view is not None)

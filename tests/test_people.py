@@ -493,10 +493,10 @@ async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
         assert type(screen).__name__ == "DetailsScreen"
         lines = "\n".join(strip.text for strip in screen._compositor.render_strips())
         for expected in (
-            "联系人 Contacts",
+            "联系人",
             "1. 王总 · 决策人 decision maker · +86 138 0013 8000",
             "2. 李工 · 技术把关 technical evaluator · li@example.com",
-            "拟购产品 Products",
+            "拟购产品",
             "1. ERP 标准版 · 10 × 9,000 = 90,000",
             "合计 total 10.0万",
         ):
