@@ -292,6 +292,24 @@ async def test_n_creates_a_customer(pipe: Path) -> None:
         assert app.screen.selected().id == created[0].stem  # type: ignore[union-attr]
 
 
+async def test_n_warns_when_the_name_looks_like_an_existing_customer_and_still_saves(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        status = form.query_one("#status")
+        form.query_one("#f-name", Input).value = "苏州 华东精密机械 股份有限公司"
+        await until(app, pilot, lambda: "苏州华东精密机械有限公司" in str(status.render()))
+        assert "仍可保存" in str(status.render()) and status.has_class("-warning")
+        form.query_one("#f-name", Input).value = "无锡新锐物流"
+        await until(app, pilot, lambda: not status.has_class("-shown"))
+        form.query_one("#f-name", Input).value = "苏州华东精密机械厂"  # close, not the same
+        await until(app, pilot, lambda: status.has_class("-shown"))
+        await pilot.press("ctrl+s")  # a warning, not a refusal
+        await back_on_board(app, pilot)
+        names = [tomllib.loads(p.read_text("utf-8"))["name"] for p in (pipe / "customers").glob("*.toml")]
+        assert names.count("苏州华东精密机械厂") == 1
+
+
 async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "suzhou")

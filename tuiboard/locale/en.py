@@ -135,7 +135,7 @@ WORDS: dict[str, str] = {
     "form.due_needs_action": "a due date needs a next action",
     "form.default_due": "default {due}",
     "form.computed": "— computed by the rules —",
-    "form.similar": "may already exist: {names} (you can still save)",
+    "form.similar": "looks like {name}, already on the board (you can still save)",
     "form.people": "Contacts and products (read-only; press C / P on the board to add)",
     "form.no_people": "no contacts or products yet: press C / P on the board to add them",
     "details.title": "Details",

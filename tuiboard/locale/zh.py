@@ -135,7 +135,7 @@ WORDS: dict[str, str] = {
     "form.due_needs_action": "有到期日但没有下一步行动",
     "form.default_due": "默认 {due}",
     "form.computed": "— 按规则计算 —",
-    "form.similar": "可能已存在：{names}（仍可保存）",
+    "form.similar": "可能与已有客户重复：{name}（仍可保存）",
     "form.people": "联系人和产品（只读；在看板上按 C / P 添加）",
     "form.no_people": "还没有联系人和产品：在看板上按 C / P 添加",
     "details.title": "客户详情",

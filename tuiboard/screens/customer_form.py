@@ -7,6 +7,7 @@ file sets is refused: removing a key is a job for $EDITOR, the form only sets va
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ from textual.widgets import Input, Select
 
 from pipeline import actions
 from pipeline.config import Config
+from pipeline.duplicates import similar
 from pipeline.model import FIELD, INTENTS, Customer
 from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
@@ -75,6 +77,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
     DEFAULT_CSS = """
     CustomerFormScreen > #dialog { width: 84; }
     CustomerFormScreen #fields { height: auto; max-height: 100%; }
+    CustomerFormScreen #status.-warning { color: $text-warning; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
     KEYS = (
@@ -84,12 +87,18 @@ class CustomerFormScreen(Dialog[Changes | None]):
     )
 
     def __init__(
-        self, config: Config, today: date, customer: Customer | None = None, typed: Changes | None = None
+        self,
+        config: Config,
+        today: date,
+        customer: Customer | None = None,
+        typed: Changes | None = None,
+        existing: Collection[Customer] = (),
     ) -> None:
         """``typed``: values to show instead of the file's (an edit refused because the file
-        changed on disk, offered again over the reloaded file)."""
+        changed on disk, offered again over the reloaded file). ``existing``: the board's
+        customers, for the warning that a new name looks like one of them."""
         super().__init__()
-        self.config, self.today, self.customer = config, today, customer
+        self.config, self.today, self.customer, self.existing = config, today, customer, existing
         self.specs = NEW_FIELDS if customer is None else tuple(s for s in EDIT_FIELDS if self._editable(s))
         self.initial = {s.path: self._initial(s) for s in self.specs}
         self.shown = {**self.initial, **{p: _text(v) for p, v in (typed or {}).items() if p in self.initial}}
@@ -193,6 +202,20 @@ class CustomerFormScreen(Dialog[Changes | None]):
             return
         due = self.query_one("#f-next-due", Input)
         due.placeholder = f"{self.words('form.default_due', due=self._default_due())} · +2w · 2026-12-31"
+
+    @on(Input.Changed, "#f-name")
+    def _warn_if_similar(self, event: Input.Changed) -> None:
+        """New mode: a name close to an existing customer's is said (as `tuiboard new` does);
+        the rep may still save."""
+        if self.customer is not None:
+            return
+        found = similar(event.value, self.existing, limit=1) if event.value.strip() else []
+        self.say(self.words("form.similar", name=printable(found[0].name)) if found else "", warning=True)
+
+    def say(self, message: str, *, warning: bool = False) -> None:
+        """The status line; ``warning``: yellow, a note that does not stop the save."""
+        super().say(message)
+        self.query_one("#status").set_class(warning, "-warning")
 
     def _default_due(self) -> date:
         return actions.default_due(self._values(), self.config, self.today)
