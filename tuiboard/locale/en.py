@@ -137,7 +137,7 @@ WORDS: dict[str, str] = {
     "form.computed": "— computed by the rules —",
     "form.similar": "looks like {name}, already on the board (you can still save)",
     "form.people": "Contacts and products (read-only; press C / P on the board to add)",
-    "form.no_people": "no contacts or products yet: press C / P on the board to add them",
+    "form.no_people": "more contacts, products: press C / P on the board to add them",
     "details.title": "Details",
     "today.title": "Today",
     "charts.title": "Charts",

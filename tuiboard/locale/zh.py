@@ -137,7 +137,7 @@ WORDS: dict[str, str] = {
     "form.computed": "— 按规则计算 —",
     "form.similar": "可能与已有客户重复：{name}（仍可保存）",
     "form.people": "联系人和产品（只读；在看板上按 C / P 添加）",
-    "form.no_people": "还没有联系人和产品：在看板上按 C / P 添加",
+    "form.no_people": "更多联系人、拟购产品：在看板上按 C / P 添加",
     "details.title": "客户详情",
     "today.title": "今日待办",
     "charts.title": "漏斗分析",

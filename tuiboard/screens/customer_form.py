@@ -19,9 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
-from pipeline import actions
+from pipeline import actions, contacts
 from pipeline.config import Config
 from pipeline.duplicates import similar
 from pipeline.model import FIELD, INTENTS, Customer
@@ -78,6 +78,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
     CustomerFormScreen > #dialog { width: 84; }
     CustomerFormScreen #fields { height: auto; max-height: 100%; }
     CustomerFormScreen #status.-warning { color: $text-warning; }
+    CustomerFormScreen #people { height: auto; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
     KEYS = (
@@ -135,6 +136,19 @@ class CustomerFormScreen(Dialog[Changes | None]):
         with VerticalScroll(id="fields"):
             for spec in self.specs:
                 yield FormField(self._label(spec), self._control(spec))
+            if self.customer is not None:
+                yield Static(self._people(self.customer), id="people", classes="muted", markup=False)
+
+    def _people(self, customer: Customer) -> Text:
+        """Edit mode: the contacts and products, read-only (`C` and `P` on the board add them)."""
+        lines = [
+            f"• {printable(line_of(e))}"
+            for key, line_of in (("contacts", contacts.contact_line), ("products", contacts.product_line))
+            for e in contacts.entries(customer.data, key)
+        ]
+        if not lines:
+            return Text(self.words("form.no_people"))
+        return Text("\n".join([self.words("form.people"), *lines]))
 
     def _label(self, spec: Spec) -> str:
         """The field's label in the board's language, keeping a required field's ``*``."""
