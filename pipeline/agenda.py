@@ -102,12 +102,12 @@ def _item(
 
 
 def _open_items(c: Customer, config: Config, today: date) -> list[AgendaItem]:
-    priority = rules.work_priority(c, config)
+    # The priority (it reads the history) only for the few customers with work today.
     if not c.next_action and c.next_due is None:
-        return [_item(c, priority, "no_next", NO_NEXT_TASK, None, today)]
+        return [_item(c, rules.work_priority(c, config), "no_next", NO_NEXT_TASK, None, today)]
     if c.next_due is not None and c.next_due <= today:
         text = c.next_action or NO_NEXT_TASK[0]
-        return [_item(c, priority, "next_action", (text, text), c.next_due, today)]
+        return [_item(c, rules.work_priority(c, config), "next_action", (text, text), c.next_due, today)]
     return []
 
 

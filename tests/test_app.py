@@ -292,6 +292,24 @@ async def test_n_creates_a_customer(pipe: Path) -> None:
         assert app.screen.selected().id == created[0].stem  # type: ignore[union-attr]
 
 
+async def test_n_warns_when_the_name_looks_like_an_existing_customer_and_still_saves(pipe: Path) -> None:
+    async with board(pipe) as (app, pilot):
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        status = form.query_one("#status")
+        form.query_one("#f-name", Input).value = "苏州 华东精密机械 股份有限公司"
+        await until(app, pilot, lambda: "苏州华东精密机械有限公司" in str(status.render()))
+        assert "仍可保存" in str(status.render()) and status.has_class("-warning")
+        form.query_one("#f-name", Input).value = "无锡新锐物流"
+        await until(app, pilot, lambda: not status.has_class("-shown"))
+        form.query_one("#f-name", Input).value = "苏州华东精密机械厂"  # close, not the same
+        await until(app, pilot, lambda: status.has_class("-shown"))
+        await pilot.press("ctrl+s")  # a warning, not a refusal
+        await back_on_board(app, pilot)
+        names = [tomllib.loads(p.read_text("utf-8"))["name"] for p in (pipe / "customers").glob("*.toml")]
+        assert names.count("苏州华东精密机械厂") == 1
+
+
 async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "suzhou")
@@ -1014,3 +1032,45 @@ async def test_dialog_titles_and_buttons_speak_one_language(pipe: Path) -> None:
             assert want in title and unwanted not in title, title
             chinese = any("\u4e00" <= ch <= "\u9fff" for ch in buttons)
             assert chinese != app.labels.english, buttons  # Reset/Apply, +1 week: one language
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+async def test_form_details_today_and_charts_speak_one_language(pipe: Path) -> None:
+    """The customer form, details, today and charts: titles, key hints and a field's check
+    in the board's language only (they were ``新客户 New customer``, ``必填`` after English)."""
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        for english in (False, True):
+            if english:
+                await pilot.press("ctrl+l")
+            for key, name, (zh, en) in (
+                ("n", "CustomerFormScreen", ("新客户", "New customer")),
+                ("e", "CustomerFormScreen", ("编辑", "Edit")),
+                ("enter", "DetailsScreen", ("客户详情", "Details")),
+                ("t", "TodayScreen", ("今日待办", "Today")),
+            ):
+                await pilot.press(key)
+                dialog = await screen_named(app, pilot, name)
+                title = str(dialog.query_one("#dialog").border_title)
+                hint = str(dialog.query_one("#keys").render())
+                want, unwanted = (en, zh) if english else (zh, en)
+                assert want in title and unwanted not in title, title
+                assert has_chinese(hint) != english, hint
+                if key == "e":  # an emptied name says it is required, in one language
+                    name_input = dialog.query_one("#f-name", Input)
+                    name_input.value = ""
+                    await pilot.press("ctrl+s")
+                    note = str(name_input.parent.parent.query_one(".field-note").render())
+                    assert note == ("required" if english else "必填"), note
+                await pilot.press("escape")
+                await until(app, pilot, lambda: app.screen.view is not None)
+            await pilot.press("c")
+            charts = await screen_named(app, pilot, "ChartsScreen")
+            await until(app, pilot, lambda: app.screen.kpis is not None)
+            title = str(charts.query_one("#charts-title").render())
+            assert ("Charts" in title) == english and has_chinese(title) != english, title
+            await pilot.press("escape")
+            await until(app, pilot, lambda: app.screen.view is not None)

@@ -269,7 +269,7 @@ def test_a_scripted_day_at_80_columns(tmp_path: Path, folder: Path) -> None:
         for _ in range(40):
             tmux.keys("C-u")
             with contextlib.suppress(AssertionError):
-                tmux.wait_for_text("the action is required", timeout=0.25)
+                tmux.wait_for_text("必填", timeout=0.25)
                 break
         else:
             raise AssertionError(f"C-u never cleared the action; the screen:\n{tmux.screen()}")
@@ -349,7 +349,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         for _ in range(40):  # the input takes the focus a moment after the dialog is drawn
             tmux.keys("C-u")
             with contextlib.suppress(AssertionError):
-                tmux.wait_for_text("the action is required", timeout=0.25)
+                tmux.wait_for_text("必填", timeout=0.25)
                 break
         tmux.keys("安排演示")
         tmux.wait_for_text("安排演示")

@@ -493,15 +493,37 @@ async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
         assert type(screen).__name__ == "DetailsScreen"
         lines = "\n".join(strip.text for strip in screen._compositor.render_strips())
         for expected in (
-            "联系人 Contacts",
+            "联系人",
             "1. 王总 · 决策人 decision maker · +86 138 0013 8000",
             "2. 李工 · 技术把关 technical evaluator · li@example.com",
-            "拟购产品 Products",
+            "拟购产品",
             "1. ERP 标准版 · 10 × 9,000 = 90,000",
             "合计 total 10.0万",
         ):
             assert expected in lines, expected
         assert "contacts[0].name" not in lines  # not repeated among the plain fields
+
+
+async def test_the_edit_form_shows_contacts_and_products_read_only(folder: Path) -> None:
+    from tuiboard.app import BoardApp
+
+    write_customer(folder, "hz", PEOPLE.replace('stage = "project"', 'stage = "target"'))  # the first column
+    app = BoardApp(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):  # until the board has loaded and a card has the focus
+            await pilot.pause()
+            if getattr(app, "view", None) is not None:
+                break
+        await pilot.press("e")
+        for _ in range(200):
+            await pilot.pause()
+            if type(app.screen).__name__ == "CustomerFormScreen":
+                break
+        shown = str(app.screen.query_one("#people").render())
+        assert "C / P" in shown and "只读" in shown, shown
+        assert "• 王总 · 决策人 decision maker · +86 138 0013 8000" in shown
+        assert "• ERP 标准版 · 10 × 9,000 = 90,000" in shown
+        assert not app.screen.query("#people Input")  # read-only: nothing to type into
 
 
 def test_import_warns_when_a_new_row_looks_like_a_customer(folder: Path, tmp_path: Path) -> None:

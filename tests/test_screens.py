@@ -201,7 +201,7 @@ async def test_lost_reason_typed_and_required() -> None:
         await pilot.press("tab", "enter")
         await pilot.pause()
         assert app.results == []
-        assert "required" in error_of(pilot, "Input")
+        assert "必填" in error_of(pilot, "Input")
         await type_into(pilot, "Input", "  客户被收购 ")
         assert error_of(pilot, "Input") == ""
         await pilot.press("enter")
@@ -303,12 +303,12 @@ async def test_name_is_required_and_a_due_date_needs_an_action() -> None:
     async with hosting(CustomerFormScreen(CONFIG, TODAY)) as (pilot, app):
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [] and "required" in error_of(pilot, "#f-name")
+        assert app.results == [] and "必填" in error_of(pilot, "#f-name")
         await type_into(pilot, "#f-name", "Acme")
         await type_into(pilot, "#f-next-due", "+3d")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [] and "needs a next action" in status(pilot)
+        assert app.results == [] and "没有下一步行动" in status(pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert app.results == [None]
@@ -346,7 +346,7 @@ async def test_edit_unchanged_is_empty_and_clearing_a_set_field_is_refused() -> 
     c = parse(SUZHOU)
     async with hosting(CustomerFormScreen(CONFIG, TODAY, c)) as (pilot, app):
         await type_into(pilot, "#f-owner", "")
-        assert "remove it in the editor" in error_of(pilot, "#f-owner")
+        assert "编辑器（E）中删除" in error_of(pilot, "#f-owner")
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == []
@@ -397,7 +397,7 @@ async def test_next_action_prefilled_with_the_current_due() -> None:
         await type_into(pilot, "#action", "发送第二版报价")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [] and "in the past" in error_of(pilot, "#due")
+        assert app.results == [] and "已经过去" in error_of(pilot, "#due")
         await pilot.press("f1", "enter")
         await pilot.pause()
     assert app.results == [("发送第二版报价", date(2026, 11, 24))]
@@ -408,7 +408,7 @@ async def test_log_entry_takes_a_past_date_not_a_future_one() -> None:
         assert app.screen.query_one("#date", Input).value == TODAY.isoformat()
         await type_into(pilot, "#note", "昨天打过电话")
         await type_into(pilot, "#date", "2026-11-30")
-        assert "in the future" in error_of(pilot, "#date")
+        assert "还没到" in error_of(pilot, "#date")
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == []
@@ -443,16 +443,16 @@ async def test_next_action_bad_or_past_date_and_empty_action_are_refused() -> No
         assert "not a date" in error_of(pilot, "#due")
         await pilot.press("enter")
         await type_into(pilot, "#due", "2026-11-01")
-        assert "in the past" in error_of(pilot, "#due")
+        assert "已经过去" in error_of(pilot, "#due")
         await pilot.press("enter")
         await type_into(pilot, "#due", "+2w")
         assert error_of(pilot, "#due") == ""
-        assert note_of(pilot, "#due").hint == "= 2026-12-07 周一 (+14 天)"
+        assert note_of(pilot, "#due").hint == "= 2026-12-07 周一（+14 天）"
         await type_into(pilot, "#action", "   ")
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == []
-        assert "required" in error_of(pilot, "#action")
+        assert "必填" in error_of(pilot, "#action")
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
@@ -474,7 +474,7 @@ async def test_log_entry_defaults_to_a_call_and_needs_a_note() -> None:
     async with hosting(LogEntryScreen("苏州华东", TODAY)) as (pilot, app):
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [] and "required" in error_of(pilot, "Input")
+        assert app.results == [] and "必填" in error_of(pilot, "Input")
         await pilot.press("f6", "f1", *"约了下周", "enter")
         await pilot.pause()
     assert app.results == [("call", "约了下周", TODAY)]

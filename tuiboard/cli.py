@@ -9,21 +9,19 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 from rich.cells import cell_len
 
-from pipeline import actions, archive, contacts, rules
+from pipeline import contacts, rules
 from pipeline.canonical import has_comments
 from pipeline.config import DEFAULT_PRESET, Config, load_config, load_preset, preset_names, preset_text
-from pipeline.duplicates import problems as duplicate_problems
-from pipeline.duplicates import similar
-from pipeline.edit import WriteResult
 from pipeline.errors import TuiboardError, WriteError
-from pipeline.layout import CONFIG_FILE, CUSTOMERS_DIR, init_folder, write_gitignore
+from pipeline.layout import ARCHIVE_DIR, CONFIG_FILE, CUSTOMERS_DIR, init_folder, write_gitignore
 from pipeline.model import INTENTS, LOG_KINDS, Customer
 from pipeline.problems import printable
 from pipeline.query import Filter, sort_key, view_filter, view_named
@@ -56,6 +54,13 @@ from .hookcalls import move_events, move_refusal
 from .jsonout import dumps
 from .me import whoami
 from .textout import money, safe, table
+
+if TYPE_CHECKING:
+    from pipeline.edit import WriteResult
+
+# The commands that write import the write path (pipeline.actions: tomlkit, the lock, the
+# edit) and the duplicate finder (rapidfuzz) when they run: `due` in a shell prompt, `list`
+# and `show` read only, and those modules were a third of their start.
 
 
 class Commands(OneLineErrors):
@@ -193,6 +198,8 @@ def check(ctx: click.Context, strict: bool) -> None:
       tuiboard check
       tuiboard check --strict   # warnings fail too
     """
+    from pipeline.duplicates import problems as duplicate_problems
+
     board = load_from(ctx)
     problems = sorted(
         board.problems + duplicate_problems(board.customers.values()),
@@ -216,6 +223,8 @@ def fmt(ctx: click.Context, check_only: bool) -> None:
     Each rewrite is verified to read back as the same data; a file for which it would not
     is left as it is, and said so.
     """
+    from pipeline import actions
+
     store, board = store_from(ctx)
     differ = refused = 0
     for c in sorted(board.customers.values(), key=lambda c: c.id):
@@ -307,6 +316,9 @@ def new(ctx: click.Context, name: str, **opts: Any) -> None:
         ("next", "action"): opts["next_action"],
         ("next", "due"): dates["due"],
     }
+    from pipeline import actions
+    from pipeline.duplicates import similar
+
     for other in similar(name, board.customers.values()):
         click.echo(
             printable(
@@ -360,6 +372,8 @@ def move(
     """
     if not customer_ids:  # `move acme`: click filled STAGE from the end; the stage is what is missing
         raise click.UsageError("Missing argument 'STAGE'.", ctx)
+    from pipeline import actions
+
     store, board = store_from(ctx)
     customers = list({c.id: c for c in (resolve(board, key) for key in customer_ids)}.values())
     day = when_from(when)
@@ -396,6 +410,8 @@ def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> Non
       tuiboard next suzhou "约见决策人" --due 2026-12-01
       tuiboard next suzhou "寄合同" --due +3d
     """
+    from pipeline import actions
+
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
     when = when_from(due)
@@ -417,6 +433,8 @@ def log(ctx: click.Context, customer_id: str, kind: str, note: str, when: str | 
       tuiboard log suzhou call "聊了预算"
       tuiboard log suzhou visit "现场演示" --date yesterday
     """
+    from pipeline import actions
+
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
     result = actions.log(store, c, kind, note, when_from(when), reread=True)
@@ -496,14 +514,19 @@ def list_cmd(
     ]
     if saved is not None:
         filters.append(view_filter(saved, whoami(board.root) if saved.mine else None))
-    pool = archive.archived(board.root, config) if archived else board.customers.values()
+    if archived:
+        from pipeline.archive import archived as archived_customers
+
+        pool: Iterable[Customer] = archived_customers(board.root, config)
+    else:
+        pool = board.customers.values()
     picked = [c for c in pool if all(f.matches(c, config, day) for f in filters)]
     order = sort_key(saved.sort if saved and saved.sort else "due", config, day)
     picked.sort(key=lambda c: (config.stage_index(c.stage), order(c)))
     records = [customer_record(c, board, day) for c in picked]
     if archived:
         for r in records:
-            r["path"] = os.path.join(archive.ARCHIVE_DIR, os.path.basename(r["path"]))
+            r["path"] = os.path.join(ARCHIVE_DIR, os.path.basename(r["path"]))
     if as_json:
         click.echo(dumps("list", {"customers": records}))
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.edit import WriteError, atomic_write
+from pipeline.errors import WriteError
 from pipeline.lines import toml_lines
 from pipeline.safefs import UnsafePath, append_text
 
@@ -126,6 +126,7 @@ def merge_file(base: Path, ours: Path, theirs: Path) -> None:
 
     A git merge driver: git runs `tuiboard merge-file %O %A %B` and takes OURS as the result.
     """
+    from pipeline.atomic import atomic_write
     from pipeline.merge import merge_customer  # tomlkit's tree merge: only git's driver needs it
 
     result = merge_customer(base.read_bytes(), ours.read_bytes(), theirs.read_bytes())

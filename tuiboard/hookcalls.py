@@ -2,7 +2,8 @@
 
 A ``pre-move`` hook may refuse a move (nothing is written); the ``on-*`` hooks run after a
 write and their failures are reported, the write stands. Each hook gets the customer as
-`show --json` prints it (`hook_payload`). The hooks themselves are `pipeline.hooks`.
+`show --json` prints it (`hook_payload`). The hooks themselves are `pipeline.hooks`, imported
+when a write runs them (a reading command never does).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline import hooks
 from pipeline.model import Customer
 from pipeline.store import Board
 
@@ -27,6 +27,8 @@ def hook_payload(event: str, c: Customer, board: Board, **extra: Any) -> str:
 
 def move_refusal(board: Board, c: Customer, target: str) -> str | None:
     """Why a ``pre-move`` hook refuses the move, or None; the board and the CLI both ask."""
+    from pipeline import hooks
+
     refused = hooks.veto("pre-move", hook_payload("pre-move", c, board, to_stage=target), root=board.root)
     if refused is None:
         return None
@@ -43,6 +45,8 @@ def move_events(board: Board, target: str) -> tuple[str, ...]:
 
 def hook_failures(board: Board, c: Customer, events: Iterable[str]) -> list[str]:
     """Run the ``on-*`` hooks after a write: one line per hook that failed (the write stands)."""
+    from pipeline import hooks
+
     out = []
     for event in events:
         for run in hooks.run_hooks(event, hook_payload(event, c, board), root=board.root):

@@ -22,7 +22,8 @@ async def new(screen: BoardBase) -> None:
     board = screen.host.board
     if board is None:
         return
-    values = await screen.app.push_screen_wait(CustomerFormScreen(board.config, screen.today))
+    form = CustomerFormScreen(board.config, screen.today, existing=list(board.customers.values()))
+    values = await screen.app.push_screen_wait(form)
     if values is not None:
         await create(screen, values)
 

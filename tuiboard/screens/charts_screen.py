@@ -24,6 +24,8 @@ from textual.worker import get_current_worker
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
+from ..keymap import one_language
+from ..labels import Labels, labels
 from ..messages import BoardChanged
 from ..textcharts import CHARTS, chart_text, slip_text
 from ..textout import money, safe
@@ -104,15 +106,16 @@ class ChartsScreen(Screen[None]):
         self._slip_shown = -1  # the generation the slip tab was computed for
 
     def compose(self) -> ComposeResult:
+        english = self.words.english
         yield Static(self._title(None), id="charts-title")
         with Horizontal(id="kpis"):
             for key, _ in KPIS:
                 yield Static(self._kpi(key), classes="kpi", id=f"kpi-{key}")
         with TabbedContent(id="chart-tabs"):
             for name in CHARTS:
-                with TabPane(TAB_TITLES[name], id=f"tab-{name}"):
+                with TabPane(one_language(TAB_TITLES[name], english), id=f"tab-{name}"):
                     yield ChartView(name, id=f"chart-{name}")
-            with TabPane(TAB_TITLES["slip"], id="tab-slip"):
+            with TabPane(one_language(TAB_TITLES["slip"], english), id="tab-slip"):
                 yield Static("", id="slip-text")
         yield Footer()
 
@@ -206,17 +209,24 @@ class ChartsScreen(Screen[None]):
     # -- text ----------------------------------------------------------------------------
 
     def _title(self, count: int | None, busy: bool = False) -> Text:
-        parts = ["漏斗分析 Charts", f"截至 {self.today.isoformat()}"]
+        words = self.words
+        parts = [words("charts.title"), words("charts.as_of", today=self.today.isoformat())]
         if count is not None:
-            parts.append(f"{count} 个客户 customers")
+            parts.append(words("many.customers", count=count))
         if self.flt.active:
-            parts.append(f"筛选 {safe(self.flt.describe())}")
+            parts.append(f"{words('title.filter')} {safe(self.flt.describe())}")
         if busy:
-            parts.append("计算中…")
+            parts.append(words("charts.busy"))
         return Text(" · ".join(parts))
 
+    @property
+    def words(self) -> Labels:
+        """The board's language (as a dialog's `words`)."""
+        found = getattr(self.app, "labels", None)
+        return found if isinstance(found, Labels) else labels()
+
     def _kpi(self, key: str) -> Text:
-        label = dict(KPIS)[key]
+        label = one_language(dict(KPIS)[key], self.words.english)
         text = Text(label + "\n", style="dim")
         if self.kpis is None:
             return text.append("…")

@@ -43,7 +43,7 @@ class ContactFormScreen(Dialog[Entry | None]):
         super().__init__(titled("添加联系人 Add contact", name=customer_name))
 
     def compose_body(self) -> ComposeResult:
-        yield FormField("姓名 Name *", Input(id="c-name", validators=[Required("the name")], compact=True))
+        yield FormField("姓名 Name *", Input(id="c-name", validators=[Required(self.words)], compact=True))
         roles = [(Text(f"{r.label}  {r.label_en}"), r.id) for r in contacts.ROLES]
         yield FormField(
             "角色 Role",
@@ -77,9 +77,7 @@ class ProductFormScreen(Dialog[Entry | None]):
         super().__init__(titled("添加产品 Add product", name=customer_name))
 
     def compose_body(self) -> ComposeResult:
-        yield FormField(
-            "产品 Product *", Input(id="p-name", validators=[Required("the product")], compact=True)
-        )
+        yield FormField("产品 Product *", Input(id="p-name", validators=[Required(self.words)], compact=True))
         yield FormField(
             "数量 Quantity", Input(placeholder="1", id="p-quantity", validators=[Amount()], compact=True)
         )

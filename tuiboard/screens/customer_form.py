@@ -7,6 +7,7 @@ file sets is refused: removing a key is a job for $EDITOR, the form only sets va
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -18,14 +19,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
-from pipeline import actions
+from pipeline import actions, contacts
 from pipeline.config import Config
+from pipeline.duplicates import similar
 from pipeline.model import FIELD, INTENTS, Customer
 from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
 
+from ..keymap import one_language
 from ..widgets.fields import Amount, FormField, Percent, Required, When
 from .dialog import Dialog, titled
 
@@ -74,27 +77,39 @@ class CustomerFormScreen(Dialog[Changes | None]):
     DEFAULT_CSS = """
     CustomerFormScreen > #dialog { width: 84; }
     CustomerFormScreen #fields { height: auto; max-height: 100%; }
+    CustomerFormScreen #status.-warning { color: $text-warning; }
+    CustomerFormScreen #people { height: auto; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
     KEYS = (
-        ("tab/shift+tab", "字段 field"),
-        ("enter/^s", "保存 save"),
-        ("esc", "取消 cancel"),
+        ("tab/shift+tab", "key.field"),
+        ("enter/^s", "key.save"),
+        ("esc", "key.cancel"),
     )
 
     def __init__(
-        self, config: Config, today: date, customer: Customer | None = None, typed: Changes | None = None
+        self,
+        config: Config,
+        today: date,
+        customer: Customer | None = None,
+        typed: Changes | None = None,
+        existing: Collection[Customer] = (),
     ) -> None:
         """``typed``: values to show instead of the file's (an edit refused because the file
-        changed on disk, offered again over the reloaded file)."""
-        title = titled("新客户 New customer") if customer is None else titled("编辑 Edit", name=customer.name)
-        super().__init__(title)
-        self.config, self.today, self.customer = config, today, customer
+        changed on disk, offered again over the reloaded file). ``existing``: the board's
+        customers, for the warning that a new name looks like one of them."""
+        super().__init__()
+        self.config, self.today, self.customer, self.existing = config, today, customer, existing
         self.specs = NEW_FIELDS if customer is None else tuple(s for s in EDIT_FIELDS if self._editable(s))
         self.initial = {s.path: self._initial(s) for s in self.specs}
         self.shown = {**self.initial, **{p: _text(v) for p, v in (typed or {}).items() if p in self.initial}}
 
     # -- building ------------------------------------------------------------------------
+
+    def heading(self) -> Text:
+        if self.customer is None:
+            return titled(self.words("form.new_title"))
+        return titled(self.words("form.edit_title"), name=self.customer.name)
 
     def _editable(self, spec: Spec) -> bool:
         """A nested key can be set only where its parent is a table (or absent)."""
@@ -120,7 +135,25 @@ class CustomerFormScreen(Dialog[Changes | None]):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="fields"):
             for spec in self.specs:
-                yield FormField(spec.label, self._control(spec))
+                yield FormField(self._label(spec), self._control(spec))
+            if self.customer is not None:
+                yield Static(self._people(self.customer), id="people", classes="muted", markup=False)
+
+    def _people(self, customer: Customer) -> Text:
+        """Edit mode: the contacts and products, read-only (`C` and `P` on the board add them)."""
+        lines = [
+            f"• {printable(line_of(e))}"
+            for key, line_of in (("contacts", contacts.contact_line), ("products", contacts.product_line))
+            for e in contacts.entries(customer.data, key)
+        ]
+        if not lines:
+            return Text(self.words("form.no_people"))
+        return Text("\n".join([self.words("form.people"), *lines]))
+
+    def _label(self, spec: Spec) -> str:
+        """The field's label in the board's language, keeping a required field's ``*``."""
+        label = spec.label.removesuffix(" *")
+        return one_language(label, self.words.english) + spec.label[len(label) :]
 
     def _control(self, spec: Spec) -> Input | Select[str]:
         initial = self.initial[spec.path]
@@ -133,14 +166,14 @@ class CustomerFormScreen(Dialog[Changes | None]):
                 id=spec.widget_id,
             )
         by_kind: dict[str, list[Validator]] = {
-            "required": [Required("the name")],
+            "required": [Required(self.words)],
             "amount": [Amount()],
             "percent": [Percent()],
-            "date": [When(self.today)],
+            "date": [When(self.words, self.today)],
         }
         validators = by_kind.get(spec.kind, [])
         if self.customer is not None and initial and spec.kind not in ("required", "tags"):
-            validators.append(KeepSet(spec.label))
+            validators.append(KeepSet(self.words))
         return Input(
             self.shown[spec.path],
             placeholder=PLACEHOLDERS.get(spec.kind, ""),
@@ -151,7 +184,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
         )
 
     def _options(self, spec: Spec) -> list[tuple[Text, str]]:
-        blank = "— 按规则计算 computed —" if spec.kind == "tier" else "—"
+        blank = self.words("form.computed") if spec.kind == "tier" else "—"
         initial = self.initial[spec.path]
         options: list[tuple[Text, str]] = []
         if spec.kind != "stage" and (self.customer is None or not initial):  # an edit cannot remove a key
@@ -166,7 +199,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
                 sources.append(initial)
             options += [_choice(s, self.config.source_label(s), s) for s in sources]
         else:
-            options += [(Text(INTENT_LABELS[i]), i) for i in INTENTS]
+            options += [(Text(one_language(INTENT_LABELS[i], self.words.english)), i) for i in INTENTS]
         return options
 
     def on_mount(self) -> None:
@@ -182,7 +215,21 @@ class CustomerFormScreen(Dialog[Changes | None]):
         if self.customer is not None:
             return
         due = self.query_one("#f-next-due", Input)
-        due.placeholder = f"默认 default {self._default_due()} · +2w · 2026-12-31"
+        due.placeholder = f"{self.words('form.default_due', due=self._default_due())} · +2w · 2026-12-31"
+
+    @on(Input.Changed, "#f-name")
+    def _warn_if_similar(self, event: Input.Changed) -> None:
+        """New mode: a name close to an existing customer's is said (as `tuiboard new` does);
+        the rep may still save."""
+        if self.customer is not None:
+            return
+        found = similar(event.value, self.existing, limit=1) if event.value.strip() else []
+        self.say(self.words("form.similar", name=printable(found[0].name)) if found else "", warning=True)
+
+    def say(self, message: str, *, warning: bool = False) -> None:
+        """The status line; ``warning``: yellow, a note that does not stop the save."""
+        super().say(message)
+        self.query_one("#status").set_class(warning, "-warning")
 
     def _default_due(self) -> date:
         return actions.default_due(self._values(), self.config, self.today)
@@ -199,7 +246,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
             return
         if ("next", "due") in values and ("next", "action") not in values:
             self.query_one("#f-next-action", Input).focus()
-            self.say("有到期日但没有下一步行动 · a due date needs a next action")
+            self.say(self.words("form.due_needs_action"))
             return
         if ("next", "action") in values and ("next", "due") not in values:
             values[("next", "due")] = self._default_due()
@@ -275,4 +322,4 @@ class KeepSet(Required):
     def validate(self, value: str) -> ValidationResult:
         if value.strip():
             return self.success()
-        return self.failure(f"{self.what}: remove it in the editor (E), not here · 请在编辑器中删除")
+        return self.failure(self.words("field.keep_set"))

@@ -21,6 +21,7 @@ from pipeline.model import Customer
 from pipeline.problems import Problem, printable
 from pipeline.timeline import stage_spans
 
+from ..keymap import one_language
 from ..textout import fit, money
 from .dialog import Dialog, titled
 from .log_entry import KIND_LABELS
@@ -75,17 +76,21 @@ class DetailsScreen(Dialog[None]):
         Binding("enter", "cancel", "关闭 Close", show=False),
         Binding("q", "cancel", "关闭 Close", show=False),
     ]
-    KEYS = (("↑↓ pgup pgdn", "滚动 scroll"), ("esc/enter/q", "关闭 close"))
+    KEYS = (("↑↓ pgup pgdn", "key.scroll"), ("esc/enter/q", "key.close"))
 
     def __init__(self, customer: Customer, config: Config, problems: list[Problem], today: date) -> None:
-        super().__init__(titled("客户详情 Details", name=customer.name))
+        super().__init__()
         self.customer, self.config, self.problems, self.today = customer, config, problems, today
+
+    def heading(self) -> Text:
+        return titled(self.words("details.title"), name=self.customer.name)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="details"):
+            english = self.words.english
             for heading, body in self.sections():
                 if heading:
-                    yield Static(Text(heading), classes="heading", markup=False)
+                    yield Static(Text(one_language(heading, english)), classes="heading", markup=False)
                 yield Static(body, markup=False)
 
     def on_mount(self) -> None:

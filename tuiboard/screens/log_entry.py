@@ -53,11 +53,11 @@ class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
                 label = Text.assemble(f"{self.words(f'kind.{kind}')} ", (f"F{i}", "dim"))
                 yield RadioButton(label, value=i == 1, name=kind)
         note = Input(placeholder=self.words("log.note_placeholder"), id="note", compact=True)
-        note.validators = [Required("a note")]
+        note.validators = [Required(self.words)]
         yield FormField(self.words("log.note"), note)
         when = Input(
             self.today.isoformat(),
-            validators=[Required("the date"), When(self.today, not_after=self.today)],
+            validators=[Required(self.words), When(self.words, self.today, not_after=self.today)],
             id="date",
             compact=True,
         )

@@ -41,7 +41,7 @@ class LostReasonScreen(Dialog[str | None]):
         else:
             yield Static(Text(self.words("lost.no_reasons")), classes="muted")
         typed = Input(
-            placeholder=self.words("lost.placeholder"), validators=[Required("a reason")], compact=True
+            placeholder=self.words("lost.placeholder"), validators=[Required(self.words)], compact=True
         )
         yield FormField(self.words("lost.other"), typed)
 

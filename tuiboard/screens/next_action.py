@@ -60,14 +60,14 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
         yield Static(self._current(), id="current", markup=False)
         action = Input(
             printable(self.customer.next_action or ""),
-            validators=[Required("the action")],
+            validators=[Required(self.words)],
             id="action",
             compact=True,
         )
         yield FormField(self.words("next.action"), action)
         due = Input(
             self.start.isoformat(),
-            validators=[When(self.today, not_before=self.today)],
+            validators=[When(self.words, self.today, not_before=self.today)],
             id="due",
             compact=True,
         )

@@ -175,7 +175,7 @@ class EditValueScreen(Dialog[str | None]):
         self.start = start
 
     def compose_body(self) -> ComposeResult:
-        typed = Input(self.start, validators=[Required("a value")], compact=True)
+        typed = Input(self.start, validators=[Required(self.words)], compact=True)
         yield FormField("值 value", typed)
 
     @on(Input.Submitted)

@@ -61,14 +61,17 @@ class TodayScreen(Dialog[str | None]):
     def __init__(
         self, customers: list[Customer], config: Config, today: date, owner: str | None = None
     ) -> None:
-        super().__init__(titled("今日待办 Today", str(today)))
+        super().__init__()
         self.customers, self.config, self.today = customers, config, today
         self.owner = owner
         self.owner_only = owner is not None
 
+    def heading(self) -> Text:
+        return titled(self.words("today.title"), str(self.today))
+
     def keys(self) -> tuple[tuple[str, str], ...]:
-        mine = (("o", "只看我的/全部 mine/all"),) if self.owner else ()
-        return (("↑↓ enter", "打开客户 open customer"), *mine, ("esc", "关闭 close"))
+        mine = (("o", "key.mine_all"),) if self.owner else ()
+        return (("↑↓ enter", "key.open_customer"), *mine, ("esc", "key.close"))
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary", markup=False)

@@ -17,7 +17,9 @@ from textual.widgets import Input, Label, Static
 
 from pipeline.parse_input import parse_amount, parse_percent, parse_when
 
-WEEKDAYS = "一二三四五六日"
+from ..labels import Labels
+
+WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
 
 class Explaining(Validator):
@@ -28,12 +30,14 @@ class Explaining(Validator):
 
 
 class Required(Explaining):
-    def __init__(self, what: str) -> None:
+    """Not blank; says so in ``words``' language (the field's label names what is required)."""
+
+    def __init__(self, words: Labels) -> None:
         super().__init__()
-        self.what = what
+        self.words = words
 
     def validate(self, value: str) -> ValidationResult:
-        return self.success() if value.strip() else self.failure(f"{self.what} is required · 必填")
+        return self.success() if value.strip() else self.failure(self.words("field.required"))
 
 
 class Amount(Explaining):
@@ -61,9 +65,11 @@ class Percent(Explaining):
 class When(Explaining):
     """A date, ``today``, ``tomorrow`` or an offset (``+3d``, ``+1w``, ``+1q``) from ``today``."""
 
-    def __init__(self, today: date, not_before: date | None = None, not_after: date | None = None) -> None:
+    def __init__(
+        self, words: Labels, today: date, not_before: date | None = None, not_after: date | None = None
+    ) -> None:
         super().__init__()
-        self.today, self.not_before, self.not_after = today, not_before, not_after
+        self.words, self.today, self.not_before, self.not_after = words, today, not_before, not_after
 
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
@@ -73,14 +79,15 @@ class When(Explaining):
         except ValueError as exc:
             return self.failure(str(exc))
         if self.not_before is not None and when < self.not_before:
-            return self.failure(f"{when} is in the past · 日期已过")
+            return self.failure(self.words("field.past", when=when))
         if self.not_after is not None and when > self.not_after:
-            return self.failure(f"{when} is in the future · 日期还没到")
+            return self.failure(self.words("field.future", when=when))
         return self.success()
 
     def explain(self, value: str) -> str:
         when = parse_when(value, self.today)
-        return f"= {when} 周{WEEKDAYS[when.weekday()]} ({(when - self.today).days:+d} 天)"
+        weekday = WEEKDAYS.get(self.words.code, WEEKDAYS["en"])[when.weekday()]
+        return self.words("field.when", when=when, weekday=weekday, days=(when - self.today).days)
 
 
 class FormField(Vertical):
