@@ -23,6 +23,7 @@ from textual.widgets import HelpPanel, Input, OptionList
 from textual.widgets._key_panel import BindingsTable
 
 from pipeline.actions import nested
+from pipeline.lock import write_lock
 from tests.conftest import TODAY, write_customer
 from tuiboard.app import BoardApp
 from tuiboard.keymap import KEYS
@@ -362,6 +363,24 @@ async def test_u_undoes_the_last_edit_byte_for_byte(pipe: Path) -> None:
         assert read(pipe, "suzhou")["stage"] == "project"
         await pilot.press("u")
         await until(app, pilot, lambda: text(pipe, "suzhou") == before)
+        await until(app, pilot, lambda: "suzhou" in ids(app, "intent"))
+
+
+async def test_u_pressed_while_the_write_is_still_on_the_store_thread_undoes_that_write(pipe: Path) -> None:
+    """A quick `u` after a move (the write held up by another writer's lock) waits for the
+    move's undo entry instead of finding nothing to undo."""
+    before = text(pipe, "suzhou")
+    async with board(pipe) as (app, pilot):
+        await select(app, pilot, "suzhou")
+        with write_lock(pipe):  # the store thread's write waits for this
+            await pilot.press("L")
+            await screen_named(app, pilot, "CriteriaScreen")
+            await pilot.press("s")
+            await until(app, pilot, lambda: type(app.screen).__name__ == "BoardScreen")
+            await pilot.press("u")
+            assert text(pipe, "suzhou") == before  # nothing written yet
+        await until(app, pilot, lambda: "已撤销" in " ".join(notes(app)))
+        assert text(pipe, "suzhou") == before and "没有可撤销" not in " ".join(notes(app))
         await until(app, pilot, lambda: "suzhou" in ids(app, "intent"))
 
 

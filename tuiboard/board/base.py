@@ -64,6 +64,9 @@ class BoardBase(Screen[None]):
         self.painter.marks = self.marks
         self._last_cards: CardList | None = None
         self._building = asyncio.Lock()
+        # Held from a write's start until its undo entry is kept: a `u` pressed while a write is
+        # on the store thread waits for it instead of finding nothing (or the entry before) to undo.
+        self.writing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)

@@ -188,18 +188,19 @@ async def _run(
 ) -> None:
     """``fn`` on the store thread; the batch's undo entry, the toast, the hooks of each write."""
     host = screen.host
-    try:
-        result, board = await host.in_store(_written, host.store, fn)
-    except TuiboardError as exc:  # refused as a whole, before any file (an unknown stage)
-        host.say(str(exc), "error")
-        return
-    line = summary(result, *done, host.english)
-    if result.written:
-        entries = tuple(
-            Undo(w.customer.id, w.customer.path, w.before, w.after, safe(w.customer.name))
-            for w in result.written
-        )
-        screen.undo_stack.append(BatchUndo(entries, line))
+    async with screen.writing:  # see BoardBase.writing
+        try:
+            result, board = await host.in_store(_written, host.store, fn)
+        except TuiboardError as exc:  # refused as a whole, before any file (an unknown stage)
+            host.say(str(exc), "error")
+            return
+        line = summary(result, *done, host.english)
+        if result.written:
+            entries = tuple(
+                Undo(w.customer.id, w.customer.path, w.before, w.after, safe(w.customer.name))
+                for w in result.written
+            )
+            screen.undo_stack.append(BatchUndo(entries, line))
     screen.marks.clear()
     for refusal in result.refused:
         screen.marks.toggle(refusal.customer.id)

@@ -67,8 +67,7 @@ async def move_to(screen: BoardBase, customer: Customer, target: str) -> None:
         return
     fn = partial(actions.move, host.store, customer, target, screen.today, reason, criteria=criteria)
     done = f"{safe(customer.name)} → {safe(stage.title(host.labels.english))}"
-    if await write(screen, customer, fn, done, move_events(board, target)) == "written":
-        screen.follow(customer.id)
+    await write(screen, customer, fn, done, move_events(board, target), follow=True)
 
 
 async def ask(

@@ -90,6 +90,7 @@ class BoardScreen(BoardBase):
     async def action_conflicts(self) -> None:
         await team.settle(self)
 
+    @work(group="undo")  # a worker: waiting for a write still under way must not stall the keys
     async def action_undo(self) -> None:
         await undo.undo_last(self)
 

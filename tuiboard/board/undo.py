@@ -31,6 +31,11 @@ def remember(screen: BoardBase, result: WriteResult, what: str) -> None:
 
 
 async def undo_last(screen: BoardBase) -> None:
+    async with screen.writing:  # a write still on the store thread first keeps its entry
+        await _undo_last(screen)
+
+
+async def _undo_last(screen: BoardBase) -> None:
     host = screen.host
     if not screen.undo_stack:
         host.say(host.labels("toast.nothing_to_undo"), "warning")

@@ -32,23 +32,33 @@ Outcome = Literal["written", "conflict", "refused"]
 
 
 async def write(
-    screen: BoardBase, customer: Customer, fn: Write, done: str, events: tuple[str, ...] = ()
+    screen: BoardBase,
+    customer: Customer,
+    fn: Write,
+    done: str,
+    events: tuple[str, ...] = (),
+    *,
+    follow: bool = False,
 ) -> Outcome:
     """Run ``fn`` (a `pipeline.actions` call for ``customer``). ``events``: the ``on-*``
-    hooks to run after it (as the CLI does)."""
+    hooks to run after it (as the CLI does). ``follow``: the focus goes with the card (a
+    move), before the hooks run, so the next key acts where the rep sees the card."""
     host = screen.host
-    try:
-        result, board = await host.in_store(_written, host.store, fn)
-    except ConflictError as exc:
-        host.say(host.labels("toast.reloaded_not_written", why=exc), "warning")
-        reloaded = await host.reload_paths(customer.path, announce=False)
-        await screen.show(reloaded.board)
-        return "conflict"
-    except TuiboardError as exc:
-        host.say(str(exc), "error")
-        return "refused"
-    remember(screen, result, done)
+    async with screen.writing:
+        try:
+            result, board = await host.in_store(_written, host.store, fn)
+        except ConflictError as exc:
+            host.say(host.labels("toast.reloaded_not_written", why=exc), "warning")
+            reloaded = await host.reload_paths(customer.path, announce=False)
+            await screen.show(reloaded.board)
+            return "conflict"
+        except TuiboardError as exc:
+            host.say(str(exc), "error")
+            return "refused"
+        remember(screen, result, done)
     await screen.take(board)
+    if follow:
+        screen.follow(result.customer.id)
     host.say(done)
     await run_hooks(screen, result.customer.id, events)
     return "written"
@@ -57,12 +67,13 @@ async def write(
 async def create(screen: BoardBase, values: actions.Fields) -> None:
     """A new customer from the form's ``values``; the card is selected, ``on-new`` runs."""
     host = screen.host
-    try:
-        result, board = await host.in_store(_created, host.store, values, screen.today)
-    except TuiboardError as exc:
-        host.say(str(exc), "error")
-        return
-    remember(screen, result, host.labels("toast.undo_new"))
+    async with screen.writing:
+        try:
+            result, board = await host.in_store(_created, host.store, values, screen.today)
+        except TuiboardError as exc:
+            host.say(str(exc), "error")
+            return
+        remember(screen, result, host.labels("toast.undo_new"))
     await screen.take(board)
     screen.follow(result.customer.id)
     name = safe(result.customer.path.name)
