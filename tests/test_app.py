@@ -1070,6 +1070,8 @@ async def test_form_details_today_and_charts_speak_one_language(pipe: Path) -> N
                 ("e", "CustomerFormScreen", ("编辑", "Edit")),
                 ("enter", "DetailsScreen", ("客户详情", "Details")),
                 ("t", "TodayScreen", ("今日待办", "Today")),
+                ("C", "ContactFormScreen", ("添加联系人", "Add contact")),
+                ("P", "ProductFormScreen", ("添加产品", "Add product")),
             ):
                 await pilot.press(key)
                 dialog = await screen_named(app, pilot, name)
@@ -1078,6 +1080,9 @@ async def test_form_details_today_and_charts_speak_one_language(pipe: Path) -> N
                 want, unwanted = (en, zh) if english else (zh, en)
                 assert want in title and unwanted not in title, title
                 assert has_chinese(hint) != english, hint
+                if key == "enter":  # the summary's labels too (they were ``阶段 stage``)
+                    shown = "\n".join(screen_lines(app))
+                    assert ("days in stage" in shown) == english and "阶段 stage" not in shown, shown
                 if key == "e":  # an emptied name says it is required, in one language
                     name_input = dialog.query_one("#f-name", Input)
                     name_input.value = ""

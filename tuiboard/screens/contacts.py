@@ -18,6 +18,7 @@ from textual.widgets import Input, Select
 from pipeline import contacts
 from pipeline.parse_input import parse_amount, parse_percent
 
+from ..keymap import one_language
 from ..widgets.fields import Amount, FormField, Percent, Required
 from .dialog import Dialog, titled
 
@@ -40,7 +41,11 @@ class ContactFormScreen(Dialog[Entry | None]):
     KEYS = SAVE_KEYS
 
     def __init__(self, customer_name: str) -> None:
-        super().__init__(titled("添加联系人 Add contact", name=customer_name))
+        super().__init__()
+        self.customer_name = customer_name
+
+    def heading(self) -> Text:
+        return titled(one_language("添加联系人 Add contact", self.words.english), name=self.customer_name)
 
     def compose_body(self) -> ComposeResult:
         yield FormField("姓名 Name *", Input(id="c-name", validators=[Required(self.words)], compact=True))
@@ -74,7 +79,11 @@ class ProductFormScreen(Dialog[Entry | None]):
     KEYS = SAVE_KEYS
 
     def __init__(self, customer_name: str) -> None:
-        super().__init__(titled("添加产品 Add product", name=customer_name))
+        super().__init__()
+        self.customer_name = customer_name
+
+    def heading(self) -> Text:
+        return titled(one_language("添加产品 Add product", self.words.english), name=self.customer_name)
 
     def compose_body(self) -> ComposeResult:
         yield FormField("产品 Product *", Input(id="p-name", validators=[Required(self.words)], compact=True))

@@ -144,13 +144,16 @@ class DetailsScreen(Dialog[None]):
             ("本阶段 days in stage", "—" if days is None else f"{days} 天"),
             (
                 "停滞 stale",
-                ("是 yes" if stale else "否 no")
+                one_language("是 yes" if stale else "否 no", self.words.english)
                 + (f" (阈值 after {stage.stale_after_days} 天)" if stage and stage.stale_after_days else ""),
             ),
             ("下一步 next", f"{c.next_action or '—'}  {c.next_due or ''}  {DUE_WORDS[status]}".strip()),
         ]
+        styles = {"停滞 stale": "bold red" if stale else "", "下一步 next": DUE_STYLES[status]}
+        english = self.words.english
         return _pairs(
-            rows, styles={"停滞 stale": "bold red" if stale else "", "下一步 next": DUE_STYLES[status]}
+            [(one_language(label, english), value) for label, value in rows],
+            styles={one_language(label, english): style for label, style in styles.items()},
         )
 
     def _timeline(self) -> Text:
