@@ -34,18 +34,25 @@ CONTACT_FIELDS = (  # key, label, placeholder
 SAVE_KEYS = (("tab", "字段 field"), ("enter/^s", "保存 save"), ("esc", "取消 cancel"))
 
 
-class ContactFormScreen(Dialog[Entry | None]):
-    """A contact: name (required), role in the buying decision, title, phone, e-mail, WeChat, note."""
+class _EntryDialog(Dialog[Entry | None]):
+    """A dialog adding one entry to a customer: its title names the customer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
     KEYS = SAVE_KEYS
+    WHAT: ClassVar[str]  # the title's words, ``中文 English``
 
     def __init__(self, customer_name: str) -> None:
         super().__init__()
         self.customer_name = customer_name
 
     def heading(self) -> Text:
-        return titled(one_language("添加联系人 Add contact", self.words.english), name=self.customer_name)
+        return titled(one_language(self.WHAT, self.words.english), name=self.customer_name)
+
+
+class ContactFormScreen(_EntryDialog):
+    """A contact: name (required), role in the buying decision, title, phone, e-mail, WeChat, note."""
+
+    WHAT = "添加联系人 Add contact"
 
     def compose_body(self) -> ComposeResult:
         yield FormField("姓名 Name *", Input(id="c-name", validators=[Required(self.words)], compact=True))
@@ -72,18 +79,10 @@ class ContactFormScreen(Dialog[Entry | None]):
         self.dismiss(contacts.new_contact(name, role if isinstance(role, str) and role else None, **fields))
 
 
-class ProductFormScreen(Dialog[Entry | None]):
+class ProductFormScreen(_EntryDialog):
     """A product: name (required), quantity, unit price (``0.9万`` reads as 9000), discount %."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
-    KEYS = SAVE_KEYS
-
-    def __init__(self, customer_name: str) -> None:
-        super().__init__()
-        self.customer_name = customer_name
-
-    def heading(self) -> Text:
-        return titled(one_language("添加产品 Add product", self.words.english), name=self.customer_name)
+    WHAT = "添加产品 Add product"
 
     def compose_body(self) -> ComposeResult:
         yield FormField("产品 Product *", Input(id="p-name", validators=[Required(self.words)], compact=True))
