@@ -516,10 +516,10 @@ async def test_details_shows_everything() -> None:
             "extra.deep.level 3",
             "budget_year 2027",
             "payments[0].amount 50000",
-            "加权 weighted 4.5万",  # 180000 x 25% (the intent stage's default)
-            "级别 tier B级 B",
-            "本阶段 days in stage 44 天",
-            "是 yes",  # stale: 44 days in intent, threshold 21
+            "加权 4.5万",  # one language (it was 加权 weighted); 180000 x 25% (the intent stage's default)
+            "级别 B级 B",
+            "本阶段 44 天",
+            "停滞 是",  # stale: 44 days in intent, threshold 21
             "逾期 overdue",
             "2026-09-02 目标客户 Target",
             "38 天",
