@@ -14,7 +14,6 @@ followed, and a file is never moved over another.
 from __future__ import annotations
 
 import os
-import stat
 from contextlib import suppress
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from .lock import write_lock
 from .model import Customer, Fingerprint
 from .safefs import STATE_DIR, UnsafePath, open_dir, read_in_state, replace_in_state
 from .store import Store, is_customer_file
-from .tomlread import MAX_FILE_BYTES
+from .tomlread import MAX_FILE_BYTES, read_file
 
 DELETED_PREFIX = "deleted."
 
@@ -84,7 +83,7 @@ def archived(root: Path, config: Config) -> list[Customer]:
     out = []
     for name in sorted(_archive_names(root)):
         path = root / ARCHIVE_DIR / name
-        raw = _read(path)
+        raw = read_file(path)
         customer = parse_customer(raw, path, config)[0] if raw is not None else None
         if customer is not None:
             out.append(customer)
@@ -105,7 +104,7 @@ def find_archived(root: Path, config: Config, key: str) -> Customer:
 
 
 def check_unchanged(customer: Customer) -> bytes:
-    raw = _read(customer.path)
+    raw = read_file(customer.path)
     if raw is None:
         raise ConflictError(f"{customer.path.name} was deleted on disk; nothing done")
     fp = customer.fingerprint
@@ -113,17 +112,6 @@ def check_unchanged(customer: Customer) -> bytes:
     if fp is not None and (now.size, now.digest) != (fp.size, fp.digest):
         raise ConflictError(f"{customer.path.name} changed on disk since it was read; reload and try again")
     return raw
-
-
-def _read(path: Path) -> bytes | None:
-    """A regular file's bytes, up to the format's size bound (parse reports a bigger one)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None
 
 
 def _archive_names(root: Path) -> list[str]:

@@ -27,7 +27,8 @@ from .gitrepo import Repo
 from .lock import file_lock
 from .merge import MISSING, merge_customer
 from .model import Fingerprint
-from .sync import customer_id, read_file
+from .sync import customer_id
+from .tomlread import read_file
 
 Side = Literal["ours", "theirs"]
 WHOLE = "*"  # the pick that takes one side's whole file

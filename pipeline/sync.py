@@ -17,7 +17,6 @@ brings its own ``.git/config`` can only change how history is shaped.
 from __future__ import annotations
 
 import os
-import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from .gitrepo import GitError, Repo, StatusEntry
 from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
 from .model import APPENDED
 from .problems import Problem, Severity, printable
-from .tomlread import MAX_FILE_BYTES
+from .tomlread import read_file
 
 ATTEMPTS = 4  # fetch-merge-push rounds before giving up on a remote that keeps moving
 MAX_LISTED = 3  # customer names shown per author in "what came in"
@@ -147,18 +146,6 @@ def customer_id(git_path: str) -> str | None:
 
 
 # -- checks before committing -------------------------------------------------------------
-
-
-def read_file(path: Path) -> bytes | None:
-    """A working-tree file's bytes, read no further than the format's size limit: None when
-    it is missing or not a regular file (a FIFO or a device must never block a sync)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None
 
 
 def file_problems(path: Path, config: Config, *, errors_only: bool = True) -> list[Problem]:

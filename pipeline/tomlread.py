@@ -5,7 +5,9 @@ Every problem is a `Problem` with a line and column; nothing here raises on bad 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from itertools import accumulate, islice
 from pathlib import Path
 from typing import Any
@@ -107,3 +109,15 @@ def _deep_key(data: dict[str, Any]) -> str | None:
             children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
             todo.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return None
+
+
+def read_file(path: Path) -> bytes | None:
+    """A customer file's bytes, read no further than the format's size limit: None when
+    it is missing or not a regular file (a FIFO or a device must never block a read)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
