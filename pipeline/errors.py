@@ -1,7 +1,7 @@
 """The errors a person reads: each is one line saying what was refused, with an exit code.
 
 Everything the tool refuses on purpose derives from `TuiboardError`; the CLI catches that
-root once (`tuiboard.cliutil.OneLineErrors`) and the board shows it as a notification, so
+root once (`tuiboard.cli.util.OneLineErrors`) and the board shows it as a notification, so
 no refusal ever reaches anyone as a traceback.
 """
 

@@ -12,7 +12,7 @@ from conftest import TODAY, write_customer
 from pipeline.agenda import today_items
 from pipeline.rules import DueStatus
 from pipeline.store import load_board
-from tuiboard.cli_tools import _may_have_work
+from tuiboard.cli.tools import _may_have_work
 
 
 @pytest.mark.parametrize("days", [-400, -30, 0, 3, 25, 90, 400])

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.store import load_board
-from tuiboard.cli import customer_record
+from tuiboard.cli.reading import customer_record
 from tuiboard.jsonout import document, dumps
 
 _scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()

@@ -25,7 +25,7 @@ from pipeline.model import LOG_KINDS
 from tests.conftest import write_customer
 from tests.support import sample
 from tuiboard.cli import main
-from tuiboard.cli_git import ATTRIBUTES, driver_command, write_gitattributes
+from tuiboard.cli.git import ATTRIBUTES, driver_command, write_gitattributes
 
 BASE = sample("suzhou-commented")
 

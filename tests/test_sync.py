@@ -14,7 +14,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
 from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
-from tuiboard.cli_team import open_repo
+from tuiboard.cli.team import open_repo
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from .clock import today as clock_today
 
 
 def hook_payload(event: str, c: Customer, board: Board, **extra: Any) -> str:
-    from .cli_tools import customer_document  # the `show --json` document (cli_tools imports this module)
+    from .cli.tools import customer_document  # the `show --json` document (cli_tools imports this module)
 
     doc = {"event": event, "customer": customer_document(c, board, clock_today()), **extra}
     return jsonout.dumps("hook", doc, indent=None)

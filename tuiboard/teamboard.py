@@ -21,7 +21,7 @@ from pipeline.problems import printable
 from pipeline.settle import Pick, SettleError, conflicted, load_conflict, settle, write_settled
 from pipeline.sync import MAX_LISTED, customer_id, sync
 
-from .cli_team import driver_config
+from .cli.team import driver_config
 from .screens.conflicts import Conflicted
 
 

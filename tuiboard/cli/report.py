@@ -21,12 +21,12 @@ from pipeline.gitrepo import is_repo
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
-from .cliutil import fail, load_from, when_from
-from .clock import today
-from .color import use_color
-from .jsonout import dumps
-from .textcharts import CHARTS, render, slip_text
-from .textout import money, safe
+from ..clock import today
+from ..color import use_color
+from ..jsonout import dumps
+from ..textcharts import CHARTS, render, slip_text
+from ..textout import money, safe
+from .util import fail, load_from, when_from
 
 DEFAULT_HEIGHT = 20
 MIN_WIDTH, MAX_WIDTH = 20, 1000  # beyond these a chart says nothing more and takes ever longer to draw

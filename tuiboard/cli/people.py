@@ -14,7 +14,7 @@ from pipeline.problems import printable
 from pipeline.rules import sorted_history
 from pipeline.store import Board
 
-from .cliutil import Amount, fail, resolve, store_from
+from .util import Amount, fail, printable_lines, resolve, store_from
 
 ROLE_HELP = ", ".join(f"{r.id} ({r.label})" for r in contacts.ROLES)
 
@@ -239,8 +239,3 @@ def _on_board_or_archived(board: Board, key: str) -> Customer:
             return archive.find_archived(board.root, board.config, key)
         except TuiboardError:
             raise on_board from None
-
-
-def printable_lines(text: str) -> str:
-    """A diff, each line through `printable` (TOML's lines end at \\n only)."""
-    return "".join(printable(line) + "\n" for line in text.split("\n")[:-1])

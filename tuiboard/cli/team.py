@@ -30,8 +30,8 @@ from pipeline.settle import (
 from pipeline.sync import describe_incoming, in_flight
 from pipeline.sync import sync as run_sync
 
-from .cli_git import DRIVER
-from .cliutil import fail, load_from, resolve, root_from
+from .git import DRIVER
+from .util import fail, load_from, resolve, root_from
 
 ALL = "all"  # --ours all / --theirs all: one side's whole file
 

@@ -19,7 +19,7 @@ from pipeline.problems import printable
 from pipeline.query import view_named
 from pipeline.store import Board, Store, find_root
 
-from .clock import today
+from ..clock import today
 
 
 class OneLineErrors(click.Group):
@@ -144,3 +144,8 @@ def resolve(board: Board, key: str) -> Customer:
     if len(prefix) > 1:
         fail(f"{key!r} matches {len(prefix)} customers: {', '.join(sorted(c.id for c in prefix)[:5])} …")
     fail(f"no customer {key!r} (see `tuiboard list`)")
+
+
+def printable_lines(text: str) -> str:
+    """`printable` for each line of a multi-line text (a problem and its excerpt)."""
+    return "\n".join(printable(line) for line in text.split("\n"))

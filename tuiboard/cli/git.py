@@ -17,8 +17,8 @@ from pipeline.errors import WriteError
 from pipeline.lines import toml_lines
 from pipeline.safefs import UnsafePath, append_text
 
-from .cliutil import fail, root_from
-from .textout import safe
+from ..textout import safe
+from .util import fail, root_from
 
 DRIVER = "tuiboard"
 ATTRIBUTES = f"customers/*.toml merge={DRIVER}"

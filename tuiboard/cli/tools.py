@@ -23,12 +23,12 @@ from pipeline.problems import printable
 from pipeline.rules import DueStatus
 from pipeline.store import Board, NotAPipeline, Store, find_root
 
-from . import jsonout
-from .cliutil import check_view, fail, load_from, root_from
-from .clock import today as clock_today
-from .color import use_color
-from .hookcalls import hook_failures
-from .textout import fit, safe
+from .. import jsonout
+from ..clock import today as clock_today
+from ..color import use_color
+from ..hookcalls import hook_failures
+from ..textout import fit, safe
+from .util import check_view, fail, load_from, root_from
 
 # -- JSON documents ---------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ def plain(value: Any) -> Any:
 
 def customer_document(c: Customer, board: Board, day: date) -> dict[str, Any]:
     """`list --json`'s record of a customer, plus the file's data and its problems."""
-    from .cli import customer_record  # cli imports this module
+    from .reading import customer_record  # reading imports this module
 
     doc = customer_record(c, board, day)
     doc["data"] = plain(c.data)
@@ -347,7 +347,7 @@ def board_cmd(ctx: click.Context, read_only: bool, view: str | None) -> None:
     root = root_from(ctx)
     if view is not None:
         check_view(root, view)
-    from .app import BoardApp
+    from ..app import BoardApp
 
     app = BoardApp(root, read_only=read_only, view=view)
     app.run()
@@ -372,7 +372,7 @@ def serve(ctx: click.Context, host: str, port: int, read_only: bool, public_url:
       tuiboard serve --read-only              # the manager's view on this machine
       tuiboard serve --host 0.0.0.0 --port 8080 --read-only
     """
-    from .serve import serve_board
+    from ..serve import serve_board
 
     serve_board(root_from(ctx), host=host, port=port, read_only=read_only, public_url=public_url)
 
