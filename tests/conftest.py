@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -33,6 +34,30 @@ needs_toml_test = pytest.mark.skipif(
 settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+OWN_BASETEMP = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Each run gets a base folder of its own, removed when it ends.
+
+    pytest's numbered folders (/tmp/pytest-of-USER/pytest-N) are shared by every run of the
+    user, and with `tmp_path_retention_count = 0` a run that starts removes the folders of
+    one still running. A fresh ``tempfile.mkdtemp`` per run (xdist's workers get sub-folders
+    of it) keeps two runs apart and leaves nothing in /tmp.
+    """
+    if config.option.basetemp or hasattr(config, "workerinput"):
+        return
+    config.option.basetemp = tempfile.mkdtemp(prefix="tuiboard-tests-")
+    config.stash[OWN_BASETEMP] = config.option.basetemp
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(OWN_BASETEMP, None)
+    if own is not None:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
