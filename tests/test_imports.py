@@ -107,8 +107,9 @@ def test_report_json_draws_no_chart(demo_folder: Path) -> None:
     assert modules & {"pandas", "numpy", "plotext", "openpyxl", "textual"} == set()
 
 
-def test_the_board_starts_without_markdown_or_analytics() -> None:
-    """The help panel (markdown + pygments, 60 ms) and the charts' libraries load when opened."""
+def test_the_board_starts_without_markdown_analytics_or_team_code() -> None:
+    """The help panel (markdown + pygments, 60 ms) and the charts' libraries load when opened;
+    so do the team keys' git, merge and settle code (`S`, `!`) and the command line."""
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import tuiboard.app"],
         capture_output=True,
@@ -118,3 +119,4 @@ def test_the_board_starts_without_markdown_or_analytics() -> None:
     modules = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines()[1:] if "|" in line}
     assert "textual.app" in modules
     assert top_level(modules) & {"markdown_it", "pygments", "pandas", "numpy", "plotext", "openpyxl"} == set()
+    assert modules & {"tuiboard.cli.group", "click", "pipeline.settle", "pipeline.merge"} == set()

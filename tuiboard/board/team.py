@@ -4,6 +4,9 @@ git runs on the store thread (`tuiboard.teamboard`); the board then reloads what
 changed and refreshes the status bar's git state. A conflicted customer (its file holds
 conflict markers) is marked on its card, and the keys that would change it are refused
 before any dialog opens (`refusal`).
+
+git, the merge and settle code and their screens are imported on first use: the board's
+start does not pay for them (they were a fifth of `import tuiboard.app`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,6 @@ from pipeline.consistency import is_conflicted
 from pipeline.store import Board
 from pipeline.watch import Batch
 
-from ..screens.conflicts import ConflictsScreen
-from ..screens.settle import SettleScreen
-from ..teamboard import conflicts, refusal, settle_board, sync_board
 from ..widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ def refused(screen: BoardBase, action: str) -> bool:
     customer, board = screen.selected(), screen.host.board
     if customer is None or board is None or not is_conflicted(board.problems_for(customer.id)):
         return False
+    from ..teamboard import refusal
+
     screen.host.say(refusal(customer.name, screen.host.english), "warning")
     return True
 
@@ -47,6 +49,8 @@ async def sync(screen: BoardBase) -> None:
     board = host.board
     if board is None:
         return
+    from ..teamboard import sync_board
+
     host.say(host.labels("toast.syncing"))
     said = await host.in_store(sync_board, host.root, board.config, host.english)
     host.say(said.message, said.severity)
@@ -59,6 +63,10 @@ async def settle(screen: BoardBase) -> None:
     board = host.board
     if board is None:
         return
+    from ..screens.conflicts import ConflictsScreen
+    from ..screens.settle import SettleScreen
+    from ..teamboard import conflicts, settle_board
+
     items = await host.in_store(conflicts, host.root)
     chosen = await host.push_screen_wait(ConflictsScreen(items))
     item = next((i for i in items if i.customer_id == chosen), None)

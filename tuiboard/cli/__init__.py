@@ -1,9 +1,17 @@
 """The `tuiboard` command: plain `tuiboard` opens the board; subcommands script the folder.
 
-`main` is the click group; each family of commands is a module here, and the lazy ones
-(report, team, people) are imported only when named.
+`main` is the click group (`cli.group`); each family of commands is a module here. This
+package imports none of them itself: the board imports `cli.team` for the merge driver's
+settings, and must not pay for the whole command line with it.
 """
 
-from .main import main, run
+from __future__ import annotations
 
-__all__ = ["main", "run"]
+import importlib
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("main", "run"):
+        return getattr(importlib.import_module(f"{__name__}.group"), name)
+    raise AttributeError(name)
