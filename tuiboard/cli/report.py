@@ -21,7 +21,7 @@ from ..color import use_color
 from ..jsonout import dumps
 from ..textcharts import CHARTS, render, slip_text
 from ..textout import money, safe
-from .util import fail, load_from, when_from
+from .util import fail, finding, load_from, when_from
 
 DEFAULT_HEIGHT = 20
 MIN_WIDTH, MAX_WIDTH = 20, 1000  # beyond these a chart says nothing more and takes ever longer to draw
@@ -292,9 +292,10 @@ def _sales_report(
     from pipeline.sales_report import SalesReportError, read_sales_report
 
     try:
-        rec = read_sales_report(path, product).record()
+        sales = read_sales_report(path, product)
     except SalesReportError as exc:
         fail(str(exc))
+    rec = sales.record()
     if as_json:
         click.echo(dumps("sales-report", rec))
         return
@@ -303,5 +304,5 @@ def _sales_report(
         f" ({rec['skipped_rows']} rows without a customer or amount left out)" if rec["skipped_rows"] else ""
     )
     chart = render("buckets", rec, width, height, color=color)
-    notes = [f"{safe(path.name)}: {safe(n)}" for n in rec["notes"]]
+    notes = [finding(p, path.parent) for p in sales.problems]
     click.echo("\n".join([_heading(title, width), note, *notes, chart]), color=color)

@@ -10,13 +10,12 @@ from typing import Any
 
 import click
 
-from pipeline.duplicates import same_names
 from pipeline.edit import WriteError, atomic_write
 from pipeline.store import Board
 
 from ..clock import today
 from ..textout import safe
-from .util import fail, load_from
+from .util import fail, finding, load_from
 
 
 @click.command()
@@ -81,14 +80,12 @@ def import_cmd(ctx: click.Context, file: Path, maps: tuple[str, ...], dry_run: b
     table = import_table.read_table(file)  # a TableError is a one-line refusal (cliutil)
     paths = import_table.column_paths(table.header, overrides)
     with _progress(len(table.rows), "checking") as step:
-        plans = import_table.plan_import(
-            board, table.header, table.rows, paths, today(), typed=table.typed, step=step
-        )
+        plans = import_table.plan_import(board, table, paths, today(), step=step)
     if not dry_run:
         with _progress(len(plans), "writing") as step:
             import_table.apply_import(board, plans, step=step)
-    for note in table.notes:
-        click.echo(f"{safe(file.name)}: {safe(note)}")
+    for problem in table.problems:
+        click.echo(finding(problem, file.parent))
     click.echo(_import_lines(board, plans, dry_run))
 
 
@@ -109,7 +106,6 @@ def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
         else {"create": "created", "update": "changed"}
     )
     lines, counts = [], dict.fromkeys(("create", "update", "unchanged", "skip"), 0)
-    alike = same_names((p.name for p in plans if p.action == "create" and p.name), board.customers.values())
     for p in plans:
         counts[p.action] += 1
         name = safe(p.name) or "(no name)"
@@ -117,16 +113,13 @@ def _import_lines(board: Board, plans: list[Any], dry_run: bool) -> str:
             written = p.customer is not None and not dry_run
             where = f" ({safe(_rel(board, p.customer.path))})" if written else ""
             lines.append(f"{verbs['create']} {name}{where}")
-            if p.name in alike:  # likely a customer the board has under another spelling
-                lines.append(f"  warning: looks like {safe(alike[p.name].name)} ({safe(alike[p.name].id)})")
         elif p.action == "update":
             lines.append(f"{verbs['update']} {name}: " + "; ".join(ch.describe() for ch in p.changes))
         elif p.action == "unchanged":
             lines.append(f"unchanged {name}")
         else:
-            lines.append(f"skipped row {p.row} {name}: " + "; ".join(safe(n) for n in p.notes))
-            continue
-        lines += [f"  note: {safe(n)}" for n in p.notes]
+            lines.append(f"skipped row {p.row} {name}")
+        lines += [finding(problem, problem.path.parent) for problem in p.problems]
     summary = (
         f"{counts['create']} created, {counts['update']} changed, "
         f"{counts['unchanged']} unchanged, {counts['skip']} skipped"
