@@ -15,6 +15,7 @@ from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
 from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
 from tuiboard.cli.team import open_repo
+from tuiboard.teamboard import sync_board
 
 
 @pytest.fixture
@@ -340,3 +341,11 @@ def test_a_refused_sync_names_a_file_with_escapes_harmlessly(team: tuple[Path, l
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output, result.output
     assert "customers/bad \\x1b]52;c;ZXZpbA==\\x07.toml:1:" in result.output
+
+
+def test_the_board_says_a_refused_sync_in_one_harmless_line(team: tuple[Path, list[Path]]) -> None:
+    _, (a, _, _) = team
+    (a / "customers" / "bad \x1b[2J.toml").write_text("name = \n", encoding="utf-8")
+    said = sync_board(a, load_config(a)[0], english=True)
+    assert said.severity == "error" and "\n" not in said.message and "\x1b" not in said.message
+    assert said.message.startswith("nothing committed, fix first: customers/bad \\x1b[2J.toml:1:")
