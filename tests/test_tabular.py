@@ -652,3 +652,16 @@ def test_an_xlsx_row_after_a_gap_keeps_its_number(folder: Path, tmp_path: Path) 
     assert table.numbers == [7]
     (plan,) = plan_import(load_board(folder), table, column_paths(table.header, {}), TODAY)
     assert plan.action == "skip" and [(p.path, p.line, p.column) for p in plan.problems] == [(path, 7, 0)]
+
+
+def test_a_sales_report_says_what_it_left_out_at_the_cell(folder: Path, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "r.xlsx", [["客户名称", "价税合计"], ["甲公司", 100], ["乙公司", "=B2*2"], ["丙公司", 50]]
+    )
+    result = run("-C", folder, "report", "--sales-report", path, "--width", "60")
+    assert result.exit_code == 0, result.output
+    assert (
+        "r.xlsx:3:2: warning: Sheet!B3: a formula with no saved value; left out" in result.output.splitlines()
+    )
+    as_json = json.loads(run("-C", folder, "report", "--sales-report", path, "--json").output)
+    assert as_json["notes"] == ["Sheet!B3: a formula with no saved value; left out"]  # JSON as it was
