@@ -12,11 +12,10 @@ A failed commit never undoes or fails the write.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from .config import Config
-from .gitrepo import GitError, Repo, git_binary, safe_env
+from .gitrepo import GitError, Repo, says_true
 from .sync import change_groups, commit_paths, file_problems
 
 SETTING = "tuiboard.autoCommit"
@@ -24,18 +23,7 @@ SETTING = "tuiboard.autoCommit"
 
 def enabled(root: Path) -> bool:
     """Is auto-commit on for this folder? One `git config` call; False outside git."""
-    git = git_binary()
-    if git is None:
-        return False
-    done = subprocess.run(
-        [git, "-c", "core.hooksPath=/dev/null", "config", "--type=bool", "--get", SETTING],
-        cwd=root,
-        env=safe_env(),
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    return done.returncode == 0 and done.stdout.strip() == b"true"
+    return says_true(root, "config", "--type=bool", "--get", SETTING)
 
 
 def commit_file(root: Path, path: Path, config: Config, *, undo: bool = False) -> str | None:

@@ -339,11 +339,17 @@ class BlobReader:
 
 
 def is_repo(folder: Path) -> bool:
+    return says_true(folder, "rev-parse", "--is-inside-work-tree")
+
+
+def says_true(folder: Path, *args: str) -> bool:
+    """Does git, run in ``folder`` (no Repo needed: it may not be one), answer ``true``?
+    False without git, outside a repository, or on any error."""
     git = git_binary()
     if git is None:
         return False
     done = subprocess.run(
-        [git, "-c", "core.hooksPath=/dev/null", "rev-parse", "--is-inside-work-tree"],
+        [git, "-c", "core.hooksPath=/dev/null", *args],
         cwd=folder,
         env=safe_env(),
         capture_output=True,

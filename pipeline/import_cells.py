@@ -3,7 +3,8 @@
 A known field (`pipeline.model.FIELDS`) is read by its kind, with the parsers the form and
 the CLI use (`pipeline.parse_input`: ``18万``, ``1.5w``, ``2026年12月``); any other key takes
 the type of the value already on disk (a CSV is all text), else the cell's own type. A cell
-that cannot be read as that is left out with a note, never written.
+that cannot be read as that is a `ValueError` naming the key: the import leaves it out with a
+warning at the cell, never writes it.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER_KINDS = ("amount", "percent")  # as a number: a sign or > 100 is the schema check's to report
 
 
-def convert(path: tuple[str, ...], raw: Any, old: Any, notes: list[str], typed: bool) -> Any:
-    """A cell's value for ``path``: by the field's kind, else the type on disk; None (with a
-    note) when it cannot be read as that. Text is kept as written, spaces included."""
+def convert(path: tuple[str, ...], raw: Any, old: Any, typed: bool) -> Any:
+    """A cell's value for ``path``: by the field's kind, else the type on disk. Text is kept
+    as written, spaces included. Raises ValueError ("amount: 'lots' is not a number") when
+    the cell cannot be read as that."""
     field = FIELD.get(".".join(path))
     kind = field.kind if field is not None else None
     try:
@@ -45,8 +47,7 @@ def convert(path: tuple[str, ...], raw: Any, old: Any, notes: list[str], typed: 
             return raw
         return _plain(raw)
     except ValueError as exc:
-        notes.append(f"{'.'.join(path)}: {exc}; left out")
-        return None
+        raise ValueError(f"{'.'.join(path)}: {exc}") from None
 
 
 def text_of(raw: Any) -> str:

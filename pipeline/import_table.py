@@ -3,7 +3,8 @@
 Rows are matched to customers by name. A new name creates a customer, an existing one is
 updated key by key through `pipeline.edit` (the same verified, atomic writes as the
 board); every change says what it replaces. Cells are read by `pipeline.import_cells`;
-cells that would not make a valid file are reported and left out, never written.
+cells that would not make a valid file are left out, never written, each with a warning
+`Problem` at its row and column of the file (``leads.xlsx:12:3``), like any other finding.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from .canonical import dump_customer
 from .config import Config
+from .duplicates import same_names
 from .edit import Change, SetKey, WriteError, apply_plain, create_customer, edit_customer, move_changes
 from .errors import TuiboardError
 from .export_table import csv_unescape
@@ -26,7 +28,7 @@ from .format import parse_customer
 from .import_cells import convert, text_of
 from .layout import CUSTOMERS_DIR
 from .model import APPENDED, Customer
-from .problems import printable
+from .problems import Problem, Severity, printable
 from .rules import TransitionError
 from .store import Board
 from .tablefile import TableFileError, present, read_raw
@@ -56,9 +58,11 @@ class TableError(TuiboardError, ValueError):
 
 @dataclass(slots=True)
 class Table:
+    path: Path
     header: list[str]
     rows: list[list[Any]]  # each as long as the header
-    notes: list[str]  # what the reading cut or left out, one line each
+    numbers: list[int]  # each row's number in the file (empty rows are skipped, so not i + 2)
+    problems: list[Problem]  # what the reading cut or left out, located
     typed: bool  # XLSX: cells hold numbers, dates and text as typed; CSV: all text
 
 
@@ -77,9 +81,13 @@ def read_table(path: Path) -> Table:
     header = ["" if v is None else str(v).strip() for v in rows[0]]
     width = len(header)
     body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
-    cut = sum(present(v) for r in rows[1:] for v in r[width:])
-    notes = [*raw.notes, *([f"{cut} cells right of the last header column left out"] if cut else [])]
-    return Table(header, body, notes, typed=path.suffix.lower() != ".csv")
+    problems = raw.problems
+    right = [(n, sum(present(v) for v in r[width:])) for n, r in zip(raw.numbers[1:], rows[1:], strict=True)]
+    if cut := sum(count for _, count in right):
+        first = next(n for n, count in right if count)
+        message = f"{cut} cells right of the last header column left out"
+        problems.append(Problem(path, first, width + 1, Severity.WARNING, message))
+    return Table(path, header, body, raw.numbers[1:], problems, typed=path.suffix.lower() != ".csv")
 
 
 # -- import: mapping columns to keys -----------------------------------------------------
@@ -131,14 +139,24 @@ class FieldChange:
 
 @dataclass(slots=True)
 class RowPlan:
-    row: int  # the row's line in the file (the header is row 1)
+    source: Path  # the file the row is in
+    row: int  # the row's number in the file (the header is row 1)
     name: str
     action: str  # "create", "update", "unchanged" or "skip"
     customer: Customer | None = None  # the customer updated, or the one created once written
     data: dict[str, Any] | None = None  # a new customer's data
     changes: list[FieldChange] = field(default_factory=list)
     edits: list[Change] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # cells left out, and why
+    problems: list[Problem] = field(default_factory=list)  # cells left out, why a row is skipped
+
+    def warn(self, message: str, column: int = 0) -> None:
+        """A warning at this row, and at the cell's column when one is to blame."""
+        self.problems.append(Problem(self.source, self.row, column, Severity.WARNING, message))
+
+    def skip(self, message: str, column: int = 0) -> RowPlan:
+        self.action, self.data, self.changes, self.edits = "skip", None, [], []
+        self.warn(message, column)
+        return self
 
 
 def _show(value: Any) -> str:
@@ -150,29 +168,31 @@ def _show(value: Any) -> str:
 
 def plan_import(
     board: Board,
-    header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    table: Table,
     paths: Sequence[tuple[str, ...] | None],
     today: date,
     *,
-    typed: bool = True,
     step: Callable[[RowPlan], None] | None = None,
 ) -> list[RowPlan]:
-    """What importing ``rows`` would do to ``board``; nothing is written.
+    """What importing ``table``'s rows would do to ``board``; nothing is written.
 
     Rows match customers by name (spaces around it aside). Two customers may share a name:
     then the ``id`` column that `export` writes tells them apart (and two rows with one
-    name are two customers). ``typed``: the cells come typed (XLSX), so text stays text.
+    name are two customers). Typed cells (XLSX) keep text as text. A new name that an
+    existing customer has once normalised (`duplicates.same_names`) is created, with a warning.
     ``step`` is called after each row (a progress bar).
     """
-    planner = _Planner(board, paths, today, typed)
-    if "id" in header and paths[header.index("id")] is None:
-        planner.id_col = header.index("id")
+    planner = _Planner(board, table, paths, today)
     plans = []
-    for i, values in enumerate(rows, start=2):
-        plans.append(planner.row(i, values))
+    for number, values in zip(table.numbers, table.rows, strict=True):
+        plans.append(planner.row(number, values))
         if step is not None:
             step(plans[-1])
+    created = [p for p in plans if p.action == "create"]
+    alike = same_names((p.name for p in created), board.customers.values())
+    for p in created:
+        if p.name in alike:  # likely a customer the board has under another spelling
+            p.warn(f"looks like {alike[p.name].name} ({alike[p.name].id})", planner.columns[("name",)])
     return plans
 
 
@@ -180,102 +200,124 @@ class _Planner:
     """One row's plan at a time, against customers indexed by name once."""
 
     def __init__(
-        self, board: Board, paths: Sequence[tuple[str, ...] | None], today: date, typed: bool
+        self, board: Board, table: Table, paths: Sequence[tuple[str, ...] | None], today: date
     ) -> None:
-        self.config, self.paths, self.today, self.typed = board.config, paths, today, typed
-        self.id_col: int | None = None
+        self.config, self.source, self.paths, self.today = board.config, table.path, paths, today
+        self.typed = table.typed
+        self.columns = {p: i for i, p in enumerate(paths, start=1) if p is not None}  # 1-based
+        header = table.header
+        self.id_col = header.index("id") if "id" in header and paths[header.index("id")] is None else None
         self.by_name: dict[str, list[Customer]] = {}
         for c in board.customers.values():
             self.by_name.setdefault(c.name.strip(), []).append(c)
         self.seen: dict[tuple[str, str], int] = {}  # (name, id) -> the row that had it first
 
-    def row(self, i: int, values: Sequence[Any]) -> RowPlan:
+    def row(self, number: int, values: Sequence[Any]) -> RowPlan:
         cells = {p: v for p, v in zip(self.paths, values, strict=False) if p is not None and present(v)}
         name = text_of(cells.pop(("name",), ""))
         key = name.strip()
         id_col = self.id_col
         cid = text_of(values[id_col]).strip() if id_col is not None and present(values[id_col]) else ""
+        plan = RowPlan(self.source, number, name if key else "", "create")
+        at_name = self.columns[("name",)]
         if not key:
-            return RowPlan(i, "", "skip", notes=["no name"])
+            return plan.skip("no name", at_name)
         if (key, cid) in self.seen:
-            return RowPlan(i, name, "skip", notes=[f"the same customer as row {self.seen[key, cid]}"])
-        self.seen[key, cid] = i
+            return plan.skip(f"the same customer as row {self.seen[key, cid]}", at_name)
+        self.seen[key, cid] = number
         matches = self.by_name.get(key, [])
         if len(matches) > 1:
             matches = [c for c in matches if c.id == cid] or matches
         if len(matches) > 1:
             ids = ", ".join(sorted(c.id for c in matches))
-            return RowPlan(i, name, "skip", notes=[f"several customers have this name: {ids}"])
+            return plan.skip(f"several customers have this name: {ids}", at_name)
         if matches:
-            return _plan_update(self.config, i, matches[0], cells, self.today, self.typed)
-        return _plan_create(self.config, i, name, cells, self.today, self.typed)
+            return self._update(plan, matches[0], cells)
+        return self._create(plan, cells)
 
-
-def _plan_create(
-    config: Config, row: int, name: str, cells: dict[tuple[str, ...], Any], today: date, typed: bool
-) -> RowPlan:
-    plan = RowPlan(row, name, "create")
-    data: dict[str, Any] = {"name": name}
-    for path, raw in cells.items():
-        value = convert(path, raw, None, plan.notes, typed)
-        if value is not None and _blocked(data, path, plan.notes):
-            continue
-        if value is not None:
-            _put(data, path, value)
-    data.setdefault("stage", config.stages[0].id if config.stages else "")
-    data.setdefault("created", today)
-    data.setdefault("history", [{"date": today, "stage": data["stage"]}])
-    problem = _first_error(data, config, Path(f"row {row}"))
-    if problem:
-        return RowPlan(row, name, "skip", notes=[*plan.notes, problem])
-    plan.data = data
-    return plan
-
-
-def _plan_update(
-    config: Config, row: int, c: Customer, cells: dict[tuple[str, ...], Any], today: date, typed: bool
-) -> RowPlan:
-    plan = RowPlan(row, c.name, "update", customer=c)
-    if c.has_errors:
-        return RowPlan(row, c.name, "skip", customer=c, notes=[f"{c.path.name} has errors; fix it first"])
-    edits: list[Change] = []
-    new_stage = None
-    for path, raw in cells.items():
-        if path[0] in APPENDED:
-            if convert(path, raw, c.data.get(path[0]), [], typed) != c.data.get(path[0]):
-                plan.notes.append(f"{path[0]}: kept as on disk (an import never rewrites {path[0]})")
-            continue
-        old = _get(c.data, path)
-        if isinstance(old, dict):
-            plan.notes.append(f"{'.'.join(path)}: is a table on disk; not replaced by a cell")
-            continue
-        if _blocked(c.data, path, plan.notes):
-            continue
-        value = convert(path, raw, old, plan.notes, typed)
-        if value is None or value == old or _xlsx_rounded(old) == value:
-            continue
-        plan.changes.append(FieldChange(path, old, value))
-        if path == ("stage",):
-            new_stage = value
-        else:
-            edits.append(SetKey(path, value))
-    if new_stage is not None:
-        reason = next((e.value for e in edits if isinstance(e, SetKey) and e.path == ("lost_reason",)), None)
-        try:
-            edits = [e for e in edits if not (isinstance(e, SetKey) and e.path == ("lost_reason",))]
-            edits = move_changes(c, config, new_stage, today, reason or c.lost_reason) + edits
-        except TransitionError as exc:
-            plan.notes.append(f"stage: {exc}")
-            plan.changes = [ch for ch in plan.changes if ch.path not in {("stage",), ("lost_reason",)}]
-            edits = [e for e in edits if not (isinstance(e, SetKey) and e.path == ("lost_reason",))]
-    if not edits:
-        plan.action, plan.changes = "unchanged", []
+    def _create(self, plan: RowPlan, cells: dict[tuple[str, ...], Any]) -> RowPlan:
+        config, today = self.config, self.today
+        data: dict[str, Any] = {"name": plan.name}
+        for path, raw in cells.items():
+            value = self._cell(plan, path, raw, None)
+            if value is not None and not self._blocked(plan, data, path):
+                _put(data, path, value)
+        data.setdefault("stage", config.stages[0].id if config.stages else "")
+        data.setdefault("created", today)
+        data.setdefault("history", [{"date": today, "stage": data["stage"]}])
+        problem = _first_error(data, config, Path(f"row {plan.row}"))
+        if problem:
+            return plan.skip(problem)
+        plan.data = data
         return plan
-    problem = _first_error(apply_plain(c.data, edits), config, c.path)
-    if problem:
-        return RowPlan(row, c.name, "skip", customer=c, notes=[*plan.notes, problem])
-    plan.edits = edits
-    return plan
+
+    def _update(self, plan: RowPlan, c: Customer, cells: dict[tuple[str, ...], Any]) -> RowPlan:
+        plan.name, plan.action, plan.customer = c.name, "update", c
+        if c.has_errors:
+            return plan.skip(f"{printable(c.path.name)} has errors; fix it first")
+        edits: list[Change] = []
+        new_stage = None
+        for path, raw in cells.items():
+            column = self.columns[path]
+            if path[0] in APPENDED:
+                try:
+                    same = convert(path, raw, c.data.get(path[0]), self.typed) == c.data.get(path[0])
+                except ValueError:
+                    same = False
+                if not same:
+                    plan.warn(f"{path[0]}: kept as on disk (an import never rewrites {path[0]})", column)
+                continue
+            old = _get(c.data, path)
+            if isinstance(old, dict):
+                plan.warn(f"{'.'.join(path)}: is a table on disk; not replaced by a cell", column)
+                continue
+            if self._blocked(plan, c.data, path):
+                continue
+            value = self._cell(plan, path, raw, old)
+            if value is None or value == old or _xlsx_rounded(old) == value:
+                continue
+            plan.changes.append(FieldChange(path, old, value))
+            if path == ("stage",):
+                new_stage = value
+            else:
+                edits.append(SetKey(path, value))
+        if new_stage is not None:
+            reason = next(
+                (e.value for e in edits if isinstance(e, SetKey) and e.path == ("lost_reason",)), None
+            )
+            edits = [e for e in edits if not (isinstance(e, SetKey) and e.path == ("lost_reason",))]
+            try:
+                edits = move_changes(c, self.config, new_stage, self.today, reason or c.lost_reason) + edits
+            except TransitionError as exc:
+                plan.warn(f"stage: {exc}", self.columns[("stage",)])
+                plan.changes = [ch for ch in plan.changes if ch.path not in {("stage",), ("lost_reason",)}]
+        if not edits:
+            plan.action, plan.changes = "unchanged", []
+            return plan
+        problem = _first_error(apply_plain(c.data, edits), self.config, c.path)
+        if problem:
+            return plan.skip(problem)
+        plan.edits = edits
+        return plan
+
+    def _cell(self, plan: RowPlan, path: tuple[str, ...], raw: Any, old: Any) -> Any:
+        """The cell's value (`import_cells.convert`), None with a warning at the cell when it has none."""
+        try:
+            return convert(path, raw, old, self.typed)
+        except ValueError as exc:
+            plan.warn(f"{exc}; left out", self.columns[path])
+            return None
+
+    def _blocked(self, plan: RowPlan, data: dict[str, Any], path: tuple[str, ...]) -> bool:
+        """Does a value that is not a table sit where ``path`` needs one (``contact`` = "x")?"""
+        for i in range(1, len(path)):
+            above = _get(data, path[:i])
+            if above is not None and not isinstance(above, dict):
+                plan.warn(
+                    f"{'.'.join(path)}: {'.'.join(path[:i])} is not a table; left out", self.columns[path]
+                )
+                return True
+        return False
 
 
 def _xlsx_rounded(value: Any) -> Any:
@@ -305,16 +347,6 @@ def _get(data: dict[str, Any], path: tuple[str, ...]) -> Any:
     return data
 
 
-def _blocked(data: dict[str, Any], path: tuple[str, ...], notes: list[str]) -> bool:
-    """Does a value that is not a table sit where ``path`` needs one (``contact`` = "x")?"""
-    for i in range(1, len(path)):
-        above = _get(data, path[:i])
-        if above is not None and not isinstance(above, dict):
-            notes.append(f"{'.'.join(path)}: {'.'.join(path[:i])} is not a table; left out")
-            return True
-    return False
-
-
 def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for key in path[:-1]:
         data = data.setdefault(key, {})
@@ -340,7 +372,7 @@ def apply_import(
                 plan.customer = edit_customer(plan.customer, board.config, plan.edits).customer
         except WriteError as exc:
             plan.action = "skip"
-            plan.notes.append(f"not written: {exc}")
+            plan.warn(f"not written: {exc}")
         if step is not None:
             step(plan)
     return plans

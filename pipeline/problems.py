@@ -41,9 +41,13 @@ class Problem:
                 path = self.path.relative_to(root)
         return f"{path}:{self.line}:{self.column}"
 
+    def headline(self, root: Path | None = None) -> str:
+        """The bean-check style line alone, ``path:line:col: severity: message``."""
+        return f"{self.location(root)}: {self.severity}: {self.message}"
+
     def format(self, root: Path | None = None) -> str:
         """The bean-check style line, plus the excerpt indented below it."""
-        head = f"{self.location(root)}: {self.severity}: {self.message}"
+        head = self.headline(root)
         if not self.excerpt:
             return head
         return head + "\n" + "\n".join("    " + ln for ln in self.excerpt.split("\n"))

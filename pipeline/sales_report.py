@@ -3,7 +3,7 @@
 The report has one row per sale: product (产品名称 or 货品名称), customer (客户名称 or 客户) and
 the amount including tax (价税合计). Amounts are summed per customer first, as the seed's
 R script does, then counted per bucket (`analytics.forecast.BUCKETS`). The file is read within
-`tablefile`'s bounds; what was cut is in ``notes``.
+`tablefile`'s bounds; what was cut is in ``problems`` (warnings at the file's row and column).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 
 from .analytics import bucket_records
 from .errors import TuiboardError
-from .problems import printable
+from .problems import Problem, printable
 from .tablefile import TableFileError, read_raw
 
 PRODUCT_COLUMNS = ("产品名称", "货品名称")
@@ -37,7 +37,7 @@ class SalesReport:
     rows: int  # sale rows used (after the product filter)
     skipped: int  # rows without a customer or a readable amount
     totals: pd.Series  # amount per customer
-    notes: list[str] = field(default_factory=list)  # what reading the file cut, one line each
+    problems: list[Problem] = field(default_factory=list)  # what reading the file cut, located
     months: int | None = None  # calendar months its dated rows span; None without a date column
 
     def record(self) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class SalesReport:
             "skipped_rows": self.skipped,
             "customers": len(self.totals),
             "amount_buckets": bucket_records(self.totals),
-            "notes": self.notes,
+            "notes": [p.message for p in self.problems],
         }
 
 
@@ -84,7 +84,7 @@ def read_sales_report(path: Path, product: str | None = None) -> SalesReport:
     usable = amounts.notna() & ~customers.isin(["", "nan", "None"])
     totals = amounts[usable].groupby(customers[usable]).sum()
     months = _months_spanned(table[date_col][usable]) if (date_col := _pick(header, DATE_COLUMNS)) else None
-    return SalesReport(path, product, int(usable.sum()), int((~usable).sum()), totals, file.notes, months)
+    return SalesReport(path, product, int(usable.sum()), int((~usable).sum()), totals, file.problems, months)
 
 
 def _months_spanned(dates: pd.Series) -> int | None:

@@ -28,7 +28,7 @@ from .lock import file_lock
 from .merge import MISSING, merge_customer
 from .model import Fingerprint
 from .sync import customer_id
-from .tomlread import read_file
+from .tomlread import data_of, read_file
 
 Side = Literal["ours", "theirs"]
 WHOLE = "*"  # the pick that takes one side's whole file
@@ -69,15 +69,6 @@ class Conflict:
         return not self.fields
 
 
-def _data(raw: bytes | None) -> dict[str, Any] | None:
-    if raw is None:
-        return None
-    try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-
-
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
     node: Any = data
     for key in path:
@@ -93,7 +84,7 @@ def find_conflict(base: bytes | None, ours: bytes | None, theirs: bytes | None) 
         gone = "ours" if ours is None else "theirs"
         return Conflict(base, ours, theirs, (), f"{gone} deleted the file, the other side changed it")
     result = merge_customer(base or b"", ours, theirs)
-    sides = [_data(raw) for raw in (base, ours, theirs)]
+    sides = [data_of(raw) for raw in (base, ours, theirs)]
     fields = []
     for name in result.conflicts:
         path = tuple(name.split("."))

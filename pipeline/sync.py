@@ -17,7 +17,7 @@ brings its own ``.git/config`` can only change how history is shaped.
 from __future__ import annotations
 
 import os
-import tomllib
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -26,11 +26,11 @@ from typing import Any
 from .config import Config, parse_config
 from .consistency import conflict_markers
 from .format import parse_customer
-from .gitrepo import GitError, Repo, StatusEntry
+from .gitrepo import GitError, Repo, StatusEntry, Unmerged
 from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
 from .model import APPENDED
 from .problems import Problem, Severity, printable
-from .tomlread import read_file
+from .tomlread import data_of, read_file
 
 ATTEMPTS = 4  # fetch-merge-push rounds before giving up on a remote that keeps moving
 MAX_LISTED = 3  # customer names shown per author in "what came in"
@@ -130,12 +130,8 @@ def commit_message(actions: list[str]) -> str:
 
 
 def _load(raw: bytes | None) -> dict[str, Any] | None:
-    if raw is None:
-        return None
-    try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
+    """A side's data for describing a change: a file that is there but broken reads as {}."""
+    return None if raw is None else data_of(raw) or {}
 
 
 def customer_id(git_path: str) -> str | None:
@@ -180,7 +176,7 @@ def sync(
     ``before_push`` runs just before each push (for tests: a teammate pushing meanwhile)."""
     result = SyncResult()
     if stuck := repo.unmerged(repo.scope):
-        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
+        result.conflicts = _ids(stuck)
         return result
     chosen = settings(repo)
     rebase = chosen.rebase if rebase is None else rebase
@@ -271,11 +267,7 @@ def _continue_rebase(repo: Repo, result: SyncResult) -> bool:
     repo.run("add", "-A", "--", repo.scope)
     done = repo.run("rebase", "--continue", check=False)
     if repo.rebasing() or done.returncode:
-        stuck = repo.unmerged(repo.scope)
-        if not stuck:
-            raise GitError(["rebase"], done.returncode, done.stderr.decode("utf-8", "replace"))
-        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
-        return False
+        return _stopped(repo, result, "rebase", done)
     result.notes.append("concluded the rebase")
     result.committed = repo.head()
     return True
@@ -365,25 +357,28 @@ def _merge(repo: Repo, result: SyncResult, ref: str, where: str) -> bool:
     merged = repo.run(
         "merge", "-q", "--no-edit", "--no-verify", "-m", f"sync: merge {where}", ref, check=False
     )
-    if merged.returncode == 0:
-        return True
-    stuck = repo.unmerged(repo.scope)
-    if stuck:
-        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
-        return False
-    raise GitError(["merge"], merged.returncode, merged.stderr.decode("utf-8", "replace"))
+    return merged.returncode == 0 or _stopped(repo, result, "merge", merged)
 
 
 def _rebase(repo: Repo, result: SyncResult, ref: str) -> bool:
     """Replay this rep's commits onto ``ref`` (the driver merges each); False on conflicts."""
     done = repo.run("rebase", "-q", ref, check=False)
-    if done.returncode == 0 and not repo.rebasing():
-        return True
+    return (done.returncode == 0 and not repo.rebasing()) or _stopped(repo, result, "rebase", done)
+
+
+def _stopped(repo: Repo, result: SyncResult, command: str, done: subprocess.CompletedProcess[bytes]) -> bool:
+    """A merge or rebase that did not finish: False with the conflicted customers noted, or,
+    when nothing is conflicted, the git error."""
     stuck = repo.unmerged(repo.scope)
-    if stuck:
-        result.conflicts = [customer_id(u.path) or u.path for u in stuck]
-        return False
-    raise GitError(["rebase"], done.returncode, done.stderr.decode("utf-8", "replace"))
+    if not stuck:
+        raise GitError([command], done.returncode, done.stderr.decode("utf-8", "replace"))
+    result.conflicts = _ids(stuck)
+    return False
+
+
+def _ids(unmerged: list[Unmerged]) -> list[str]:
+    """The conflicted customers, by id (a path where the name is not a customer file's)."""
+    return [customer_id(u.path) or u.path for u in unmerged]
 
 
 def merge_attribute_set(repo: Repo) -> bool:

@@ -3,8 +3,8 @@
 openpyxl trusts a sheet's ``<dimension>``: a 1.5 KB file that claims ``XFD1048576`` makes it
 pad a million rows to 16384 cells each. Here the sheet's XML is read cell by cell (the
 ``<dimension>`` is never used) and the file's size, the zip's uncompressed size, the rows,
-columns and cells are capped; what was cut is said in one-line notes. A run of empty rows
-ends the table.
+columns and cells are capped; what was cut or left out is a warning `Problem` located at
+the file's row and column (``sales.xlsx:12:3``). A run of empty rows ends the table.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import TuiboardError
-from .problems import printable
+from .problems import Problem, Severity, printable
 
 MAX_FILE_BYTES = 256 << 20  # a CSV export of 100,000 customers is about 100 MB
 MAX_UNZIPPED_BYTES = 512 << 20  # every part of an XLSX together, as the zip declares (and enforces)
@@ -28,7 +28,7 @@ MAX_ROWS = 200_000  # rows that hold something, the header included
 MAX_COLUMNS = 500
 MAX_CELLS = 5_000_000  # what is kept is held in memory: about 100 bytes a cell
 EMPTY_RUN = 1_000  # this many empty rows in a row end the table
-MAX_FORMULA_NOTES = 100  # one line each; then a count
+MAX_FORMULA_NOTES = 100  # one problem each; then a count
 
 
 class TableFileError(TuiboardError, ValueError):
@@ -38,7 +38,8 @@ class TableFileError(TuiboardError, ValueError):
 @dataclass(slots=True)
 class RawTable:
     rows: list[list[Any]]  # rows that hold something, each as long as its last present cell
-    notes: list[str] = field(default_factory=list)  # what was cut or left out, one line each
+    numbers: list[int]  # each row's number in the file (1-based; empty rows are not in ``rows``)
+    problems: list[Problem] = field(default_factory=list)  # what was cut or left out, located
 
 
 def present(value: Any) -> bool:
@@ -58,11 +59,11 @@ def read_raw(path: Path) -> RawTable:
                     f"{_name(path)}: {size >> 20} MB is more than the {MAX_FILE_BYTES >> 20} MB read at most"
                 )
             if suffix == ".csv":
-                table = _read_csv(fh)
+                table = _read_csv(path, fh)
             else:
-                table = _Collector()
+                table = _Collector(path)
                 _read_xlsx(path, fh, table)
-            return RawTable(table.rows, table.finish())
+            return RawTable(table.rows, table.numbers, table.finish())
     except FileNotFoundError:
         raise TableFileError(f"{printable(str(path))}: no such file") from None
     except IsADirectoryError:
@@ -79,71 +80,85 @@ def _name(path: Path) -> str:
 
 
 class _Collector:
-    """Rows kept within the caps; notes on what was not."""
+    """Rows kept within the caps; a warning for what was not, at its row and column."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.rows: list[list[Any]] = []
-        self.notes: list[str] = []
+        self.numbers: list[int] = []
+        self.problems: list[Problem] = []
         self.cells = 0
         self.wide = 0  # cells with something beyond MAX_COLUMNS, in rows read
-        self.formulas: list[str] = []  # the first cells holding a formula with no saved value
+        self.first_wide = 0  # the first row that has one
+        self.formulas: list[Problem] = []  # the first cells holding a formula with no saved value
         self.formula_count = 0
+
+    def warn(self, row: int, column: int, message: str) -> None:
+        self.problems.append(self.warning(row, column, message))
+
+    def warning(self, row: int, column: int, message: str) -> Problem:
+        return Problem(self.path, row, column, Severity.WARNING, message)
 
     def take(self, rows: Iterator[tuple[int, list[Any], int]]) -> None:
         """Rows as (number, cells up to MAX_COLUMNS, how many cells with something beyond it)."""
         last = 0  # the number of the last row that held something
         for number, values, beyond in rows:
             if number - last > EMPTY_RUN:
-                self.notes.append(
-                    f"rows from {last + EMPTY_RUN + 1} on not read: {EMPTY_RUN} empty rows end the table"
-                )
+                first = last + EMPTY_RUN + 1
+                self.warn(first, 0, f"rows from {first} on not read: {EMPTY_RUN} empty rows end the table")
                 return
             filled = sum(present(v) for v in values)
             if not filled + beyond:
                 continue
             last = number
+            if beyond and not self.wide:
+                self.first_wide = number
             self.wide += beyond
             if not filled:
                 continue
             if len(self.rows) == MAX_ROWS:
-                self.notes.append(f"rows from {number} on not read: {MAX_ROWS} rows are read at most")
+                self.warn(number, 0, f"rows from {number} on not read: {MAX_ROWS} rows are read at most")
                 return
             if self.cells + filled > MAX_CELLS:
-                self.notes.append(f"rows from {number} on not read: {MAX_CELLS} cells are read at most")
+                self.warn(number, 0, f"rows from {number} on not read: {MAX_CELLS} cells are read at most")
                 return
             self.cells += filled
             self.rows.append(values)
+            self.numbers.append(number)
 
-    def finish(self) -> list[str]:
-        notes = self.notes
+    def finish(self) -> list[Problem]:
+        """The problems, in the order a person reads the file: the cut, wide rows, formulas."""
+        problems = self.problems
         if self.wide:
-            notes.append(f"{self.wide} cells beyond column {MAX_COLUMNS} left out")
-        notes += [f"{where}: a formula with no saved value; left out" for where in self.formulas]
+            cut = f"{self.wide} cells beyond column {MAX_COLUMNS} left out"
+            problems.append(self.warning(self.first_wide, MAX_COLUMNS + 1, cut))
+        problems += self.formulas
         if self.formula_count > len(self.formulas):
             more = self.formula_count - len(self.formulas)
-            notes.append(f"{more} more formulas with no saved value left out")
-        return notes
+            problems.append(self.warning(0, 0, f"{more} more formulas with no saved value left out"))
+        return problems
 
-    def no_saved_value(self, where: str) -> None:
+    def no_saved_value(self, row: int, column: int, where: str) -> None:
         self.formula_count += 1
         if len(self.formulas) < MAX_FORMULA_NOTES:
-            self.formulas.append(printable(where))
+            message = f"{printable(where)}: a formula with no saved value; left out"
+            self.formulas.append(self.warning(row, column, message))
 
 
 # -- CSV -----------------------------------------------------------------------------------
 
 
-def _read_csv(fh: IO[bytes]) -> _Collector:
+def _read_csv(path: Path, fh: IO[bytes]) -> _Collector:
     """UTF-8 (with or without a BOM), else GB18030: Excel in China saves CSV as GBK."""
     try:
-        return _csv_rows(fh, "utf-8-sig")
+        return _csv_rows(path, fh, "utf-8-sig")
     except UnicodeDecodeError:
         fh.seek(0)
-        return _csv_rows(fh, "gb18030")
+        return _csv_rows(path, fh, "gb18030")
 
 
-def _csv_rows(fh: IO[bytes], encoding: str) -> _Collector:
-    table = _Collector()
+def _csv_rows(path: Path, fh: IO[bytes], encoding: str) -> _Collector:
+    table = _Collector(path)
     text = io.TextIOWrapper(
         fh, encoding=encoding, errors="strict" if encoding != "gb18030" else "replace", newline=""
     )
@@ -231,7 +246,8 @@ class _SheetCells:
                 cell = parser.parse_cell(el)
                 column, value = cell["column"], cell["value"]
                 if value is None and el.find(formula_tag) is not None:
-                    self._table.no_saved_value(f"{self._sheet.title}!{el.get('r') or column}")
+                    where = f"{self._sheet.title}!{el.get('r') or column}"
+                    self._table.no_saved_value(parser.row_counter, column, where)
                 elif column > MAX_COLUMNS:
                     beyond += present(value)
                 elif value is not None:

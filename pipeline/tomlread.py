@@ -121,3 +121,14 @@ def read_file(path: Path) -> bytes | None:
             return fh.read(MAX_FILE_BYTES + 1)
     except OSError:
         return None
+
+
+def data_of(raw: bytes | None) -> dict[str, Any] | None:
+    """A file's bytes (`read_file`) as TOML data; None when missing, not UTF-8 or not TOML.
+    Sync and settle compare sides with this, and report a file's problems elsewhere."""
+    if raw is None:
+        return None
+    try:
+        return tomli.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomli.TOMLDecodeError):
+        return None

@@ -534,7 +534,7 @@ def test_import_warns_when_a_new_row_looks_like_a_customer(folder: Path, tmp_pat
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     at = lines.index(next(line for line in lines if line.startswith("created 苏州华东精密机械股份有限公司")))
-    assert lines[at + 1] == "  warning: looks like 苏州华东精密机械有限公司 (sz)"
+    assert lines[at + 1] == "leads.csv:2:1: warning: looks like 苏州华东精密机械有限公司 (sz)"
     assert not any("warning" in line for line in lines[at + 2 :])  # 北京云启科技 is new
 
 

@@ -15,6 +15,7 @@ from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
 from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
 from tuiboard.cli.team import open_repo
+from tuiboard.teamboard import sync_board
 
 
 @pytest.fixture
@@ -331,3 +332,20 @@ def test_odd_file_names_are_committed_and_described(team: tuple[Path, list[Path]
     came = ok(b, "sync")  # git cannot hand over a name with a newline in a batch: the id stands in
     assert "1 customer changed by wang.li (line⏎break \\x1b[31m)" in came
     assert (b / "customers" / "line\nbreak \x1b[31m.toml").read_bytes() == odd.read_bytes()
+
+
+def test_a_refused_sync_names_a_file_with_escapes_harmlessly(team: tuple[Path, list[Path]]) -> None:
+    _, (a, _, _) = team
+    (a / "customers" / "bad \x1b]52;c;ZXZpbA==\x07.toml").write_text("name = \n", encoding="utf-8")
+    result = tb(a, "sync")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output, result.output
+    assert "customers/bad \\x1b]52;c;ZXZpbA==\\x07.toml:1:" in result.output
+
+
+def test_the_board_says_a_refused_sync_in_one_harmless_line(team: tuple[Path, list[Path]]) -> None:
+    _, (a, _, _) = team
+    (a / "customers" / "bad \x1b[2J.toml").write_text("name = \n", encoding="utf-8")
+    said = sync_board(a, load_config(a)[0], english=True)
+    assert said.severity == "error" and "\n" not in said.message and "\x1b" not in said.message
+    assert said.message.startswith("nothing committed, fix first: customers/bad \\x1b[2J.toml:1:")

@@ -26,7 +26,8 @@ from pipeline.canonical import dump_customer
 from pipeline.config import preset_text
 from pipeline.export_table import csv_escape, csv_unescape, customer_table, write_csv
 from pipeline.export_table import write_xlsx as export_xlsx
-from pipeline.import_table import TableError, apply_import, column_paths, plan_import, read_table
+from pipeline.import_table import Table, TableError, apply_import, column_paths, plan_import, read_table
+from pipeline.problems import Severity
 from pipeline.store import load_board
 from tests.conftest import TODAY, write_customer
 from tuiboard.cli import main
@@ -233,12 +234,15 @@ def test_bad_cells_are_reported_and_never_written(folder: Path, tmp_path: Path) 
     )
     result = run("-C", folder, "import", sheet)
     lines = result.output.splitlines()
-    assert lines[0].startswith("skipped row 2 乙公司: unknown stage 'nowhere'")
-    assert lines[1] == "created 丙公司 (customers/丙公司.toml)"
-    assert "amount: 'lots' is not a number; left out" in lines[2] and "expected_close" in lines[3]
-    assert lines[4].startswith("skipped row 4 甲公司: unknown tier 'Z'")
-    assert lines[5] == "skipped row 5 (no name): no name"
-    assert lines[6] == "skipped row 6 丙公司: the same customer as row 3"
+    assert lines[0] == "skipped row 2 乙公司"
+    assert lines[1].startswith("b.xlsx:2:0: warning: unknown stage 'nowhere'")
+    assert lines[2] == "created 丙公司 (customers/丙公司.toml)"
+    assert lines[3] == "b.xlsx:3:3: warning: amount: 'lots' is not a number; left out"  # row 3, column C
+    assert lines[4].startswith("b.xlsx:3:4: warning: expected_close: 'soon' is not a date")
+    assert lines[5] == "skipped row 4 甲公司"
+    assert lines[6].startswith("b.xlsx:4:0: warning: unknown tier 'Z'")
+    assert lines[7:9] == ["skipped row 5 (no name)", "b.xlsx:5:1: warning: no name"]
+    assert lines[9:11] == ["skipped row 6 丙公司", "b.xlsx:6:1: warning: the same customer as row 3"]
     assert path.read_bytes() == before
     c = load_board(folder).customers["丙公司"]
     assert c.amount is None and c.expected_close is None and not c.problems
@@ -279,11 +283,13 @@ def test_formulas_from_files_are_never_formulas_in_a_spreadsheet(folder: Path, t
 def test_a_file_changed_on_disk_after_planning_is_not_overwritten(folder: Path, tmp_path: Path) -> None:
     path = write_customer(folder, "jia", EXISTING)
     board = load_board(folder, use_cache=False)
-    header = ["name", "amount"]
-    plans = plan_import(board, header, [["甲公司", 99000]], column_paths(header, {}), TODAY)
+    sheet = tmp_path / "a.csv"
+    sheet.write_text("name,amount\n甲公司,99000\n", "utf-8")
+    table = read_table(sheet)
+    plans = plan_import(board, table, column_paths(table.header, {}), TODAY)
     path.write_text(EXISTING.replace("50000", "55000"), encoding="utf-8")  # someone edits it meanwhile
     (plan,) = apply_import(board, plans)
-    assert plan.action == "skip" and "changed on disk" in plan.notes[-1]
+    assert plan.action == "skip" and "changed on disk" in plan.problems[-1].message
     assert "55000" in path.read_text("utf-8")
 
 
@@ -297,10 +303,13 @@ def test_cells_that_clash_with_the_shape_of_the_data_are_left_out(folder: Path, 
     lines = run("-C", folder, "import", sheet).output.splitlines()
     assert lines[:3] == [
         "created 乙公司 (customers/乙公司.toml)",
-        "  note: contact.phone: contact is not a table; left out",
-        "  note: amount: 'inf' is not a number; left out",
+        "c.csv:2:3: warning: contact.phone: contact is not a table; left out",
+        "c.csv:2:5: warning: amount: 'inf' is not a number; left out",
     ]
-    assert lines[3:5] == ["unchanged 甲公司", "  note: company.region: company is not a table; left out"]
+    assert lines[3:5] == [
+        "unchanged 甲公司",
+        "c.csv:3:4: warning: company.region: company is not a table; left out",
+    ]
     created = load_board(folder).customers["乙公司"]
     assert created.data["contact"] == "张三" and created.amount is None
 
@@ -382,11 +391,20 @@ def test_a_tiny_xlsx_bomb_ends_with_a_note_under_a_memory_limit(
     assert done.returncode == 0, done.stdout + done.stderr
     cut = ["rows from 1003 on not read: 1000 empty rows end the table", "1 cells beyond column 500 left out"]
     if command == "import":
-        assert done.stdout.splitlines()[:2] == [f"bomb.xlsx: {line}" for line in cut]
+        assert done.stdout.splitlines()[:2] == [
+            f"bomb.xlsx:1003:0: warning: {cut[0]}",
+            f"bomb.xlsx:2:501: warning: {cut[1]}",  # the first row with a cell that far right
+        ]
         assert load_board(folder).customers["甲公司"].amount == 5
     else:
         report = json.loads(done.stdout)
         assert report["notes"] == cut and report["customers"] == 1
+
+
+def found(table: Table) -> list[tuple[int, int, str]]:
+    """What reading cut, as (row, column, message); every one a warning about the file."""
+    assert all(p.severity is Severity.WARNING and p.path == table.path for p in table.problems)
+    return [(p.line, p.column, p.message) for p in table.problems]
 
 
 def test_rows_columns_cells_and_size_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -394,14 +412,16 @@ def test_rows_columns_cells_and_size_are_capped(tmp_path: Path, monkeypatch: pyt
     sheet.write_text("name,a,b,c\n" + "".join(f"n{i},1,2,3\n" for i in range(10)), "utf-8")
     monkeypatch.setattr(tablefile, "MAX_ROWS", 4)
     table = read_table(sheet)
-    assert len(table.rows) == 3 and table.notes == ["rows from 5 on not read: 4 rows are read at most"]
+    assert len(table.rows) == 3 and found(table) == [
+        (5, 0, "rows from 5 on not read: 4 rows are read at most")
+    ]
     monkeypatch.setattr(tablefile, "MAX_ROWS", 100)
     monkeypatch.setattr(tablefile, "MAX_CELLS", 10)
-    assert read_table(sheet).notes == ["rows from 3 on not read: 10 cells are read at most"]
+    assert found(read_table(sheet)) == [(3, 0, "rows from 3 on not read: 10 cells are read at most")]
     monkeypatch.setattr(tablefile, "MAX_CELLS", 1000)
     monkeypatch.setattr(tablefile, "MAX_COLUMNS", 2)
     table = read_table(sheet)
-    assert table.header == ["name", "a"] and table.notes == ["22 cells beyond column 2 left out"]
+    assert table.header == ["name", "a"] and found(table) == [(1, 3, "22 cells beyond column 2 left out")]
     monkeypatch.setattr(tablefile, "MAX_FILE_BYTES", 50)
     with pytest.raises(TableError, match=r"big.csv: 0 MB is more than"):
         read_table(sheet)
@@ -412,8 +432,8 @@ def test_a_run_of_empty_rows_ends_a_csv(tmp_path: Path, monkeypatch: pytest.Monk
     sheet = tmp_path / "gap.csv"
     sheet.write_text("name\n甲\n\n,\n乙\n\n\n\n丙\n", "utf-8")
     table = read_table(sheet)
-    assert table.rows == [["甲"], ["乙"]]
-    assert table.notes == ["rows from 9 on not read: 3 empty rows end the table"]
+    assert table.rows == [["甲"], ["乙"]] and table.numbers == [2, 5]  # rows as the file numbers them
+    assert found(table) == [(9, 0, "rows from 9 on not read: 3 empty rows end the table")]
 
 
 def test_an_xlsx_that_unpacks_too_big_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -439,9 +459,9 @@ def test_formulas_without_a_saved_value_are_reported(folder: Path, tmp_path: Pat
     result = run("-C", folder, "import", path)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:2] == [
-        "f.xlsx: Sheet!B2: a formula with no saved value; left out",
-        "f.xlsx: Sheet!C3: a formula with no saved value; left out",
+    assert lines[:2] == [  # row 2 column 2 is B2
+        "f.xlsx:2:2: warning: Sheet!B2: a formula with no saved value; left out",
+        "f.xlsx:3:3: warning: Sheet!C3: a formula with no saved value; left out",
     ]
     board = load_board(folder)
     assert board.customers["甲公司"].amount is None and board.customers["甲公司"].tier == "A"
@@ -497,10 +517,7 @@ def new_folder(base: Path) -> Path:
 def import_file(root: Path, path: Path) -> list[Any]:
     board = load_board(root, use_cache=False)
     table = read_table(path)
-    plans = plan_import(
-        board, table.header, table.rows, column_paths(table.header, {}), TODAY, typed=table.typed
-    )
-    return apply_import(board, plans)
+    return apply_import(board, plan_import(board, table, column_paths(table.header, {}), TODAY))
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -518,7 +535,7 @@ def test_export_then_import_changes_nothing(tmp_path: Path, datas: list[dict[str
     xlsx_file.write_bytes(export_xlsx(columns, rows, {}))
     for exported in (csv_file, xlsx_file):  # into the same folder: every row unchanged, no byte written
         plans = import_file(root, exported)
-        assert [(p.action, p.notes) for p in plans] == [("unchanged", [])] * len(datas)
+        assert [(p.action, p.problems) for p in plans] == [("unchanged", [])] * len(datas)
         assert {p.name: p.read_bytes() for p in (root / "customers").iterdir()} == before
     fresh = new_folder(tmp_path)  # into an empty folder: every field as it was
     assert {p.action for p in import_file(fresh, xlsx_file)} == {"create"}
@@ -578,7 +595,7 @@ def test_headers_names_and_paths_are_printed_harmlessly(folder: Path, tmp_path: 
         assert not any(ch in out for ch in "\x1b\x07\u202e"), out
     shown = "\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x202e"
     assert f"would change 甲公司: remark{shown} = x" in outputs[0]
-    assert f"evil{shown}.csv: 1 cells right of the last header column left out" in outputs[0]
+    assert f"evil{shown}.csv:3:6: warning: 1 cells right of the last header column left out" in outputs[0]
     assert f"created 乙{shown} (customers/" in outputs[1]
     assert "does not have: x\\x1b[2J\\x202e" in outputs[2]
     assert f"evil{shown}.csv: no header row" in outputs[3]
@@ -590,7 +607,7 @@ def test_a_gbk_csv_is_read_even_when_its_first_rows_are_ascii(folder: Path, tmp_
         ("name,amount\n" + "".join(f"c{i},1\n" for i in range(3000)) + "苏州公司,2\n").encode("gb18030")
     )
     table = read_table(sheet)
-    assert len(table.rows) == 3001 and table.rows[-1] == ["苏州公司", "2"] and not table.notes
+    assert len(table.rows) == 3001 and table.rows[-1] == ["苏州公司", "2"] and not table.problems
 
 
 def test_a_progress_bar_on_a_terminal_and_none_when_piped(folder: Path, tmp_path: Path) -> None:
@@ -612,3 +629,39 @@ def test_a_progress_bar_on_a_terminal_and_none_when_piped(folder: Path, tmp_path
         os.close(leader)
     assert b"checking" in screen and b"writing" in screen and b"100%" in screen
     assert b"writing" not in done.stdout and done.stdout.decode().splitlines()[-1].startswith("5 created")
+
+
+def test_a_finding_names_the_row_the_file_numbers_even_after_empty_rows(folder: Path, tmp_path: Path) -> None:
+    """Empty rows are not kept, yet a cell's warning is at the row a spreadsheet shows."""
+    sheet = tmp_path / "gaps.csv"
+    sheet.write_text("name,stage,amount\n甲公司,target,1\n\n,,\n乙公司,target,lots\n", "utf-8")
+    lines = run("-C", folder, "import", sheet).output.splitlines()
+    assert lines[1:3] == [
+        "created 乙公司 (customers/乙公司.toml)",
+        "gaps.csv:5:3: warning: amount: 'lots' is not a number; left out",
+    ]
+
+
+def test_an_xlsx_row_after_a_gap_keeps_its_number(folder: Path, tmp_path: Path) -> None:
+    path = tiny_xlsx(
+        tmp_path / "g.xlsx",
+        f'<row r="1">{text_cell("A1", "name")}{text_cell("B1", "tier")}</row>'
+        f'<row r="7">{text_cell("A7", "甲公司")}{text_cell("B7", "Z")}</row>',
+    )
+    table = read_table(path)
+    assert table.numbers == [7]
+    (plan,) = plan_import(load_board(folder), table, column_paths(table.header, {}), TODAY)
+    assert plan.action == "skip" and [(p.path, p.line, p.column) for p in plan.problems] == [(path, 7, 0)]
+
+
+def test_a_sales_report_says_what_it_left_out_at_the_cell(folder: Path, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "r.xlsx", [["客户名称", "价税合计"], ["甲公司", 100], ["乙公司", "=B2*2"], ["丙公司", 50]]
+    )
+    result = run("-C", folder, "report", "--sales-report", path, "--width", "60")
+    assert result.exit_code == 0, result.output
+    assert (
+        "r.xlsx:3:2: warning: Sheet!B3: a formula with no saved value; left out" in result.output.splitlines()
+    )
+    as_json = json.loads(run("-C", folder, "report", "--sales-report", path, "--json").output)
+    assert as_json["notes"] == ["Sheet!B3: a formula with no saved value; left out"]  # JSON as it was

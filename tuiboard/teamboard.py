@@ -55,7 +55,7 @@ def sync_board(root: Path, config: Config, english: bool) -> Said:
     except GitError as exc:
         return Said(f"git: {printable(str(exc))}", "error")
     if result.refused:
-        first = result.refused[0].format(root)
+        first = printable(result.refused[0].headline(root))
         more = len(result.refused) - 1
         extra = _t(english, f"（另有 {more} 处）", f" (and {more} more)") if more else ""
         return Said(

@@ -23,8 +23,8 @@ class Commands(OneLineErrors):
 
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {
         "report": ("tuiboard.cli.report", "report"),
-        "export": ("tuiboard.cli.report", "export"),
-        "import": ("tuiboard.cli.report", "import_cmd"),
+        "export": ("tuiboard.cli.tables", "export"),
+        "import": ("tuiboard.cli.tables", "import_cmd"),
         "sync": ("tuiboard.cli.team", "sync"),
         "resolve": ("tuiboard.cli.team", "resolve_cmd"),
         "history": ("tuiboard.cli.team", "history_cmd"),

@@ -31,7 +31,7 @@ from pipeline.sync import describe_incoming, in_flight
 from pipeline.sync import sync as run_sync
 
 from .git import DRIVER
-from .util import fail, load_from, resolve, root_from
+from .util import fail, finding, load_from, resolve, root_from
 
 ALL = "all"  # --ours all / --theirs all: one side's whole file
 
@@ -82,7 +82,7 @@ def sync(ctx: click.Context, dry_run: bool, rebase: bool | None) -> None:
     if result.refused:
         click.echo("nothing committed: fix these first (`tuiboard check`):", err=True)
         for p in result.refused:
-            click.echo(p.format(root), err=True)
+            click.echo(finding(p, root), err=True)
         sys.exit(1)
     if result.actions:
         click.echo("would commit:" if dry_run else "committed:" if result.committed else "changes:")
@@ -93,7 +93,7 @@ def sync(ctx: click.Context, dry_run: bool, rebase: bool | None) -> None:
     if result.merged_problems:
         click.echo("after the merge, `tuiboard check` finds:")
         for p in result.merged_problems:
-            click.echo(p.format(root))
+            click.echo(finding(p, root))
     if result.pushed:
         click.echo("pushed")
     for note in result.notes:

@@ -15,7 +15,7 @@ from pipeline.config import load_config
 from pipeline.errors import TuiboardError, UsageError
 from pipeline.model import Customer
 from pipeline.parse_input import parse_amount, parse_when
-from pipeline.problems import printable
+from pipeline.problems import Problem, printable
 from pipeline.query import view_named
 from pipeline.store import Board, Store, find_root
 
@@ -149,3 +149,9 @@ def resolve(board: Board, key: str) -> Customer:
 def printable_lines(text: str) -> str:
     """`printable` for each line of a multi-line text (a problem and its excerpt)."""
     return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def finding(problem: Problem, root: Path) -> str:
+    """A problem as every command prints it, ``path:line:col: severity: message`` (the path
+    relative to ``root``), harmless for a terminal."""
+    return printable_lines(problem.format(root))
