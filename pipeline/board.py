@@ -22,6 +22,12 @@ class Board:
     customers: dict[str, Customer]
     problems_by_file: dict[Path, list[Problem]] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """Short: Textual names a worker by the repr of its arguments (the charts' get the
+        board), and every customer's repr would decode its data (50k: 15 s, 350 MB)."""
+        counts = f"{len(self.customers)} customers, {len(self.problems_by_file)} files with problems"
+        return f"Board({str(self.root)!r}, {counts})"
+
     @property
     def problems(self) -> list[Problem]:
         out = [p for ps in self.problems_by_file.values() for p in ps]

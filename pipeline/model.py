@@ -156,3 +156,10 @@ def lazy_data(customer: Customer, make: Callable[[], dict[str, Any]]) -> Custome
     _DATA_SLOT.__delete__(customer)
     _MAKE_DATA_SLOT.__set__(customer, make)
     return customer
+
+
+def data_once(customer: Customer) -> dict[str, Any]:
+    """``customer.data`` for one read, not kept decoded on the customer: a pass over every
+    customer (the search keys) would otherwise hold all their data (2 KB each)."""
+    make = customer._make_data
+    return make() if make is not None else customer.data

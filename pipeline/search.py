@@ -23,7 +23,7 @@ from itertools import product
 from pathlib import Path
 
 from .contacts import search_text
-from .model import Customer
+from .model import Customer, data_once
 
 FUZZY_MIN_LENGTH = 4  # shorter queries match by substring only (fuzzy on 3 letters matches everything)
 FUZZY_CUTOFF = 85.0  # rapidfuzz partial_ratio, 0-100
@@ -106,7 +106,7 @@ def _keys(name: str, cid: str, contact: str, tags: tuple[str, ...], phone: str, 
 
 
 def keys(c: Customer) -> Keys:
-    names, phones, emails = search_text(c.data)  # [contact] and every [[contacts]] entry
+    names, phones, emails = search_text(data_once(c))  # [contact] and every [[contacts]] entry
     return _keys(c.name, c.id, "\0".join(filter(None, (c.contact, names))), c.tags, phones, emails)
 
 

@@ -3,14 +3,12 @@
 Loading is a scan (``os.scandir`` + stat), then a parse of only the files whose stat key
 differs from what the cache in ``.tuiboard/`` remembers (`pipeline.cache`: untrusted bytes,
 typed msgpack, never code). A cold load of many files is split over a small process pool
-(tomli holds the GIL, threads don't help); the workers return their results packed as the
-cache keeps them.
+(`pipeline.parsepool`).
 """
 
 from __future__ import annotations
 
 import os
-import stat as stat_mod
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -19,17 +17,17 @@ from pathlib import Path
 
 from . import cache
 from .board import Board, ReloadResult, duplicate_ids, removed_stage
-from .cache import RACY_NS, STALE_NS, FileState, Key
+from .cache import STALE_NS, FileState, Key
 from .config import Config
 from .errors import NotAPipeline
 from .folder import find_root, is_customer_file, is_leftover, remove_leftover
 from .folder import stat_key as _key
-from .format import parse_customer
 from .gcpause import gc_paused
 from .kept_config import KEPT_CONFIG, KeptConfig
 from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
-from .model import Customer, Fingerprint
-from .problems import Problem, Severity
+from .model import Customer
+from .parsepool import Parsed, file_state, parse_path, parse_pooled
+from .problems import Problem
 
 __all__ = [  # what the rest of the code imports from here
     "CUSTOMERS_DIR", "KEPT_CONFIG", "Board", "NotAPipeline", "ReloadResult", "Store",
@@ -38,69 +36,6 @@ __all__ = [  # what the rest of the code imports from here
 POOL_THRESHOLD = 3000  # below this, forking costs more than it saves
 CHUNK = 500  # files per pool task: the first results arrive while the rest parse
 Progress = Callable[[int, int], None]  # (files parsed, files to parse), on the loading thread
-
-
-def _state(
-    key: Key, customer: Customer | None, problems: Iterable[Problem], racy: bool, digest: str = ""
-) -> FileState:
-    problems = tuple(problems)
-    ok = customer is not None and not any(p.is_error for p in problems)
-    return FileState(key, customer, problems, ok, racy, digest)
-
-
-def _parse_path(path: Path, config: Config, known: FileState | None = None) -> FileState | None:
-    """Stat and parse one file; None when it vanished between listing and reading.
-
-    ``known``: a state whose stat key still matches but which was read in the same
-    timestamp tick as its file was written. If the bytes are the ones it was parsed from
-    (same digest), it stands, with a fresh key; else the file is parsed again.
-    """
-    now = time.time_ns()
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        if os.path.islink(path):
-            return _state(
-                (0, 0, 0, 0), None, [_whole(path, "dangling symlink: its target does not exist")], False
-            )
-        return None
-    except OSError as exc:
-        return _state((0, 0, 0, 0), None, [_whole(path, _os_message(exc))], False)
-    if stat_mod.S_ISDIR(st.st_mode):
-        return _state(_key(st, 0), None, [_whole(path, "is a directory, not a customer file")], False)
-    if not stat_mod.S_ISREG(st.st_mode):
-        return _state(_key(st, 0), None, [_whole(path, "is not a regular file")], False)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return _state(_key(st, st.st_size), None, [_whole(path, _os_message(exc))], False)
-    key = _key(st, len(raw))
-    racy = max(st.st_mtime_ns, st.st_ctime_ns) >= now - RACY_NS
-    if known is not None and known.digest == Fingerprint.of(raw, 0).digest:
-        return known._replace(key=key, racy=racy)
-    customer, problems = parse_customer(raw, path, config, st.st_mtime_ns)
-    fp = customer.fingerprint if customer is not None else None
-    return _state(key, customer, problems, racy, (fp or Fingerprint.of(raw, 0)).digest)
-
-
-def _whole(path: Path, message: str) -> Problem:
-    return Problem(path, 0, 0, Severity.ERROR, message)
-
-
-def _os_message(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def _parse_share(args: tuple[Path, list[str], Config]) -> bytes:
-    """A pool worker's share, returned packed as the cache keeps it: the parent decodes it
-    (its only serial work) and writes the packed states to the cache as they are."""
-    folder, names, config = args
-    with gc_paused():
-        states = ((name, _parse_path(folder / name, config)) for name in names)
-        return cache.pack_entries(((name, s) for name, s in states if s is not None), folder)
 
 
 class Store:
@@ -246,7 +181,7 @@ class Store:
             key = _key(st, fp.size)
         else:  # changed again already: a key that matches nothing, so the next rescan reads it
             key = (fp.mtime_ns, -1, -1, fp.size)
-        self._put(customer.path.name, _state(key, customer, customer.problems, True, fp.digest))
+        self._put(customer.path.name, file_state(key, customer, customer.problems, True, fp.digest))
 
     # -- internals ----------------------------------------------------------------------
 
@@ -336,30 +271,23 @@ class Store:
                 if progress is not None:
                     progress(done, len(names))
 
-    def _parsed(self, names: list[str]) -> Iterator[list[tuple[str, FileState | None]]]:
+    def _parsed(self, names: list[str]) -> Iterator[Parsed]:
         """The files' states in chunks of `CHUNK`, as they are parsed; many files are
         parsed by forked workers, and their chunks come as each is done."""
         folder, config = self.customers_dir, self.config
         chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
         if self.workers > 1 and len(names) >= POOL_THRESHOLD and sys.platform != "win32":
-            from concurrent.futures import ProcessPoolExecutor, as_completed  # only a cold load
-            from multiprocessing import get_context
-
-            with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
-                futures = {pool.submit(_parse_share, (folder, chunk, config)): chunk for chunk in chunks}
-                for future in as_completed(futures):
-                    parsed = dict(cache.unpack_entries(future.result(), folder))
-                    yield [(name, parsed.get(name)) for name in futures[future]]
+            yield from parse_pooled(folder, chunks, config, self.workers)
         else:
             for chunk in chunks:
-                yield [(name, _parse_path(folder / name, config)) for name in chunk]
+                yield [(name, parse_path(folder / name, config)) for name in chunk]
 
     def _recheck(self, names: list[str]) -> None:
         """Files whose key matches but was taken in the same tick as a write: re-hash them."""
         folder, config = self.customers_dir, self.config
         for name in names:
             old = self._files[name]
-            state = _parse_path(folder / name, config, old)
+            state = parse_path(folder / name, config, old)
             if state is None:
                 self._forget(name)
             elif state != old:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-import pipeline.store as store_mod
+import pipeline.parsepool as parsepool
 from pipeline.config import preset_text
 from pipeline.demo import write_demo
 
@@ -107,13 +107,13 @@ def demo_folder(tmp_path: Path, demo_template: Path) -> Path:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Counts the files the store parses, by file name (the real parser still runs)."""
     counts: Counter[str] = Counter()
-    real: Callable[..., Any] = store_mod.parse_customer
+    real: Callable[..., Any] = parsepool.parse_customer
 
     def counting(raw: bytes, path: Path, *args: Any) -> Any:
         counts[path.name] += 1
         return real(raw, path, *args)
 
-    monkeypatch.setattr(store_mod, "parse_customer", counting)
+    monkeypatch.setattr(parsepool, "parse_customer", counting)
     return counts
 
 

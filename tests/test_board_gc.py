@@ -43,3 +43,22 @@ def test_a_load_elsewhere_leaves_nothing_frozen(demo_folder: Path) -> None:
     assert gc.get_freeze_count() == 0
     Store(demo_folder).load()
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_board_start_decodes_no_customers_data(demo_folder: Path) -> None:
+    """From the cache, customers come with their data packed, and the board never needs it:
+    the search keys' warm-up (once named by Textual after the repr of every customer) and a
+    board's repr (the charts' worker is named after it) leave it so."""
+    Store(demo_folder).load()  # writes the cache
+    gc.disable()  # as `tuiboard` starts the board
+    try:
+        app = BoardApp(demo_folder)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.reloaded.wait()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            assert app.board is not None and "60 customers" in repr(app.board)
+            assert all(c._make_data is not None for c in app.board.customers.values())
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import TODAY, write_customer
 
+import pipeline.parsepool as parsepool
 import pipeline.store as store_mod
 from pipeline import cache
 from pipeline.config import preset_text
@@ -166,7 +167,8 @@ def test_an_entry_read_in_the_same_tick_is_hashed_again(
     """Where ctime and inode do not help (an edit in the same timestamp tick keeps them, or
     a file system lacks them), a file read within the racy window is re-hashed next time."""
     real_key = store_mod._key
-    monkeypatch.setattr(store_mod, "_key", lambda st, size: (*real_key(st, size)[:1], 0, 0, size))
+    for module in (store_mod, parsepool):  # the listing's keys and the parse's
+        monkeypatch.setattr(module, "_key", lambda st, size: (*real_key(st, size)[:1], 0, 0, size))
     path = put(folder, "acme", "Acme")
     put(folder, "bolt")
     Store(folder).load()
@@ -182,7 +184,7 @@ def test_an_entry_read_long_after_its_write_is_not_racy(folder: Path, parsed: Co
     os.utime(path, ns=(old, old))  # the ctime is still now: racy until a later load
     Store(folder).load()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(store_mod, "RACY_NS", 0)
+        mp.setattr(parsepool, "RACY_NS", 0)
         Store(folder).load()  # hashed once more, found the same, and no longer racy
     parsed.clear()
     store = Store(folder)

@@ -107,7 +107,10 @@ class BoardApp(App[None]):
     def _warm_search(self, customers: list[Customer]) -> None:
         """Search keys for everyone, in a thread started after the first paint: at 10k
         customers a second of CPU that held the first screen back by as much."""
-        self.run_worker(partial(_warm_frozen, customers), thread=True, group="warm")
+        # A description of its own: Textual's default is the repr of 10k customers.
+        self.run_worker(
+            partial(_warm_frozen, customers), thread=True, group="warm", description="search keys"
+        )
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
