@@ -61,7 +61,12 @@ class AgendaItem:
 
 
 def today_items(
-    customers: Iterable[Customer], config: Config, today: date, owner: str | None = None
+    customers: Iterable[Customer],
+    config: Config,
+    today: date,
+    owner: str | None = None,
+    *,
+    dated: bool = False,
 ) -> list[AgendaItem]:
     """A rep's work for today, in seed 003's eight-item order.
 
@@ -69,6 +74,8 @@ def today_items(
     with none is the first thing to do). Won customers: the after-sales steps open today
     (`rules.after_sales_due`, priority 6) and a downgrade check (`rules.needs_downgrade`,
     priority 8, admin). Within a priority: `sort_key`. ``owner``: only that rep's customers.
+    ``dated``: only the items with a due date (overdue or today), as `tuiboard due` counts
+    them; the undated ones are not worked out (a downgrade check reads the file's payments).
     """
     items: list[AgendaItem] = []
     for c in customers:
@@ -76,18 +83,26 @@ def today_items(
             continue
         kind = rules.stage_kind(c, config)
         if kind == "open":
-            items += _open_items(c, config, today)
+            items += _open_items(c, config, today, dated)
         elif kind == "won":
-            items += _won_items(c, config, today)
+            items += _won_items(c, config, today, dated)
     items.sort(key=sort_key)
     return items
+
+
+_RANK = {rules.DueStatus.NONE: 0, rules.DueStatus.OVERDUE: 1}
 
 
 def sort_key(item: AgendaItem) -> tuple[object, ...]:
     """Priority; within it no next action first (nobody has planned anything), then overdue,
     then due today; oldest due first, then name."""
-    rank = {rules.DueStatus.NONE: 0, rules.DueStatus.OVERDUE: 1}.get(item.status, 2)
-    return (item.priority, rank, item.due or date.min, item.customer.name, item.customer.id)
+    return (
+        item.priority,
+        _RANK.get(item.status, 2),
+        item.due or date.min,
+        item.customer.name,
+        item.customer.id,
+    )
 
 
 def _item(
@@ -101,21 +116,23 @@ def _item(
     return AgendaItem(c, priority, PRIORITY_LABELS[priority], kind, task[0], task[1], status, due, late)
 
 
-def _open_items(c: Customer, config: Config, today: date) -> list[AgendaItem]:
+def _open_items(c: Customer, config: Config, today: date, dated: bool) -> list[AgendaItem]:
     # The priority (it reads the history) only for the few customers with work today.
     if not c.next_action and c.next_due is None:
-        return [_item(c, rules.work_priority(c, config), "no_next", NO_NEXT_TASK, None, today)]
+        return (
+            [] if dated else [_item(c, rules.work_priority(c, config), "no_next", NO_NEXT_TASK, None, today)]
+        )
     if c.next_due is not None and c.next_due <= today:
         text = c.next_action or NO_NEXT_TASK[0]
         return [_item(c, rules.work_priority(c, config), "next_action", (text, text), c.next_due, today)]
     return []
 
 
-def _won_items(c: Customer, config: Config, today: date) -> list[AgendaItem]:
+def _won_items(c: Customer, config: Config, today: date, dated: bool) -> list[AgendaItem]:
     items = [
         _item(c, 6, "after_sales", (t.step.label, t.step.label_en), t.due, today)
         for t in rules.after_sales_due(c, config, today)
     ]
-    if rules.needs_downgrade(c, config, today):
+    if not dated and rules.needs_downgrade(c, config, today):
         items.append(_item(c, 8, "downgrade", DOWNGRADE_TASK, None, today))
     return items

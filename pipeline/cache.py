@@ -39,7 +39,7 @@ import tomli
 
 from .config import Config
 from .folder import Key
-from .model import Customer, Fingerprint, HistoryEntry, LogEntry, lazy_data
+from .model import Customer, Fingerprint, HistoryEntry, LogEntry, lazy_customer
 from .problems import Problem, Severity
 from .safefs import read_in_state, replace_in_state, state_dir
 
@@ -194,16 +194,12 @@ def _customer_out(c: Customer) -> _Customer:
 
 def _customer_in(r: _Customer, name: str, path: Path) -> Customer:
     """``name``: the file's (``path.name``, which pathlib would parse again)."""
-    customer = Customer(
-        name.removesuffix(".toml"), path, _UNREAD, r.name, r.stage, r.tier, r.owner, r.source,
-        r.amount, r.probability, r.expected_close, r.created, r.intent, r.tags, r.contact,
-        r.next_action, r.next_due, r.lost_reason, r.history, r.log, r.fingerprint,
+    return lazy_customer(
+        name.removesuffix(".toml"), path, partial(_data, r.data, path), r.name, r.stage, r.tier,
+        r.owner, r.source, r.amount, r.probability, r.expected_close, r.created, r.intent, r.tags,
+        r.contact, r.next_action, r.next_due, r.lost_reason, r.history, r.log, r.fingerprint,
         _problems_in(r.problems, path),
     )  # fmt: skip
-    return lazy_data(customer, partial(_data, r.data, path))
-
-
-_UNREAD: dict[str, Any] = {}
 
 
 def _data(packed: msgspec.Raw, path: Path) -> dict[str, Any]:
@@ -224,12 +220,15 @@ def pack(state: FileState, path: Path) -> Content:
     return Content(customer, _problems_out(state.problems, path))
 
 
+_tuple_new = tuple.__new__
+
+
 def unpack(e: _Entry, path: Path) -> FileState:
     """The state an entry holds (the inverse of `pack`)."""
     content = e.content
     customer = None if content.customer is None else _customer_in(content.customer, e.name, path)
-    if not content.problems:  # the common case, without a generator per file
-        return FileState(e.key, customer, (), customer is not None, e.racy, e.digest, content)
+    if not content.problems:  # the common case, without a generator per file (nor NamedTuple's __new__)
+        return _tuple_new(FileState, (e.key, customer, (), customer is not None, e.racy, e.digest, content))
     problems = _problems_in(content.problems, path)
     ok = customer is not None and not any(p.is_error for p in problems)
     return FileState(e.key, customer, problems, ok, e.racy, e.digest, content)

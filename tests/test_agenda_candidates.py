@@ -3,6 +3,7 @@ same agenda as over every customer, on any day."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from conftest import TODAY, write_customer
 
 from pipeline.agenda import today_items
+from pipeline.model import lazy_data
 from pipeline.rules import DueStatus
 from pipeline.store import load_board
 from tuiboard.cli.tools import _may_have_work
@@ -24,6 +26,26 @@ def test_the_candidates_give_the_whole_agenda(demo_folder: Path, days: int) -> N
     picked = today_items(_may_have_work(board, day, dated=True), board.config, day)
     assert [i for i in picked if i.status is not DueStatus.NONE] == [
         i for i in everyone if i.status is not DueStatus.NONE
+    ]
+    dated = today_items(_may_have_work(board, day, dated=True), board.config, day, dated=True)
+    assert dated == [i for i in everyone if i.status is not DueStatus.NONE]
+
+
+def test_the_dated_agenda_reads_no_customer_data(demo_folder: Path) -> None:
+    """`due` works out no downgrade check (undated work), whose payments are in the data
+    a warm load leaves packed: a customer whose data cannot be made changes nothing."""
+    board = load_board(demo_folder)
+    day = TODAY + timedelta(days=90)  # signed over a month ago: downgrade checks are due
+    everyone = today_items(board.customers.values(), board.config, day)
+    assert any(i.kind == "downgrade" for i in everyone)
+
+    def unreadable() -> dict[str, object]:
+        raise AssertionError("the data was read")
+
+    blind = [lazy_data(replace(c), unreadable) for c in board.customers.values()]
+    dated = today_items(blind, board.config, day, dated=True)
+    assert [(i.customer.id, i.kind, i.due) for i in dated] == [
+        (i.customer.id, i.kind, i.due) for i in everyone if i.status is not DueStatus.NONE
     ]
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import os
 import pickle
 import tempfile
 import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ import pipeline.parsepool as parsepool
 import pipeline.store as store_mod
 from pipeline import cache
 from pipeline.config import preset_text
-from pipeline.model import Customer, lazy_data
+from pipeline.model import Customer, Fingerprint, HistoryEntry, LogEntry, lazy_customer, lazy_data
 from pipeline.query import Filter
 from pipeline.store import Store
 from tests.support import MINIMAL as GOOD
@@ -379,3 +381,27 @@ def test_lazy_data_is_made_once_and_only_for_data() -> None:
     assert copy.copy(customer) == customer and calls == [1]
     with pytest.raises(AttributeError):
         customer.nothing  # noqa: B018
+
+
+def test_lazy_customer_is_the_customer_lazy_data_makes() -> None:
+    """The warm load's fast constructor sets every field, in order: a field added to
+    Customer and not to it fails here."""
+    names = [f.name for f in dataclasses.fields(Customer) if f.init and f.name != "data"]
+    assert list(inspect.signature(lazy_customer).parameters) == ["id", "path", "make", *names[2:]]
+    values = dict(
+        name="甲公司", stage="intent", tier="A", owner="wang", source="web", amount=1.5, probability=40.0,
+        expected_close=date(2026, 1, 2), created=date(2025, 1, 1), intent="high", tags=("x", "y"),
+        contact="李", next_action="call", next_due=date(2026, 1, 3), lost_reason="price",
+        history=(HistoryEntry(date(2025, 1, 1), "lead"),), log=(LogEntry(None, "note", "n"),),
+        fingerprint=Fingerprint(1, 2, "ab"),
+        problems=(),
+    )  # fmt: skip
+    data = {"name": "甲公司", "extra": 1}
+    fast = lazy_customer("c1", Path("c1.toml"), lambda: dict(data), *values.values())
+    slow = lazy_data(Customer("c1", Path("c1.toml"), {}, **values), lambda: dict(data))
+    assert type(fast) is Customer
+    assert fast == slow and repr(fast) == repr(slow)
+    assert all(getattr(fast, n) == getattr(slow, n) for n in names) and fast.data == data
+    assert dataclasses.replace(fast, name="乙").data == data
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.name = "乙"  # type: ignore[misc]

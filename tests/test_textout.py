@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 
-from tuiboard.textout import fit, safe
+from pipeline.store import Store
+from tuiboard.textout import char_cells, fit, prefix_within, safe
+
+
+def reference_prefix_within(text: str, cells: int) -> tuple[int, int]:
+    """The measure before the fast paths: one character at a time, through rich."""
+    kept = used = 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > cells:
+            break
+        kept += 1
+        used += w
+    return kept, used
+
+
+def reference_fit(text: str, width: int) -> str:
+    text = safe(text)
+    cells = len(text) if text.isascii() else cell_len(text)
+    if cells > width:
+        kept, used = reference_prefix_within(text, width - 1)
+        return text[:kept] + "…" + " " * (width - 1 - used)
+    return text + " " * (width - cells)
+
+
+# Wide, narrow, zero-width, joined and control characters, mixed.
+MIXED = st.text(
+    st.sampled_from("苏州华东精密ＡＢ１Acme 科技-（）\u200d\ufe0f👨👩\u0301é\x1b\t\n\u202e한글ｶﾅ\u3000")
+)
 
 
 @given(st.text(), st.integers(2, 40))
@@ -26,3 +56,36 @@ def test_fit_cjk_and_ascii() -> None:
     assert fit("苏州华东精密", 6) == "苏州… "
     assert fit("Acme", 6) == "Acme  "
     assert fit("Acme Logistics", 6) == "Acme …"
+
+
+@given(st.one_of(st.text(), MIXED), st.integers(-2, 40))
+def test_fast_paths_measure_as_rich_does(text: str, width: int) -> None:
+    assert fit(text, width) == reference_fit(text, width)
+    assert prefix_within(text, width) == reference_prefix_within(text, width)
+
+
+def test_fit_on_a_demo_folder_is_what_it_was(demo_folder: Path) -> None:
+    """Real names (CJK, mixed with Latin and digits), owners and next actions."""
+    board = Store(demo_folder).load()
+    texts = [t for c in board.customers.values() for t in (c.name, c.owner, c.next_action, c.contact) if t]
+    texts += [
+        "苏州华东精密机械有限公司（第二工厂）",
+        "Acme 苏州 Ltd.",
+        "家族👨\u200d👩\u200d👧",
+        "\x1b[31m红色",
+        "a\tb\nc",
+    ]
+    for width in (1, 8, 12, 28, 29, 30):
+        assert [fit(t, width) for t in texts] == [reference_fit(t, width) for t in texts]
+
+
+def test_character_table_agrees_with_rich() -> None:
+    """The sum of the characters' widths is what rich's cell_len gives text without
+    joiners: so one character's cells are rich's character size (every 61st code point,
+    and all of Latin, CJK punctuation, kana and the common ideographs)."""
+    points = [*range(0, 0x110000, 61), *range(0x3000, 0x3100), *range(0x4E00, 0x4F00), *range(0xFF00, 0xFFF0)]
+    for code in points:
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        assert char_cells(ch) == get_character_cell_size(ch) == cell_len(ch), hex(code)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 from rich.cells import cell_len
 
 from pipeline.problems import printable
@@ -11,27 +14,61 @@ def safe(value: object) -> str:
     return printable("" if value is None else str(value))
 
 
+_WIDTHS: dict[str, int] = {}  # `cell_len` of one character, measured once
+_MAX_WIDTHS = 1 << 16
+_JOINERS = ("\u200d", "\ufe0f")  # zero-width joiner, VS16: they join characters into one glyph
+
+
+def char_cells(ch: str) -> int:
+    """``cell_len(ch)`` of one character, from a table: rich's takes two cached calls."""
+    w = _WIDTHS.get(ch)
+    if w is None:
+        w = cell_len(ch)
+        if len(_WIDTHS) < _MAX_WIDTHS:
+            _WIDTHS[ch] = w
+    return w
+
+
+def _running_cells(text: str) -> list[int]:
+    """The cells each prefix of ``text`` takes, character by character (in C when every
+    character is in the table)."""
+    try:
+        return list(accumulate(map(_WIDTHS.__getitem__, text)))
+    except KeyError:
+        return list(accumulate(map(char_cells, text)))
+
+
 def prefix_within(text: str, cells: int) -> tuple[int, int]:
     """How many leading characters of ``text`` fit in ``cells`` terminal cells, and the
     cells they take: a CJK character counts two and is never split."""
-    kept = used = 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > cells:
-            break
-        kept += 1
-        used += w
-    return kept, used
+    if text.isascii() and text.isprintable():  # one cell a character
+        kept = min(len(text), max(cells, 0))
+        return kept, kept
+    running = _running_cells(text)
+    kept = bisect_right(running, cells)  # widths are never negative: the sums only grow
+    return kept, running[kept - 1] if kept else 0
 
 
 def fit(text: str, width: int) -> str:
     """Truncate to ``width`` terminal cells with an ellipsis, then pad."""
     text = safe(text)
-    cells = len(text) if text.isascii() else cell_len(text)  # safe ASCII is one cell a character
-    if cells > width:
+    if text.isascii():  # safe ASCII is one cell a character
+        cells = len(text)
+        if cells > width:
+            return text[: max(width - 1, 0)] + "…"
+        return text + " " * (width - cells)
+    if _JOINERS[0] in text or _JOINERS[1] in text:  # emoji sequences: rich measures them whole
+        cells = cell_len(text)
+        if cells <= width:
+            return text + " " * (width - cells)
         kept, used = prefix_within(text, width - 1)
         return text[:kept] + "…" + " " * (width - 1 - used)
-    return text + " " * (width - cells)
+    running = _running_cells(text)  # the last is what cell_len finds for such text
+    if running[-1] <= width:
+        return text + " " * (width - running[-1])
+    kept = bisect_right(running, width - 1)
+    used = running[kept - 1] if kept else 0
+    return text[:kept] + "…" + " " * (width - 1 - used)
 
 
 def money(amount: float | None, currency: str) -> str:

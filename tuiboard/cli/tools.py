@@ -73,7 +73,7 @@ def _agenda(ctx: click.Context, owner: str | None, dated: bool = False) -> tuple
     board = load_from(ctx)
     day = clock_today()
     picked = _may_have_work(board, day, dated)
-    return board, day, today_items(picked, board.config, day, owner)
+    return board, day, today_items(picked, board.config, day, owner, dated=dated)
 
 
 def _may_have_work(board: Board, day: date, dated: bool) -> list[Customer]:
