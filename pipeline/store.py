@@ -78,7 +78,9 @@ class Store:
         """Full load: config, listing, then parse whatever the cache cannot vouch for.
 
         ``progress(parsed, total)`` is called as the parse goes (a cold start), on this
-        thread: it may take a provisional `board()` of what is read so far.
+        thread, after each chunk, and with 0 before the first when there are several (the
+        config is read: a board's frame can be drawn). It may take a provisional `board()`
+        of what is read so far.
         """
         with gc_paused():
             listing = self._list()
@@ -99,7 +101,7 @@ class Store:
                     racy.append(name)
             for name in files.keys() - listing.keys():
                 self._forget(name)
-            self._parse_many(stale, progress)
+            self._parse_many(sorted(stale), progress)  # name order: partial boards are reproducible
             self._recheck(racy)
             self._prune_removed_stages()
             if self.use_cache and self._dirty:
@@ -260,6 +262,8 @@ class Store:
     def _parse_many(self, names: list[str], progress: Progress | None = None) -> None:
         """Parse these files and keep what they hold, a chunk at a time."""
         done = 0
+        if progress is not None and len(names) > CHUNK:
+            progress(0, len(names))
         with gc_paused():
             for results in self._parsed(names):
                 for name, state in results:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
@@ -33,16 +33,17 @@ from pipeline.watch import Batch, FolderWatcher
 
 from . import clock, keymap
 from .benchlog import bench_mark, log_gc_pauses
-from .board import team
+from .board import loading, team
 from .board.screen import BoardScreen
 from .labels import labels
-from .messages import BoardChanged
+from .messages import BoardChanged, Source
 
 T = TypeVar("T")
 WRITE_ACTIONS = frozenset(
     {"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo", "sync", "conflicts"}
 )
 WRITE_ACTIONS |= {"add_contact", "add_product"}  # tuiboard/board/people.py
+LOADING_REFUSED = WRITE_ACTIONS | loading.REFUSED_TOO  # until the whole first board is shown
 
 
 class FilesChanged(Message):
@@ -53,9 +54,19 @@ class FilesChanged(Message):
         self.batch = batch
 
 
+class LoadProgress(Message):
+    """A partial board of a cold start (posted from the store thread)."""
+
+    def __init__(self, board: Board, done: int, total: int) -> None:
+        super().__init__()
+        self.board = board
+        self.progress = (done, total)
+
+
 class BoardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuiboard"
+    PARTIAL_EVERY = 0.5  # seconds between two partial boards of a cold start (board/loading.py)
 
     def __init__(
         self,
@@ -71,7 +82,9 @@ class BoardApp(App[None]):
         self.read_only = read_only  # `tuiboard serve --read-only`: every write key is refused
         self.first_view = view  # `tuiboard --view NAME`: the saved view the board opens with
         self.store = Store(self.root)
-        self.board: Board | None = None  # the store's latest
+        self.board: Board | None = None  # the store's latest (a partial one while `loading`)
+        self.loading = True  # until the first whole board is published
+        self._pacer = loading.Pacer(self.PARTIAL_EVERY)
         self.labels = labels()  # the board's language (ctrl+l)
         # Set after every applied load/reload, once the board screen has drawn it (tests wait on it).
         self.reloaded = asyncio.Event()
@@ -93,16 +106,27 @@ class BoardApp(App[None]):
         self._watcher = FolderWatcher(self.root, self._on_batch, debounce=debounce, rescan_every=rescan_every)
         self._watcher.start()  # before the load: nothing changed during it is missed
         try:
-            board = await self.in_store(self.store.load)
+            board = await self.in_store(self.store.load, self.load_progress)
         finally:
             # The loaded board stays out of every collection: a full one over it is a 0.3 s
             # freeze at 10k customers (0.7 s at 50k), and it is not needed, as customers hold
             # no cycles: what a reload drops is freed by reference counting.
             gc.freeze()
             gc.enable()  # `tuiboard` starts with no collections (cli.open_board) until here
+        self.loading = False  # a partial board still in the queue is dropped (on_load_progress)
         self.publish(board, "load")
         self._announce_problems(board)
         self.call_after_refresh(self._warm_search, list(board.customers.values()))
+
+    def load_progress(self, done: int, total: int) -> None:
+        """The store thread, before and between the chunks of the first load's parse (a cold
+        start): a partial board now and then (`loading.Pacer`); the whole board follows."""
+        if done < total and self._pacer.due(done):
+            self.post_message(LoadProgress(self.store.board(), done, total))
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        if self.loading:
+            self.publish(message.board, "loading", message.progress)
 
     def _warm_search(self, customers: list[Customer]) -> None:
         """Search keys for everyone, in a thread started after the first paint: at 10k
@@ -125,14 +149,14 @@ class BoardApp(App[None]):
         """Run ``fn(*args)`` on the store thread, after every store call before it."""
         return await asyncio.get_running_loop().run_in_executor(self._store_thread, fn, *args)
 
-    def publish(self, board: Board, source: Literal["load", "reload", "write"]) -> None:
+    def publish(self, board: Board, source: Source, progress: tuple[int, int] | None = None) -> None:
         """The store's latest board, posted to every screen (the board screen draws it)."""
         self.board = board
         self._day = clock.today()
         if not self.is_running:  # shutting down: a late reload must not touch the screens
             return
         for screen in self.screen_stack:
-            screen.post_message(BoardChanged(board, source))
+            screen.post_message(BoardChanged(board, source, progress))
 
     # -- reloads -------------------------------------------------------------------------
 
@@ -186,6 +210,9 @@ class BoardApp(App[None]):
         base = name.split("(")[0].rsplit(".", 1)[-1]
         if self.read_only and base in WRITE_ACTIONS:
             self.say(self.labels("toast.read_only"), "warning")
+            return False
+        if self.loading and base in LOADING_REFUSED:
+            self.say(self.labels("loading.refused"), "warning")
             return False
         if isinstance(self.screen, BoardScreen) and team.refused(self.screen, base):
             return False  # a conflicted customer: settle it first (said why)

@@ -8,15 +8,19 @@ from textual.message import Message
 
 from pipeline.store import Board
 
+Source = Literal["load", "loading", "reload", "write"]
+
 
 class BoardChanged(Message):
     """Posted to every screen on the stack when the app has a new `Board`.
 
-    ``source``: the store's first load, a reload (the watcher's, or after $EDITOR or a
-    conflict), or one of the board's own writes.
+    ``source``: the store's first load, a partial board of it (a cold start, while the rest
+    parses: ``progress`` is (files parsed, files to parse)), a reload (the watcher's, or after
+    $EDITOR or a conflict), or one of the board's own writes.
     """
 
-    def __init__(self, board: Board, source: Literal["load", "reload", "write"]) -> None:
+    def __init__(self, board: Board, source: Source, progress: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.board = board
         self.source = source
+        self.progress = progress

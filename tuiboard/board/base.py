@@ -36,7 +36,7 @@ from ..widgets.fit import DENSITIES
 from ..widgets.keybar import KeyBar
 from ..widgets.search import SearchInput
 from ..widgets.statusbar import StatusBar
-from . import bulk, undo, views
+from . import bulk, loading, undo, views
 from .team import conflicted_on
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ class BoardBase(Screen[None]):
         super().__init__()
         self.host = host  # the store thread, reloads, toasts
         self.board: Board | None = None  # the board drawn
+        self.progress: loading.Progress | None = None  # while the board drawn is a partial one
+        self.cursors = loading.Cursors()
         self.view: BoardView | None = None
         self.flt = Filter()
         self.sort = "due"
@@ -82,9 +84,13 @@ class BoardBase(Screen[None]):
     # -- drawing -------------------------------------------------------------------------
 
     async def on_board_changed(self, message: BoardChanged) -> None:
+        self.progress = message.progress
         await self.show(message.board)
-        if message.source != "write":  # the app's load or reload is on screen
+        if message.source == "loading" and message.board.customers:
+            self.call_after_refresh(bench_mark, "loading-paint")
+        elif message.source in ("load", "reload"):  # the app's load or reload is on screen
             self.call_after_refresh(bench_mark, "first-paint" if message.source == "load" else "repainted")
+        if message.source != "write":
             self.host.reloaded.set()
 
     async def show(self, board: Board) -> None:
@@ -126,10 +132,14 @@ class BoardBase(Screen[None]):
         self.painter.set_context(board.config, self.today, english)
         self.painter.set_conflicted(conflicted_on(board))
         self.view = build_view(board, self.flt, self.sort, self.today)
-        for column in self.query(StageColumn):
+        columns, partial = list(self.query(StageColumn)), self.progress is not None
+        self.cursors.before([c.cards for c in columns])
+        for column in columns:
             sid = column.stage.id
-            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, english)
+            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, english, partial)
+        self.cursors.after([c.cards for c in columns], partial)
         self.query_one(StatusBar).show(self.view, board.config.currency, english)
+        self.query_one(StatusBar).loading(loading.status(self.host.labels, self.progress))
         self.query_one(KeyBar).show(english, bool(self.flt.text))
         empty = self.query_one("#empty", Static)
         empty.display = not board.customers

@@ -155,4 +155,7 @@ WORDS: dict[str, str] = {
     "field.past": "{when} is in the past",
     "field.future": "{when} is in the future",
     "field.when": "= {when} {weekday} ({days:+d} days)",
+    # a cold start drawn as it parses (tuiboard/board/loading.py)
+    "loading.status": "loading {done} / {total} · sums provisional",
+    "loading.refused": "customers are still loading: try again in a moment",
 }

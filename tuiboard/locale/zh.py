@@ -155,4 +155,7 @@ WORDS: dict[str, str] = {
     "field.past": "{when} 已经过去",
     "field.future": "{when} 还没到",
     "field.when": "= {when} 周{weekday}（{days:+d} 天）",
+    # a cold start drawn as it parses (tuiboard/board/loading.py)
+    "loading.status": "加载中 {done} / {total} · 合计为临时数",
+    "loading.refused": "客户还没加载完，请稍候再试",
 }

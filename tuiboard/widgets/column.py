@@ -212,20 +212,23 @@ class ColumnHeader(Widget):
         self.sums = Totals()
         self.currency = "CNY"
         self.english = False
+        self.partial = False  # a cold start's partial board: the figures can only grow (≥)
 
-    def show(self, sums: Totals, currency: str, english: bool) -> None:
-        if (sums, currency, english) != (self.sums, self.currency, self.english):
-            self.sums, self.currency, self.english = sums, currency, english
+    def show(self, sums: Totals, currency: str, english: bool, partial: bool = False) -> None:
+        if (sums, currency, english, partial) != (self.sums, self.currency, self.english, self.partial):
+            self.sums, self.currency, self.english, self.partial = sums, currency, english, partial
             self.refresh()
 
     def render(self) -> Text:
-        count = str(self.sums.count)
+        at_least = "≥" if self.partial else ""
+        count = f"{at_least}{self.sums.count}"
         label = Text(safe(self.stage.title(self.english)), style="bold")
         label.truncate(max(1, self.size.width - len(count) - 1), overflow="ellipsis")
         gap = max(1, self.size.width - label.cell_len - len(count))
         text = Text.assemble(label, " " * gap, (count, "bold"), "\n")
-        total = f"Σ {money(self.sums.amount, self.currency)}"
-        weighted = f"  {'wtd' if self.english else '加权'} {money(self.sums.weighted, self.currency)}"
+        total = f"Σ {at_least}{money(self.sums.amount, self.currency)}"
+        word = "wtd" if self.english else "加权"
+        weighted = f"  {word} {at_least}{money(self.sums.weighted, self.currency)}"
         text.append(total)
         if cell_len(total + weighted) <= self.size.width:  # only whole: a narrow column shows Σ alone
             text.append(weighted, style="dim")
@@ -275,6 +278,8 @@ class StageColumn(Vertical):
         yield self.header
         yield self.cards
 
-    def show(self, cards: list[Customer], sums: Totals, currency: str, english: bool) -> None:
-        self.header.show(sums, currency, english)
+    def show(
+        self, cards: list[Customer], sums: Totals, currency: str, english: bool, partial: bool = False
+    ) -> None:
+        self.header.show(sums, currency, english, partial)
         self.cards.set_cards(cards)

@@ -28,10 +28,16 @@ class StatusBar(Widget):
         self.currency = "CNY"
         self.english = False
         self.git: LocalState | None = None
+        self.progress = ""  # a cold start's "加载中 3,000 / 10,000 · 合计为临时数", first
 
     def show(self, view: BoardView, currency: str, english: bool) -> None:
         self.view, self.currency, self.english = view, currency, english
         self.refresh()
+
+    def loading(self, progress: str) -> None:
+        if progress != self.progress:
+            self.progress = progress
+            self.refresh()
 
     @work(thread=True, exclusive=True, group="git")
     def refresh_git(self) -> None:
@@ -47,7 +53,7 @@ class StatusBar(Widget):
         if view is None:
             return Text("加载中… loading", style="dim")
         en = self.english
-        parts: list[Text] = []
+        parts = [Text(self.progress, style="bold yellow")] if self.progress else []
         shown = f"{view.shown}" if view.shown == view.total else f"{view.shown}/{view.total}"
         parts.append(Text(f"{shown} {'customers' if en else '个客户'}"))
         parts.append(Text(f"{'in pipeline' if en else '在谈'} {money(view.open_amount, self.currency)}"))
