@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from pipeline import rules
@@ -36,6 +35,7 @@ from ..widgets.fit import DENSITIES
 from ..widgets.keybar import KeyBar
 from ..widgets.search import SearchInput
 from ..widgets.statusbar import StatusBar
+from ..worded import Worded
 from . import bulk, undo, views
 from .team import conflicted_on
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ..app import BoardApp
 
 
-class BoardBase(Screen[None]):
+class BoardBase(Worded[None]):
     """The view state, drawing and selection the flows use; no bindings (see `BoardScreen`)."""
 
     def __init__(self, host: BoardApp) -> None:
@@ -119,22 +119,22 @@ class BoardBase(Screen[None]):
 
     def refresh_view(self) -> None:
         """Recompute what is shown (filter, sort, sums) and redraw; selections stay by id."""
-        board, english = self.board, self.host.labels.english
+        board, words = self.board, self.host.labels
         if board is None or not self.is_attached:
             return
         self.today = clock.today()
-        self.painter.set_context(board.config, self.today, english)
+        self.painter.set_context(board.config, self.today, words)
         self.painter.set_conflicted(conflicted_on(board))
         self.view = build_view(board, self.flt, self.sort, self.today)
         for column in self.query(StageColumn):
             sid = column.stage.id
-            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, english)
-        self.query_one(StatusBar).show(self.view, board.config.currency, english)
-        self.query_one(KeyBar).show(english, bool(self.flt.text))
+            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, words)
+        self.query_one(StatusBar).show(self.view, board.config.currency, words)
+        self.query_one(KeyBar).show(words, bool(self.flt.text))
         empty = self.query_one("#empty", Static)
         empty.display = not board.customers
         if empty.display:
-            empty.update(self.host.labels("board.empty"))
+            empty.update(words("board.empty"))
         title, line = self._title(board), self.query_one("#title", Static)
         if title != line.content:
             line.update(title, layout=False)  # one line, always: no layout pass
@@ -256,6 +256,7 @@ class BoardBase(Screen[None]):
     def action_toggle_language(self) -> None:
         self.host.labels = next_language(self.host.labels)
         self.refresh_view()
+        self.refresh_bindings()  # the `?` panel and the palette speak the new language
 
     def action_toggle_help(self) -> None:
         if self.query("HelpPanel"):  # by name: its import (markdown) costs 60 ms at start
