@@ -1,21 +1,19 @@
-"""The board screen without its dialog keys: the columns of cards, the view state that
-shapes them (filter and search, sort, density, the lost column), the selection, navigation.
+"""The board screen without its keys: the columns of cards, the view state that shapes
+them (filter and search, sort, density, the lost column), drawing, the selection.
 
 A new board arrives as a `BoardChanged` message (or from a flow that just wrote it) and is
 drawn by `show`. The flows (`moves`, `edits`, `undo`, ...) act on this class;
-`screen.BoardScreen` adds the keys that run them.
+`screen.BoardScreen` adds the keys: those that change the view and those that run a flow.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from pipeline import rules
 from pipeline.model import Customer
@@ -24,12 +22,10 @@ from pipeline.store import Board
 
 from .. import clock
 from ..benchlog import bench_mark
-from ..labels import next_language
 from ..marks import Marks
-from ..me import whoami
 from ..messages import BoardChanged
 from ..textout import safe
-from ..viewmodel import BoardView, build_view, next_sort
+from ..viewmodel import BoardView, build_view
 from ..widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
 from ..widgets.fit import DENSITIES
 from ..widgets.keybar import KeyBar
@@ -228,22 +224,13 @@ class BoardBase(Worded[None]):
                 self._focus_cards(column.cards)
                 return
 
-    # -- navigation and the view ---------------------------------------------------------
+    # -- the view ------------------------------------------------------------------------
 
     def action_focus_column(self, step: int) -> None:
         lists = [c.cards for c in self._columns()]
         if lists:
             i = lists.index(self._last_cards) if self._last_cards in lists else 0
             self._focus_cards(lists[max(0, min(len(lists) - 1, i + step))])
-
-    def action_sort(self) -> None:
-        self.sort = next_sort(self.sort)
-        self.refresh_view()
-
-    def action_toggle_density(self) -> None:
-        self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
-        self.layout_columns()
-        self.refresh_view()
 
     def action_toggle_lost(self) -> None:
         self.show_lost = not self.show_lost
@@ -252,57 +239,6 @@ class BoardBase(Worded[None]):
         if current is not None and isinstance(current.parent, StageColumn) and not current.parent.display:
             self.action_focus_column(-1)
         self.refresh_view()
-
-    def action_toggle_language(self) -> None:
-        self.host.labels = next_language(self.host.labels)
-        self.refresh_view()
-        self.refresh_bindings()  # the `?` panel and the palette speak the new language
-
-    def action_toggle_help(self) -> None:
-        if self.query("HelpPanel"):  # by name: its import (markdown) costs 60 ms at start
-            self.app.action_hide_help_panel()
-        else:
-            self.app.action_show_help_panel()
-
-    async def action_quit(self) -> None:
-        await self.app.action_quit()
-
-    def action_search(self) -> None:
-        self.query_one(SearchInput).open(self.flt.text)
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.flt = self.flt.with_text(event.value)
-        self.refresh_view()
-
-    @on(SearchInput.Done)
-    def _search_done(self, event: SearchInput.Done) -> None:
-        if event.cleared:
-            self.flt = self.flt.with_text("")
-            self.refresh_view()
-        if self._last_cards is not None:
-            self._last_cards.focus()
-
-    def action_clear_search(self) -> None:
-        """Escape on the board: drop the search text (the other filters stay), else the marks."""
-        if self.flt.text:
-            self.flt = self.flt.with_text("")
-            self.refresh_view()
-            self.host.say(self.host.labels("toast.search_cleared"))
-        else:
-            bulk.clear(self)
-
-    def action_toggle_mine(self) -> None:
-        """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
-        words = self.host.labels
-        me = whoami(self.host.root)
-        if me is None:
-            self.host.say(words("toast.who_are_you"), "warning")
-            return
-        mine = frozenset({me})
-        self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
-        self.refresh_view()
-        self.host.say(words("toast.mine", me=me) if self.flt.owners else words("toast.everyone"))
 
     def set_filter(self, flt: Filter) -> None:
         self.flt = flt
