@@ -158,11 +158,12 @@ def test_after_sales_steps_and_a_downgrade_flag_in_todays_work() -> None:
 
 
 def test_a_won_card_is_never_overdue_but_an_open_one_is() -> None:
+    from tuiboard.labels import labels
     from tuiboard.widgets.card import card_lines
 
     won = customer("won", "won", days(-5), history=WON_TWO_DAYS_AGO)
     late = customer("late", "intent", days(-5))
-    won_text = "".join(line.plain for line in card_lines(won, CONFIG, TODAY, 40, False))
-    late_text = "".join(line.plain for line in card_lines(late, CONFIG, TODAY, 40, False))
+    won_text = "".join(line.plain for line in card_lines(won, CONFIG, TODAY, 40, labels()))
+    late_text = "".join(line.plain for line in card_lines(late, CONFIG, TODAY, 40, labels()))
     assert "逾期" not in won_text and "11-18" in won_text  # the after-sales date, plainly
     assert "逾期5天" in late_text

@@ -161,7 +161,7 @@ async def test_header_sums_and_language_toggle(pipe: Path) -> None:
         assert "目标客户" in header and "2" in header and "9.0万" in header
         await pilot.press("ctrl+l")
         assert "Target" in str(column(app, "target").header.render())
-        assert app.english
+        assert app.labels.english
 
 
 async def test_arrows_and_hjkl_move_the_focus(pipe: Path) -> None:
@@ -580,8 +580,8 @@ async def test_question_mark_shows_every_key(pipe: Path) -> None:
 async def test_every_action_is_in_the_command_palette(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {k.label for k in KEYS} <= titles
-        command = next(c for c in app.get_system_commands(app.screen) if c.title == "排序 sort")
+        assert {k.word(app.labels) for k in KEYS} <= titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "排序")
         await command.callback()
         assert app.screen.sort == "amount"
         await pilot.press("ctrl+p")
@@ -590,7 +590,25 @@ async def test_every_action_is_in_the_command_palette(pipe: Path) -> None:
         await pilot.pause(0.3)  # the palette searches in the background
         await pilot.press("enter")
         await back_on_board(app, pilot)
-        assert app.english
+        assert app.labels.english
+        titles = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert titles["sort"].startswith("Sort cards") and "排序" not in titles
+
+
+async def test_the_help_panel_speaks_the_boards_language(pipe: Path) -> None:
+    """`?` lists every key in one language, and again in the other after ctrl+l (its words
+    were ``左列 left`` with an English line under every language)."""
+    async with board(pipe) as (app, pilot):
+        english = (("Focus the column to the left", "up"), ("左列",))
+        for keys, (want, unwanted) in (
+            (("question_mark",), (("左列", "焦点移到左边一列", "上一张"), ("Focus the column", "left"))),
+            (("question_mark", "ctrl+l", "question_mark"), english),
+        ):
+            await pilot.press(*keys)
+            await until(app, pilot, lambda: bool(app.screen.query(BindingsTable)))
+            table = app.screen.query_one(BindingsTable).render_bindings_table()
+            shown = "\n".join(str(cell) for cell in table.columns[1].cells)
+            assert all(w in shown for w in want) and not any(w in shown for w in unwanted), shown
 
 
 async def test_q_quits(pipe: Path) -> None:
@@ -1030,6 +1048,43 @@ def test_every_language_has_every_label_and_fills_the_same_blanks() -> None:
         for key, template in words.items():
             fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
             assert fields == {f for _, f, _, _ in string.Formatter().parse(zh[key]) if f}, (code, key)
+
+
+def test_every_catalog_key_the_board_names_is_in_every_catalog() -> None:
+    """The words are looked up by key: a key named in tuiboard/ (a literal like ``"key.save"``,
+    or one built from a table, like ``keys.NAME``) that a catalog lacks would crash that screen."""
+    import ast
+    import re
+
+    from pipeline.model import LOG_KINDS
+    from pipeline.views import SORT_IDS
+    from tuiboard.labels import labels, languages
+    from tuiboard.screens.charts_screen import KPIS, TABS
+    from tuiboard.screens.next_action import PICKS
+
+    prefixes = {key.split(".")[0] for key in labels().words}
+    used: set[str] = set()
+    for path in Path(__file__).parent.parent.joinpath("tuiboard").rglob("*.py"):
+        if path.parent.name == "locale":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"[a-z_]+(\.[a-z0-9_+]+)+", node.value)
+                and node.value.split(".")[0] in prefixes
+            ):
+                used.add(node.value)
+    used |= {k.label for k in KEYS} | {k.help for k in KEYS} | {k.group.description for k in KEYS if k.group}
+    used |= {f"charts.tab.{t}" for t in TABS} | {f"charts.kpi.{k}" for k in KPIS}
+    used |= (
+        {f"kind.{k}" for k in LOG_KINDS}
+        | {f"next.pick.{o}" for _, o in PICKS}
+        | {f"sort.{s}" for s in SORT_IDS}
+    )
+    assert len(used) > 200
+    for code in languages():
+        assert not used - labels(code).words.keys(), code
 
 
 async def test_dialog_titles_and_buttons_speak_one_language(pipe: Path) -> None:

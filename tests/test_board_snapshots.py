@@ -16,6 +16,7 @@ from pipeline.store import load_board
 from tests.conftest import TODAY, write_customer
 from tests.test_app import until
 from tuiboard.app import BoardApp
+from tuiboard.labels import labels, languages
 from tuiboard.widgets.card import CARD_HEIGHT, card_lines
 
 
@@ -81,8 +82,8 @@ def test_every_card_line_is_exactly_the_column_width(folder: Path, width: int) -
     board = load_board(folder, use_cache=False)
     assert len(board.customers) == len(NAMES)
     for customer in board.customers.values():
-        for english in (False, True):
-            lines = card_lines(customer, board.config, TODAY, width, english)
+        for code in languages():
+            lines = card_lines(customer, board.config, TODAY, width, labels(code))
             assert len(lines) == CARD_HEIGHT
             assert [cell_len(line.plain) for line in lines] == [width] * CARD_HEIGHT
             assert not any(ch in line.plain for line in lines for ch in "\x1b\t\n")

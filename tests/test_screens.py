@@ -597,7 +597,7 @@ async def test_today_owner_filter_and_toggle() -> None:
 
 async def test_today_nothing_due() -> None:
     async with hosting(TodayScreen([], CONFIG, TODAY)) as (pilot, app):
-        assert "nothing due today" in str(app.screen.query_one("#summary", Static).render())
+        assert "今天没有待办" in str(app.screen.query_one("#summary", Static).render())
         await pilot.press("enter", "escape")
         await pilot.pause()
     assert app.results == [None]

@@ -62,9 +62,9 @@ async def test_settle_screen_picks_one_field_edits_another_and_the_file_is_writt
             str(app.screen.query_one("OptionList").get_option_at_index(i).prompt) for i in (0, 1)
         )
         lines = [" ".join(line.split()) for line in text.split("\n")]
-        assert '我的 ours "发送报价"' in lines and '对方 theirs "安排演示"' in lines
+        assert '我的 "发送报价"' in lines and '对方 "安排演示"' in lines
         await pilot.press("ctrl+s")  # nothing picked yet: refused, the screen stays
-        assert isinstance(app.screen, SettleScreen) and "still to pick" in str(
+        assert isinstance(app.screen, SettleScreen) and "还有字段未选" in str(
             app.screen.query_one("#status").render()
         )
         await pilot.press("t")  # next.action: theirs; the highlight moves on to next.due

@@ -221,13 +221,10 @@ class BoardApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if isinstance(screen, BoardScreen):
             for key in keymap.KEYS:
-                yield SystemCommand(key.label, key.help, partial(screen.run_action, key.action))
+                yield SystemCommand(
+                    key.word(self.labels), key.line(self.labels), partial(screen.run_action, key.action)
+                )
         yield from super().get_system_commands(screen)
-
-    @property
-    def english(self) -> bool:
-        """For the dialogs that take a bool yet (`tuiboard.labels` is the board's language)."""
-        return self.labels.english
 
     def say(self, message: str, severity: SeverityLevel = "information") -> None:
         """A notification; text from files is never markup-interpreted."""

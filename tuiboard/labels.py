@@ -32,6 +32,14 @@ class Labels:
         """For what the pipeline.toml labels in two languages (``label`` / ``label_en``)."""
         return self.code == "en"
 
+    def pair(self, text: str) -> str:
+        """``中文 English`` (a label `pipeline` holds in both, e.g. the field table's) -> the
+        side of this language; text that is not such a pair stays whole."""
+        zh, _, en = text.partition(" ")
+        if not en or not any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+            return text
+        return en if self.english else zh
+
 
 def languages() -> list[str]:
     """The language codes there are catalogs for, the default first."""

@@ -1,22 +1,19 @@
-"""The board screen without its dialog keys: the columns of cards, the view state that
-shapes them (filter and search, sort, density, the lost column), the selection, navigation.
+"""The board screen without its keys: the columns of cards, the view state that shapes
+them (filter and search, sort, density, the lost column), drawing, the selection.
 
 A new board arrives as a `BoardChanged` message (or from a flow that just wrote it) and is
 drawn by `show`. The flows (`moves`, `edits`, `undo`, ...) act on this class;
-`screen.BoardScreen` adds the keys that run them.
+`screen.BoardScreen` adds the keys: those that change the view and those that run a flow.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from pipeline import rules
 from pipeline.model import Customer
@@ -25,17 +22,16 @@ from pipeline.store import Board
 
 from .. import clock
 from ..benchlog import bench_mark
-from ..labels import next_language
 from ..marks import Marks
-from ..me import whoami
 from ..messages import BoardChanged
 from ..textout import safe
-from ..viewmodel import BoardView, build_view, next_sort
+from ..viewmodel import BoardView, build_view
 from ..widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
 from ..widgets.fit import DENSITIES
 from ..widgets.keybar import KeyBar
 from ..widgets.search import SearchInput
 from ..widgets.statusbar import StatusBar
+from ..worded import Worded
 from . import bulk, loading, undo, views
 from .team import conflicted_on
 
@@ -43,7 +39,7 @@ if TYPE_CHECKING:
     from ..app import BoardApp
 
 
-class BoardBase(Screen[None]):
+class BoardBase(Worded[None]):
     """The view state, drawing and selection the flows use; no bindings (see `BoardScreen`)."""
 
     def __init__(self, host: BoardApp) -> None:
@@ -125,26 +121,26 @@ class BoardBase(Screen[None]):
 
     def refresh_view(self) -> None:
         """Recompute what is shown (filter, sort, sums) and redraw; selections stay by id."""
-        board, english = self.board, self.host.labels.english
+        board, words = self.board, self.host.labels
         if board is None or not self.is_attached:
             return
         self.today = clock.today()
-        self.painter.set_context(board.config, self.today, english)
+        self.painter.set_context(board.config, self.today, words)
         self.painter.set_conflicted(conflicted_on(board))
         self.view = build_view(board, self.flt, self.sort, self.today)
         columns, partial = list(self.query(StageColumn)), self.progress is not None
         self.cursors.before([c.cards for c in columns])
         for column in columns:
             sid = column.stage.id
-            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, english, partial)
+            column.show(self.view.columns[sid], self.view.sums[sid], board.config.currency, words, partial)
         self.cursors.after([c.cards for c in columns], partial)
-        self.query_one(StatusBar).show(self.view, board.config.currency, english)
-        self.query_one(StatusBar).loading(loading.status(self.host.labels, self.progress))
-        self.query_one(KeyBar).show(english, bool(self.flt.text))
+        self.query_one(StatusBar).show(self.view, board.config.currency, words)
+        self.query_one(StatusBar).show_progress(loading.status(words, self.progress))
+        self.query_one(KeyBar).show(words, bool(self.flt.text))
         empty = self.query_one("#empty", Static)
         empty.display = not board.customers
         if empty.display:
-            empty.update(self.host.labels("board.empty"))
+            empty.update(words("board.empty"))
         title, line = self._title(board), self.query_one("#title", Static)
         if title != line.content:
             line.update(title, layout=False)  # one line, always: no layout pass
@@ -238,22 +234,13 @@ class BoardBase(Screen[None]):
                 self._focus_cards(column.cards)
                 return
 
-    # -- navigation and the view ---------------------------------------------------------
+    # -- the view ------------------------------------------------------------------------
 
     def action_focus_column(self, step: int) -> None:
         lists = [c.cards for c in self._columns()]
         if lists:
             i = lists.index(self._last_cards) if self._last_cards in lists else 0
             self._focus_cards(lists[max(0, min(len(lists) - 1, i + step))])
-
-    def action_sort(self) -> None:
-        self.sort = next_sort(self.sort)
-        self.refresh_view()
-
-    def action_toggle_density(self) -> None:
-        self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
-        self.layout_columns()
-        self.refresh_view()
 
     def action_toggle_lost(self) -> None:
         self.show_lost = not self.show_lost
@@ -262,56 +249,6 @@ class BoardBase(Screen[None]):
         if current is not None and isinstance(current.parent, StageColumn) and not current.parent.display:
             self.action_focus_column(-1)
         self.refresh_view()
-
-    def action_toggle_language(self) -> None:
-        self.host.labels = next_language(self.host.labels)
-        self.refresh_view()
-
-    def action_toggle_help(self) -> None:
-        if self.query("HelpPanel"):  # by name: its import (markdown) costs 60 ms at start
-            self.app.action_hide_help_panel()
-        else:
-            self.app.action_show_help_panel()
-
-    async def action_quit(self) -> None:
-        await self.app.action_quit()
-
-    def action_search(self) -> None:
-        self.query_one(SearchInput).open(self.flt.text)
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.flt = self.flt.with_text(event.value)
-        self.refresh_view()
-
-    @on(SearchInput.Done)
-    def _search_done(self, event: SearchInput.Done) -> None:
-        if event.cleared:
-            self.flt = self.flt.with_text("")
-            self.refresh_view()
-        if self._last_cards is not None:
-            self._last_cards.focus()
-
-    def action_clear_search(self) -> None:
-        """Escape on the board: drop the search text (the other filters stay), else the marks."""
-        if self.flt.text:
-            self.flt = self.flt.with_text("")
-            self.refresh_view()
-            self.host.say(self.host.labels("toast.search_cleared"))
-        else:
-            bulk.clear(self)
-
-    def action_toggle_mine(self) -> None:
-        """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
-        words = self.host.labels
-        me = whoami(self.host.root)
-        if me is None:
-            self.host.say(words("toast.who_are_you"), "warning")
-            return
-        mine = frozenset({me})
-        self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
-        self.refresh_view()
-        self.host.say(words("toast.mine", me=me) if self.flt.owners else words("toast.everyone"))
 
     def set_filter(self, flt: Filter) -> None:
         self.flt = flt

@@ -194,7 +194,7 @@ async def _run(
         except TuiboardError as exc:  # refused as a whole, before any file (an unknown stage)
             host.say(str(exc), "error")
             return
-        line = summary(result, *done, host.english)
+        line = summary(result, *done, host.labels.english)
         if result.written:
             entries = tuple(
                 Undo(w.customer.id, w.customer.path, w.before, w.after, safe(w.customer.name))

@@ -21,11 +21,10 @@ class CustomerCommands(Provider):
         if not isinstance(screen, BoardBase) or screen.board is None or not query.strip():
             return
         board = screen.board
-        english = screen.host.labels.english
         for customer in search.rank(board.customers.values(), query, LIMIT):
             yield Hit(
                 search.score(customer, query) / 100,
-                describe(customer, board.config, english),
+                describe(customer, board.config, screen.host.labels),
                 _focuser(screen, customer.id),
                 text=printable(customer.name),
             )

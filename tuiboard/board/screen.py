@@ -1,20 +1,28 @@
 """The board screen: `BoardBase` and the keys of `tuiboard.keymap` as its actions.
 
-The keys that open dialogs or write run their flow; those that await a dialog run as
-workers (`push_screen_wait` needs one). The read-only board refuses the writing ones
-before they run (`BoardApp.run_action`). Being the screen's bindings, dialogs on top
-never see them.
+The keys that change what is shown (sort, density, search, mine, language) set the view
+state of `BoardBase` and redraw. The keys that open dialogs or write run their flow; those
+that await a dialog run as workers (`push_screen_wait` needs one). The read-only board
+refuses the writing ones before they run (`BoardApp.run_action`). Being the screen's
+bindings, dialogs on top never see them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.widgets import Input
 
 from .. import keymap
+from ..labels import next_language
+from ..me import whoami
+from ..viewmodel import next_sort
+from ..widgets.fit import DENSITIES
+from ..widgets.search import SearchInput
 from . import bulk, editor, edits, lookups, moves, people, team, undo, views
 from .base import BoardBase
 from .palette import CustomerCommands
@@ -23,6 +31,70 @@ from .palette import CustomerCommands
 class BoardScreen(BoardBase):
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
     COMMANDS = Screen.COMMANDS | {CustomerCommands}
+
+    # -- keys that change what is shown -----------------------------------------------------
+
+    def action_sort(self) -> None:
+        self.sort = next_sort(self.sort)
+        self.refresh_view()
+
+    def action_toggle_density(self) -> None:
+        self.density = DENSITIES[(DENSITIES.index(self.density) + 1) % len(DENSITIES)]
+        self.layout_columns()
+        self.refresh_view()
+
+    def action_toggle_language(self) -> None:
+        self.host.labels = next_language(self.host.labels)
+        self.refresh_view()
+        self.refresh_bindings()  # the `?` panel and the palette speak the new language
+
+    def action_toggle_help(self) -> None:
+        if self.query("HelpPanel"):  # by name: its import (markdown) costs 60 ms at start
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()
+
+    def action_search(self) -> None:
+        self.query_one(SearchInput).open(self.flt.text)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.flt = self.flt.with_text(event.value)
+        self.refresh_view()
+
+    @on(SearchInput.Done)
+    def _search_done(self, event: SearchInput.Done) -> None:
+        if event.cleared:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+        if self._last_cards is not None:
+            self._last_cards.focus()
+
+    def action_clear_search(self) -> None:
+        """Escape on the board: drop the search text (the other filters stay), else the marks."""
+        if self.flt.text:
+            self.flt = self.flt.with_text("")
+            self.refresh_view()
+            self.host.say(self.host.labels("toast.search_cleared"))
+        else:
+            bulk.clear(self)
+
+    def action_toggle_mine(self) -> None:
+        """My deals only (owner = TUIBOARD_OWNER or git's user.name), or everyone's again."""
+        words = self.host.labels
+        me = whoami(self.host.root)
+        if me is None:
+            self.host.say(words("toast.who_are_you"), "warning")
+            return
+        mine = frozenset({me})
+        self.flt = replace(self.flt, owners=frozenset() if self.flt.owners == mine else mine)
+        self.refresh_view()
+        self.host.say(words("toast.mine", me=me) if self.flt.owners else words("toast.everyone"))
+
+    # -- keys that run a flow (a dialog, a write) --------------------------------------------
 
     @work(group="dialog")
     async def action_filter(self) -> None:

@@ -31,7 +31,7 @@ class BulkEdit:
 class BulkFieldsScreen(Dialog[BulkEdit | None]):
     """The edit for each marked customer (empty when nothing was filled in), or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.save", priority=True)]
     KEYS = (("tab", "key.next_field"), ("enter/^s", "key.save"), ("esc", "key.cancel"))
 
     def __init__(self, config: Config, count: int) -> None:

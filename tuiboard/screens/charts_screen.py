@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
@@ -24,31 +23,13 @@ from textual.worker import get_current_worker
 from pipeline.query import Filter, select
 from pipeline.store import Board
 
-from ..keymap import one_language
-from ..labels import Labels, labels
 from ..messages import BoardChanged
 from ..textcharts import CHARTS, chart_text, slip_text
 from ..textout import money, safe
+from ..worded import Worded, words_of
 
-TAB_TITLES = {
-    "funnel": "漏斗 Funnel",
-    "conversion": "转化 Conversion",
-    "forecast": "预测 Forecast",
-    "sources": "来源 Sources",
-    "buckets": "金额段 Buckets",
-    "trend": "趋势 Trend",
-    "time": "停留 Time",
-    "slip": "推迟 Slip",
-}
 TABS = [*CHARTS, "slip"]  # the last is text from git, computed when first shown
-KPIS = (
-    ("open_amount", "在谈金额 open"),
-    ("weighted_amount", "加权 weighted"),
-    ("win_rate", "赢单率 win"),
-    ("leak_rate", "漏网率 leak"),
-    ("overdue", "逾期 overdue"),
-    ("stale", "停滞 stale"),
-)
+KPIS = ("open_amount", "weighted_amount", "win_rate", "leak_rate", "overdue", "stale")  # charts.kpi.*
 
 
 class ChartView(Widget):
@@ -72,7 +53,7 @@ class ChartView(Widget):
 
     def render(self) -> Text:
         if self.data is None:
-            return Text("计算中… computing", style="dim")
+            return Text(words_of(self)("charts.busy"), style="dim")
         width, height = self.size
         key = (width, height, id(self.data))
         if self._cache is None or self._cache[0] != key:
@@ -80,7 +61,7 @@ class ChartView(Widget):
         return self._cache[1]
 
 
-class ChartsScreen(Screen[None]):
+class ChartsScreen(Worded[None]):
     """Funnel analytics for the customers that pass the board's filter."""
 
     DEFAULT_CSS = """
@@ -92,9 +73,9 @@ class ChartsScreen(Screen[None]):
     ChartsScreen TabPane { padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "关闭 Close"),
-        Binding("q", "close", "关闭 Close", show=False),
-        *(Binding(str(i), f"tab({i})", TAB_TITLES[name], show=False) for i, name in enumerate(TABS, 1)),
+        Binding("escape", "close", "key.close"),
+        Binding("q", "close", "key.close", show=False),
+        *(Binding(str(i), f"tab({i})", f"charts.tab.{name}", show=False) for i, name in enumerate(TABS, 1)),
     ]
 
     def __init__(self, board: Board, flt: Filter, today: date) -> None:
@@ -106,16 +87,16 @@ class ChartsScreen(Screen[None]):
         self._slip_shown = -1  # the generation the slip tab was computed for
 
     def compose(self) -> ComposeResult:
-        english = self.words.english
+        words = self.words
         yield Static(self._title(None), id="charts-title")
         with Horizontal(id="kpis"):
-            for key, _ in KPIS:
+            for key in KPIS:
                 yield Static(self._kpi(key), classes="kpi", id=f"kpi-{key}")
         with TabbedContent(id="chart-tabs"):
             for name in CHARTS:
-                with TabPane(one_language(TAB_TITLES[name], english), id=f"tab-{name}"):
+                with TabPane(words(f"charts.tab.{name}"), id=f"tab-{name}"):
                     yield ChartView(name, id=f"chart-{name}")
-            with TabPane(one_language(TAB_TITLES["slip"], english), id="tab-slip"):
+            with TabPane(words("charts.tab.slip"), id="tab-slip"):
                 yield Static("", id="slip-text")
         yield Footer()
 
@@ -198,7 +179,7 @@ class ChartsScreen(Screen[None]):
             return  # a newer board or filter is being computed
         self.report, self.kpis = report, kpis
         self.query_one("#charts-title", Static).update(self._title(count))
-        for key, _ in KPIS:
+        for key in KPIS:
             self.query_one(f"#kpi-{key}", Static).update(self._kpi(key))
         for view in self.query(ChartView):
             view.show(report, self.board.config.currency)
@@ -219,14 +200,8 @@ class ChartsScreen(Screen[None]):
             parts.append(words("charts.busy"))
         return Text(" · ".join(parts))
 
-    @property
-    def words(self) -> Labels:
-        """The board's language (as a dialog's `words`)."""
-        found = getattr(self.app, "labels", None)
-        return found if isinstance(found, Labels) else labels()
-
     def _kpi(self, key: str) -> Text:
-        label = one_language(dict(KPIS)[key], self.words.english)
+        label = self.words(f"charts.kpi.{key}")
         text = Text(label + "\n", style="dim")
         if self.kpis is None:
             return text.append("…")

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from pipeline.problems import printable
 from pipeline.settle import Conflict
 
+from ..labels import Labels
 from .dialog import Dialog, titled
 
 
@@ -33,31 +34,31 @@ class ConflictsScreen(Dialog[str | None]):
     ConflictsScreen OptionList { height: auto; max-height: 70vh; }
     ConflictsScreen #summary { height: auto; margin-bottom: 1; }
     """
-    KEYS = (("↑↓", "选择 pick"), ("enter", "解决 settle"), ("esc", "关闭 close"))
+    KEYS = (("↑↓", "key.pick"), ("enter", "key.settle"), ("esc", "key.close"))
 
     def __init__(self, conflicted: list[Conflicted]) -> None:
-        super().__init__(titled("冲突 Conflicts"))
+        super().__init__()
         self.conflicted = conflicted
+
+    def heading(self) -> Text:
+        return titled(self.words("conflicts.title"))
 
     def compose_body(self) -> ComposeResult:
         n = len(self.conflicted)
         if n:
-            summary = Text(
-                f"{n} 个客户有合并冲突，解决后按 S 同步 · {n} conflicted: settle each, then S syncs",
-                style="bold red",
-            )
+            summary = Text(self.words("conflicts.summary", count=n), style="bold red")
         else:
-            summary = Text("没有冲突 · no conflicts", style="green")
+            summary = Text(self.words("conflicts.none"), style="green")
         yield Static(summary, id="summary", markup=False)
-        options = [Option(self._row(c), id=c.customer_id) for c in self.conflicted]
+        options = [Option(self._row(c, self.words), id=c.customer_id) for c in self.conflicted]
         yield OptionList(*options)
 
     @staticmethod
-    def _row(c: Conflicted) -> Text:
+    def _row(c: Conflicted, words: Labels) -> Text:
         text = Text("⚡ ", style="bold red")
         text.append(printable(c.name), style="bold")
         if c.conflict.whole_file:
-            text.append(f"   整个文件 whole file: {printable(c.conflict.reason)}", style="dim")
+            text.append(f"   {words('settle.whole_file')}: {printable(c.conflict.reason)}", style="dim")
         else:
             fields = ", ".join(printable(f.field) for f in c.conflict.fields)
             text.append(f"   {fields}", style="dim")

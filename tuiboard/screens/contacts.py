@@ -18,53 +18,54 @@ from textual.widgets import Input, Select
 from pipeline import contacts
 from pipeline.parse_input import parse_amount, parse_percent
 
-from ..keymap import one_language
 from ..widgets.fields import Amount, FormField, Percent, Required
 from .dialog import Dialog, titled
 
 Entry = dict[str, Any]
 NO_ROLE = ""
-CONTACT_FIELDS = (  # key, label, placeholder
-    ("title", "职务 Title", "总经理 · IT经理"),
-    ("phone", "电话 Phone", "+86 138 0013 8000"),
-    ("email", "邮箱 E-mail", ""),
-    ("wechat", "微信 WeChat", ""),
-    ("note", "备注 Note", ""),
+CONTACT_FIELDS = (  # key, label (a catalog key), placeholder
+    ("title", "contact.job", "总经理 · IT经理"),
+    ("phone", "contact.phone", "+86 138 0013 8000"),
+    ("email", "contact.email", ""),
+    ("wechat", "contact.wechat", ""),
+    ("note", "contact.note", ""),
 )
-SAVE_KEYS = (("tab", "字段 field"), ("enter/^s", "保存 save"), ("esc", "取消 cancel"))
 
 
 class _EntryDialog(Dialog[Entry | None]):
     """A dialog adding one entry to a customer: its title names the customer."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
-    KEYS = SAVE_KEYS
-    WHAT: ClassVar[str]  # the title's words, ``中文 English``
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.save", priority=True)]
+    KEYS = (("tab", "key.field"), ("enter/^s", "key.save"), ("esc", "key.cancel"))
+    WHAT: ClassVar[str]  # the title's catalog key
 
     def __init__(self, customer_name: str) -> None:
         super().__init__()
         self.customer_name = customer_name
 
     def heading(self) -> Text:
-        return titled(one_language(self.WHAT, self.words.english), name=self.customer_name)
+        return titled(self.words(self.WHAT), name=self.customer_name)
 
 
 class ContactFormScreen(_EntryDialog):
     """A contact: name (required), role in the buying decision, title, phone, e-mail, WeChat, note."""
 
-    WHAT = "添加联系人 Add contact"
+    WHAT = "contact.title"
 
     def compose_body(self) -> ComposeResult:
-        yield FormField("姓名 Name *", Input(id="c-name", validators=[Required(self.words)], compact=True))
-        roles = [(Text(f"{r.label}  {r.label_en}"), r.id) for r in contacts.ROLES]
+        words = self.words
         yield FormField(
-            "角色 Role",
+            words("contact.name"), Input(id="c-name", validators=[Required(self.words)], compact=True)
+        )
+        roles = [(Text(r.label_en if words.english else r.label), r.id) for r in contacts.ROLES]
+        yield FormField(
+            words("contact.role"),
             Select(
                 [(Text("—"), NO_ROLE), *roles], value=NO_ROLE, allow_blank=False, compact=True, id="c-role"
             ),
         )
         for key, label, hint in CONTACT_FIELDS:
-            yield FormField(label, Input(placeholder=hint, id=f"c-{key}", compact=True))
+            yield FormField(words(label), Input(placeholder=hint, id=f"c-{key}", compact=True))
 
     def on_mount(self) -> None:
         self.query_one("#c-name", Input).focus()
@@ -82,19 +83,23 @@ class ContactFormScreen(_EntryDialog):
 class ProductFormScreen(_EntryDialog):
     """A product: name (required), quantity, unit price (``0.9万`` reads as 9000), discount %."""
 
-    WHAT = "添加产品 Add product"
+    WHAT = "product.title"
 
     def compose_body(self) -> ComposeResult:
-        yield FormField("产品 Product *", Input(id="p-name", validators=[Required(self.words)], compact=True))
+        words = self.words
         yield FormField(
-            "数量 Quantity", Input(placeholder="1", id="p-quantity", validators=[Amount()], compact=True)
+            words("product.name"), Input(id="p-name", validators=[Required(self.words)], compact=True)
         )
         yield FormField(
-            "单价 Unit price",
+            words("product.quantity"),
+            Input(placeholder="1", id="p-quantity", validators=[Amount()], compact=True),
+        )
+        yield FormField(
+            words("product.price"),
             Input(placeholder="9000 · 0.9万", id="p-price", validators=[Amount()], compact=True),
         )
         yield FormField(
-            "折扣 Discount %",
+            words("product.discount"),
             Input(placeholder="0-100", id="p-discount", validators=[Percent()], compact=True),
         )
 

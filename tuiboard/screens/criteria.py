@@ -49,9 +49,9 @@ class CriteriaScreen(Dialog[list[str] | None]):
     CriteriaScreen #ticked { height: auto; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "confirm", "move", priority=True),
-        Binding("s", "skip", "skip"),
-        Binding("a", "tick_all", "all"),
+        Binding("enter", "confirm", "key.move", priority=True),
+        Binding("s", "skip", "key.skip"),
+        Binding("a", "tick_all", "key.tick_all"),
     ]
     KEYS = (
         ("space", "key.tick"),

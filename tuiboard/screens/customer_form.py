@@ -28,7 +28,6 @@ from pipeline.model import FIELD, INTENTS, Customer
 from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_when
 from pipeline.problems import printable
 
-from ..keymap import one_language
 from ..widgets.fields import Amount, FormField, Percent, Required, When
 from .dialog import Dialog, titled
 
@@ -80,7 +79,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
     CustomerFormScreen #status.-warning { color: $text-warning; }
     CustomerFormScreen #people { height: auto; margin-top: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.save", priority=True)]
     KEYS = (
         ("tab/shift+tab", "key.field"),
         ("enter/^s", "key.save"),
@@ -153,7 +152,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
     def _label(self, spec: Spec) -> str:
         """The field's label in the board's language, keeping a required field's ``*``."""
         label = spec.label.removesuffix(" *")
-        return one_language(label, self.words.english) + spec.label[len(label) :]
+        return self.words.pair(label) + spec.label[len(label) :]
 
     def _control(self, spec: Spec) -> Input | Select[str]:
         initial = self.initial[spec.path]
@@ -199,7 +198,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
                 sources.append(initial)
             options += [_choice(s, self.config.source_label(s), s) for s in sources]
         else:
-            options += [(Text(one_language(INTENT_LABELS[i], self.words.english)), i) for i in INTENTS]
+            options += [(Text(self.words.pair(INTENT_LABELS[i])), i) for i in INTENTS]
         return options
 
     def on_mount(self) -> None:

@@ -21,7 +21,6 @@ from pipeline.model import Customer
 from pipeline.problems import Problem, printable
 from pipeline.timeline import stage_spans
 
-from ..keymap import one_language
 from ..textout import fit, money
 from .dialog import Dialog, titled
 from .log_entry import KIND_LABELS
@@ -73,8 +72,8 @@ class DetailsScreen(Dialog[None]):
     DetailsScreen .heading { margin-top: 1; text-style: bold; color: $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "cancel", "关闭 Close", show=False),
-        Binding("q", "cancel", "关闭 Close", show=False),
+        Binding("enter", "cancel", "key.close", show=False),
+        Binding("q", "cancel", "key.close", show=False),
     ]
     KEYS = (("↑↓ pgup pgdn", "key.scroll"), ("esc/enter/q", "key.close"))
 
@@ -87,10 +86,9 @@ class DetailsScreen(Dialog[None]):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="details"):
-            english = self.words.english
             for heading, body in self.sections():
                 if heading:
-                    yield Static(Text(one_language(heading, english)), classes="heading", markup=False)
+                    yield Static(Text(self.words.pair(heading)), classes="heading", markup=False)
                 yield Static(body, markup=False)
 
     def on_mount(self) -> None:
@@ -144,16 +142,16 @@ class DetailsScreen(Dialog[None]):
             ("本阶段 days in stage", "—" if days is None else f"{days} 天"),
             (
                 "停滞 stale",
-                one_language("是 yes" if stale else "否 no", self.words.english)
+                self.words.pair("是 yes" if stale else "否 no")
                 + (f" (阈值 after {stage.stale_after_days} 天)" if stage and stage.stale_after_days else ""),
             ),
             ("下一步 next", f"{c.next_action or '—'}  {c.next_due or ''}  {DUE_WORDS[status]}".strip()),
         ]
         styles = {"停滞 stale": "bold red" if stale else "", "下一步 next": DUE_STYLES[status]}
-        english = self.words.english
+        pair = self.words.pair
         return _pairs(
-            [(one_language(label, english), value) for label, value in rows],
-            styles={one_language(label, english): style for label, style in styles.items()},
+            [(pair(label), value) for label, value in rows],
+            styles={pair(label): style for label, style in styles.items()},
         )
 
     def _timeline(self) -> Text:

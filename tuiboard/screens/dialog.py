@@ -1,9 +1,8 @@
 """The frame every dialog shares: centred, bordered, titled, with its keys listed at the bottom.
 
 A dialog speaks the board's language (`words`: the app's `tuiboard.labels` catalog, the
-default language outside the board). Its title comes from `heading`, its keys' words are
-catalog keys (``key.cancel``); a dialog not yet in the catalog gives ``中文 English`` pairs,
-shown in the board's language by `one_language`.
+default language outside the board). Its title comes from `heading`; its keys' words and its
+bindings' descriptions are catalog keys (``key.cancel``).
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ from textual.widgets import Input, Static
 
 from pipeline.problems import printable
 
-from ..keymap import one_language
-from ..labels import Labels, labels
+from ..labels import Labels
 from ..widgets.fields import check
+from ..worded import Worded
 
 ResultT = TypeVar("ResultT")
 KEY_STYLE = "bold #ffa62b"
@@ -30,13 +29,12 @@ KEY_STYLE = "bold #ffa62b"
 
 def key_hint(keys: tuple[tuple[str, str], ...], words: Labels) -> Text:
     """``enter 确认   esc 取消`` with the keys highlighted, in ``words``' language: each word
-    is a catalog key, or a ``中文 English`` pair."""
+    is a catalog key."""
     parts: list[Text | str | tuple[str, str]] = []
     for key, what in keys:
         if parts:
             parts.append("   ")
-        word = words(what) if what in words.words else one_language(what, words.english)
-        parts += [(key, KEY_STYLE), " ", word]
+        parts += [(key, KEY_STYLE), " ", words(what)]
     return Text.assemble(*parts)
 
 
@@ -49,7 +47,7 @@ def titled(*parts: str, name: str = "") -> Text:
     return text
 
 
-class Dialog(ModalScreen[ResultT]):
+class Dialog(Worded[ResultT], ModalScreen[ResultT]):
     """A modal box; subclasses yield their body from ``compose_body`` and list their ``KEYS``."""
 
     DEFAULT_CSS = """
@@ -64,19 +62,13 @@ class Dialog(ModalScreen[ResultT]):
     Dialog #status.-shown { display: block; }
     Dialog .muted { color: $text-muted; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消 Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.cancel", show=False)]
     KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("esc", "key.cancel"),)
     CANCEL_RESULT: ClassVar[Any] = None
 
     def __init__(self, title: Text | None = None) -> None:
         super().__init__()
         self.dialog_title = title or Text("")
-
-    @property
-    def words(self) -> Labels:
-        """The board's language; the default language outside the board."""
-        found = getattr(self.app, "labels", None)
-        return found if isinstance(found, Labels) else labels()
 
     def heading(self) -> Text:
         """The title in the border (the one given, unless a dialog words its own)."""

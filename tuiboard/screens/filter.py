@@ -41,10 +41,10 @@ class FilterScreen(Dialog[Filter | SaveAsView | None]):
     FilterScreen #buttons Button { margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "apply", priority=True),
-        Binding("ctrl+s", "apply", "apply", priority=True),
-        Binding("r", "reset", "reset"),
-        Binding("v", "save_view", "save as view"),
+        Binding("enter", "apply", "key.apply", priority=True),
+        Binding("ctrl+s", "apply", "key.apply", priority=True),
+        Binding("r", "reset", "key.reset"),
+        Binding("v", "save_view", "key.save_view"),
     ]
     KEYS = (
         ("tab", "key.next_group"),

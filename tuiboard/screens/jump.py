@@ -22,16 +22,17 @@ from pipeline.config import Config
 from pipeline.model import Customer
 from pipeline.problems import printable
 
+from ..labels import Labels
 from .dialog import Dialog
 
 LIMIT = 12
 
 
-def describe(c: Customer, config: Config, english: bool) -> Text:
+def describe(c: Customer, config: Config, words: Labels) -> Text:
     """``杭州中联软件有限公司  意向客户 · 王磊 · hangzhou-zhonglian``: one line per customer."""
     stage = config.stage(c.stage)
     text = Text(printable(c.name), style="bold")
-    text.append(f"  {printable(stage.title(english)) if stage else printable(c.stage)}", style="dim")
+    text.append(f"  {printable(stage.title(words.english)) if stage else printable(c.stage)}", style="dim")
     if c.contact:
         text.append(f" · {printable(c.contact)}", style="dim")
     text.append(f" · {printable(c.id)}", style="dim")
@@ -70,7 +71,7 @@ class JumpScreen(Dialog[str | None]):
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
         self.hits = search.rank(self.customers, event.value, LIMIT) if event.value.strip() else []
-        hits.add_options(Option(describe(c, self.config, self.words.english), id=c.id) for c in self.hits)
+        hits.add_options(Option(describe(c, self.config, self.words), id=c.id) for c in self.hits)
         if self.hits:
             hits.highlighted = 0
 

@@ -31,8 +31,11 @@ class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
     LogEntryScreen RadioButton { width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "save", priority=True),
-        *(Binding(f"f{i}", f"kind('{kind}')", kind, show=False) for i, kind in enumerate(LOG_KINDS, 1)),
+        Binding("ctrl+s", "submit", "key.save", priority=True),
+        *(
+            Binding(f"f{i}", f"kind('{kind}')", f"kind.{kind}", show=False)
+            for i, kind in enumerate(LOG_KINDS, 1)
+        ),
     ]
     KEYS = (
         (f"F1-F{len(LOG_KINDS)}", "key.kind"),

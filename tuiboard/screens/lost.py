@@ -24,7 +24,7 @@ class LostReasonScreen(Dialog[str | None]):
     DEFAULT_CSS = """
     LostReasonScreen OptionList { height: auto; max-height: 12; margin-bottom: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit_typed", "ok", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit_typed", "key.ok", show=False)]
     KEYS = (("↑↓ enter", "key.pick_reason"), ("tab", "key.type_reason"), ("esc", "key.cancel"))
 
     def __init__(self, reasons: Sequence[str], customer_name: str) -> None:

@@ -21,7 +21,7 @@ from .dialog import Dialog, titled
 class MoveBackScreen(Dialog[str | None]):
     """The reason, stripped ("" when none was typed); None on escape (nothing moves)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "move back", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.move_back", show=False)]
     KEYS = (("enter", "key.move_back"), ("esc", "key.cancel"))
 
     def __init__(self, stage: Stage, customer_name: str) -> None:

@@ -35,8 +35,8 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
     NextActionScreen #picks Button { min-width: 10; margin-right: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "save", priority=True),
-        *(Binding(key, f"pick('{offset}')", offset, show=False) for key, offset in PICKS),
+        Binding("ctrl+s", "submit", "key.save", priority=True),
+        *(Binding(key, f"pick('{offset}')", f"next.pick.{offset}", show=False) for key, offset in PICKS),
     ]
     KEYS = (
         ("F1/F2/F3", "key.plus_day_week_quarter"),

@@ -20,19 +20,17 @@ from textual.widgets.option_list import Option
 
 from pipeline.merge import MISSING
 from pipeline.problems import printable
-from pipeline.settle import WHOLE, Conflict, Edited, Pick, parse_value
+from pipeline.settle import WHOLE, Conflict, Edited, FieldConflict, Pick, parse_value
 
 from ..widgets.fields import FormField, Required
 from .dialog import Dialog, titled
 
-SIDES = (("base", "原值 base"), ("ours", "我的 ours"), ("theirs", "对方 theirs"))
+SIDES = ("base", "ours", "theirs")  # settle.side.*
 LABEL_CELLS = 14  # the values line up after the labels (a Chinese character is two cells)
 
 
 def shown(value: Any) -> str:
-    """A value as TOML shows it (``"发送报价"``, ``120000``), printable; unset values say so."""
-    if value is MISSING:
-        return "(未设置 not set)"
+    """A value as TOML shows it (``"发送报价"``, ``120000``), printable."""
     try:
         return printable(tomlkit.item(value).as_string())
     except (TypeError, ValueError):
@@ -48,67 +46,72 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
     SettleScreen #why { height: auto; margin-bottom: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "pick('ours')", "我的 ours", show=False),
-        Binding("t", "pick('theirs')", "对方 theirs", show=False),
-        Binding("e", "edit", "编辑 edit", show=False),
-        Binding("ctrl+s", "save", "保存 save", show=False),
+        Binding("o", "pick('ours')", "key.ours", show=False),
+        Binding("t", "pick('theirs')", "key.theirs", show=False),
+        Binding("e", "edit", "key.edit", show=False),
+        Binding("ctrl+s", "save", "key.save", show=False),
     ]
     KEYS = (
-        ("↑↓", "字段 field"),
-        ("o", "用我的 ours"),
-        ("t", "用对方的 theirs"),
-        ("e", "改值 edit"),
-        ("ctrl+s", "写入并暂存 write + git add"),
-        ("esc", "取消 cancel"),
+        ("↑↓", "key.field"),
+        ("o", "key.use_ours"),
+        ("t", "key.use_theirs"),
+        ("e", "key.edit_value"),
+        ("ctrl+s", "key.write_and_stage"),
+        ("esc", "key.cancel"),
     )
 
     def __init__(self, conflict: Conflict, name: str) -> None:
-        super().__init__(titled("解决冲突 Settle conflict", name=name))
+        super().__init__()
+        self.name_shown = name
         self.conflict = conflict
         self.picks: dict[str, Pick] = {}
         self.fields = [WHOLE] if conflict.whole_file else [f.field for f in conflict.fields]
 
+    def heading(self) -> Text:
+        return titled(self.words("settle.title"), name=self.name_shown)
+
     def compose_body(self) -> ComposeResult:
         if self.conflict.whole_file:
-            why = printable(self.conflict.reason)
-            text = f"只能整份选择 · only a whole side can be kept: {why}"
+            text = self.words("settle.whole_only", why=printable(self.conflict.reason))
         else:
-            n = len(self.conflict.fields)
-            text = (
-                f"{n} 个字段冲突 · {n} conflicting field{'s' if n != 1 else ''}: 每个选一边或改值 pick each"
-            )
+            text = self.words("settle.fields", count=len(self.conflict.fields))
         yield Static(Text(text), id="why", markup=False)
         yield OptionList(*(Option(self._row(f), id=f) for f in self.fields))
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
-    def _values(self, field: str) -> dict[str, Any]:
+    def _values(self, field: str) -> dict[str, str]:
+        """Each side as shown: its value as TOML, or words for a whole file, a deletion, no value."""
+        words = self.words
         if field == WHOLE:
             c = self.conflict
-            return {
-                "base": "(文件 file)" if c.base is not None else MISSING,
-                "ours": "(文件 file)" if c.ours is not None else "(已删除 deleted)",
-                "theirs": "(文件 file)" if c.theirs is not None else "(已删除 deleted)",
-            }
-        f = next(f for f in self.conflict.fields if f.field == field)
-        return {"base": f.base, "ours": f.ours, "theirs": f.theirs}
+            whole = {"base": c.base, "ours": c.ours, "theirs": c.theirs}
+            gone = {"base": "settle.not_set", "ours": "settle.deleted", "theirs": "settle.deleted"}
+            return {side: words("settle.file" if v is not None else gone[side]) for side, v in whole.items()}
+        f = self._conflict_of(field)
+        values = {"base": f.base, "ours": f.ours, "theirs": f.theirs}
+        return {side: words("settle.not_set") if v is MISSING else shown(v) for side, v in values.items()}
+
+    def _conflict_of(self, field: str) -> FieldConflict:
+        return next(f for f in self.conflict.fields if f.field == field)
 
     def _row(self, field: str) -> Text:
         pick = self.picks.get(field)
-        head = Text("整个文件 whole file" if field == WHOLE else printable(field), style="bold")
+        words = self.words
+        head = Text(words("settle.whole_file") if field == WHOLE else printable(field), style="bold")
         if pick is None:
-            head.append("   未选 not picked", style="yellow")
+            head.append(f"   {words('settle.not_picked')}", style="yellow")
         values = self._values(field)
-        for side, label in SIDES:
+        for side in SIDES:
+            label = words(f"settle.side.{side}")
             chosen = pick == side
             mark = "✓ " if chosen else "  "
-            value = values[side]
-            shown_value = value if isinstance(value, str) and value.startswith("(") else shown(value)
+            shown_value = values[side]
             pad = " " * max(1, LABEL_CELLS - cell_len(label))
             head.append(f"\n{mark}{label}{pad}{shown_value}", style="bold green" if chosen else "")
         if isinstance(pick, Edited):
-            label = "改为 edited"
+            label = words("settle.edited")
             pad = " " * (LABEL_CELLS - cell_len(label))
             head.append(f"\n✓ {label}{pad}{shown(pick.value)}", style="bold green")
         return head
@@ -139,10 +142,10 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
     def action_edit(self) -> None:
         field = self._field()
         if field is None or field == WHOLE:
-            self.say("整个文件不能改值 · a whole file can only be picked")
+            self.say(self.words("settle.whole_no_edit"))
             return
         current = self.picks.get(field)
-        start = current.value if isinstance(current, Edited) else self._values(field)["ours"]
+        start = current.value if isinstance(current, Edited) else self._conflict_of(field).ours
 
         def typed(text: str | None) -> None:
             if text is not None:
@@ -160,7 +163,7 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
         missing = [f for f in self.fields if f not in self.picks]
         if missing:
             shown_missing = ", ".join(printable(f) for f in missing)
-            self.say(f"还有字段未选 · still to pick: {shown_missing}")
+            self.say(self.words("settle.still_to_pick", fields=shown_missing))
             return
         self.dismiss(dict(self.picks))
 
@@ -168,15 +171,18 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
 class EditValueScreen(Dialog[str | None]):
     """A value typed for one field, as TOML (``120000``, ``"文本"``) or plain text."""
 
-    KEYS = (("enter", "确定 OK"), ("esc", "取消 cancel"))
+    KEYS = (("enter", "key.ok"), ("esc", "key.cancel"))
 
     def __init__(self, field: str, start: str) -> None:
-        super().__init__(titled("改值 Edit value", name=field))
-        self.start = start
+        super().__init__()
+        self.field, self.start = field, start
+
+    def heading(self) -> Text:
+        return titled(self.words("settle.edit_title"), name=self.field)
 
     def compose_body(self) -> ComposeResult:
         typed = Input(self.start, validators=[Required(self.words)], compact=True)
-        yield FormField("值 value", typed)
+        yield FormField(self.words("settle.value"), typed)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

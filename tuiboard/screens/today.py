@@ -17,24 +17,25 @@ from pipeline.agenda import AgendaItem, today_items
 from pipeline.config import Config
 from pipeline.model import Customer
 
+from ..labels import Labels
 from ..textout import fit
 from .dialog import Dialog, titled
 
 
-def item_line(item: AgendaItem) -> Text:
+def item_line(item: AgendaItem, words: Labels) -> Text:
     """``逾期 3天  11-20  name  task  owner``, cut to columns by terminal cells."""
     c = item.customer
     if item.overdue:
-        status = Text(fit(f"逾期 {item.days_overdue}天", 12), "bold red")
+        status = Text(fit(words("today.overdue", days=item.days_overdue), 12), "bold red")
     elif item.kind == "after_sales":
-        late = f"晚 {item.days_overdue}天" if item.days_overdue else "售后 after-sales"
-        status = Text(fit(late, 12), "bold magenta")
+        late = words("today.after_sales_late", days=item.days_overdue)
+        status = Text(fit(late if item.days_overdue else words("today.after_sales"), 12), "bold magenta")
     elif item.kind == "downgrade":
-        status = Text(fit("待降级 re-grade", 12), "bold magenta")
+        status = Text(fit(words("today.downgrade"), 12), "bold magenta")
     elif item.due is None:
-        status = Text(fit("无下一步", 12), "bold red")
+        status = Text(fit(words("today.no_next"), 12), "bold red")
     else:
-        status = Text(fit("今天 today", 12), "bold yellow")
+        status = Text(fit(words("today.today"), 12), "bold yellow")
     due = item.due.strftime("%m-%d") if item.due else "     "
     return Text.assemble(
         " ",
@@ -56,7 +57,7 @@ class TodayScreen(Dialog[str | None]):
     TodayScreen OptionList { height: auto; max-height: 70vh; }
     TodayScreen #summary { height: auto; margin-bottom: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "toggle_owner", "负责人 Owner")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "toggle_owner", "key.owner")]
 
     def __init__(
         self, customers: list[Customer], config: Config, today: date, owner: str | None = None
@@ -82,6 +83,7 @@ class TodayScreen(Dialog[str | None]):
         self.query_one(OptionList).focus()
 
     def _fill(self) -> None:
+        words = self.words
         items = today_items(self.customers, self.config, self.today, self.owner if self.owner_only else None)
         options: list[Option | None] = []
         shown: set[str] = set()
@@ -89,14 +91,16 @@ class TodayScreen(Dialog[str | None]):
             members = list(group)
             if options:
                 options.append(None)  # a separator line between groups
+            label = members[0].label_en if words.english else members[0].label
             head = Text.assemble(
-                (f"{priority} {members[0].label}", "bold"),
-                (f" · {members[0].label_en} ({len(members)})", "dim"),
+                (f"{priority} {label}", "bold"), (words("today.group_count", count=len(members)), "dim")
             )
             options.append(Option(head, id=f"/priority/{priority}", disabled=True))  # "/" is in no file stem
             for item in members:
                 cid = item.customer.id  # a customer's second row (after-sales and a re-grade): id/priority
-                options.append(Option(item_line(item), id=cid if cid not in shown else f"{cid}/{priority}"))
+                options.append(
+                    Option(item_line(item, words), id=cid if cid not in shown else f"{cid}/{priority}")
+                )
                 shown.add(cid)
         option_list = self.query_one(OptionList)
         option_list.clear_options()
@@ -107,20 +111,21 @@ class TodayScreen(Dialog[str | None]):
         none = sum(1 for i in items if i.kind == "no_next")
         after = sum(1 for i in items if i.kind in ("after_sales", "downgrade"))
         due_today = len(items) - overdue - none - after
-        who = ("负责人 " + self.owner) if self.owner_only and self.owner else "全部 everyone"
+        mine = self.owner_only and self.owner
+        who = words("today.owner", owner=self.owner) if mine else words("today.everyone")
         summary = Text.assemble(
-            (f"{overdue} 逾期 overdue", "bold red" if overdue else "dim"),
+            (words("today.count_overdue", count=overdue), "bold red" if overdue else "dim"),
             "  ·  ",
-            (f"{none} 无下一步 no next action", "bold red" if none else "dim"),
+            (words("today.count_no_next", count=none), "bold red" if none else "dim"),
             "  ·  ",
-            (f"{due_today} 今天 today", "bold yellow" if due_today else "dim"),
+            (words("today.count_today", count=due_today), "bold yellow" if due_today else "dim"),
             "  ·  ",
-            (f"{after} 售后 after-sales", "bold magenta" if after else "dim"),
+            (words("today.count_after_sales", count=after), "bold magenta" if after else "dim"),
             "  ·  ",
             (who, "dim"),
         )
         if not items:
-            summary.append("\n今天没有待办 · nothing due today", "green")
+            summary.append("\n" + words("today.nothing"), "green")
         self.query_one("#summary", Static).update(summary)
 
     def action_toggle_owner(self) -> None:

@@ -16,6 +16,7 @@ from pipeline.problems import printable
 from pipeline.query import Filter
 from pipeline.views import MAX_NAME, View
 
+from ..labels import Labels
 from ..widgets.fields import Explaining, FormField
 from .dialog import Dialog, titled
 
@@ -30,38 +31,41 @@ class SaveAsView:
 class ViewName(Explaining):
     """1 to MAX_NAME characters; a name that exists says it will be replaced."""
 
-    def __init__(self, existing: tuple[View, ...]) -> None:
+    def __init__(self, existing: tuple[View, ...], words: Labels) -> None:
         super().__init__()
         self.names = {v.name for v in existing}
+        self.words = words
 
     def validate(self, value: str) -> ValidationResult:
         name = value.strip()
         if not name or len(name) > MAX_NAME:
-            return self.failure(f"1 to {MAX_NAME} characters · 名称 1 到 {MAX_NAME} 个字")
+            return self.failure(self.words("view.name_length", most=MAX_NAME))
         return self.success()
 
     def explain(self, value: str) -> str:
-        return "replaces the view of that name · 将覆盖同名视图" if value.strip() in self.names else ""
+        return self.words("view.replaces") if value.strip() in self.names else ""
 
 
 class ViewNameScreen(Dialog[str | None]):
     """The name to save the view under (stripped), or None on escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "保存 Save", show=False)]
-    KEYS = (("enter", "保存 save"), ("esc", "取消 cancel"))
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.save", show=False)]
+    KEYS = (("enter", "key.save"), ("esc", "key.cancel"))
 
     def __init__(self, flt: Filter, views: tuple[View, ...]) -> None:
-        super().__init__(titled("存为视图 Save as view"))
+        super().__init__()
         self.flt, self.views = flt, views
 
+    def heading(self) -> Text:
+        return titled(self.words("view.title"))
+
     def compose_body(self) -> ComposeResult:
-        what = self.flt.describe() or "全部客户 everyone"
-        yield Static(Text(f"筛选 filter: {printable(what)}"), classes="muted")
-        name = Input(placeholder="我的A类", validators=[ViewName(self.views)], id="name", compact=True)
-        yield FormField("名称 Name", name)
-        yield Static(
-            Text("pipeline.toml 中的 [views.名称]，按 1–9 切换 · keys 1–9 switch views"), classes="muted"
-        )
+        words = self.words
+        what = printable(self.flt.describe()) or words("view.everyone")
+        yield Static(Text(f"{words('title.filter')}: {what}"), classes="muted")
+        name = Input(placeholder="我的A类", validators=[ViewName(self.views, words)], id="name", compact=True)
+        yield FormField(words("view.name"), name)
+        yield Static(Text(words("view.hint")), classes="muted")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -19,6 +19,7 @@ from pipeline import rules
 from pipeline.config import Config
 from pipeline.model import Customer
 
+from ..labels import Labels
 from ..textout import fit, money, prefix_within, safe
 
 CARD_HEIGHT = 4  # three lines of content and a rule
@@ -30,20 +31,19 @@ MUTED = "dim"
 
 
 def card_lines(
-    customer: Customer, config: Config, today: date, width: int, english: bool, conflicted: bool = False
+    customer: Customer, config: Config, today: date, width: int, words: Labels, conflicted: bool = False
 ) -> list[Text]:
     """The card's ``CARD_HEIGHT`` lines, each exactly ``width`` cells (compact below COMPACT_BELOW).
     ``conflicted``: a merge left the file conflicted; that says so instead of the next action."""
     width = max(width, 8)
     compact = width < COMPACT_BELOW
     if conflicted:
-        words = "⚡ conflict · C settles" if english else "⚡ 冲突 · 按 C 解决"
-        third = _fitted(Text(words, style="bold red"), width)
+        third = _fitted(Text(words("card.conflict"), style="bold red"), width)
     else:
-        third = _next_line(customer, config, today, width, english, compact)
+        third = _next_line(customer, config, today, width, words, compact)
     return [
-        _title_line(customer, config, width, english, compact),
-        _figures_line(customer, config, today, width, english, compact),
+        _title_line(customer, config, width, words, compact),
+        _figures_line(customer, config, today, width, words, compact),
         third,
         Text("─" * width, style=MUTED),
     ]
@@ -69,17 +69,17 @@ def _fitted(text: Text, width: int) -> Text:
     return text[:kept] + Text("…" + " " * (width - 1 - used))
 
 
-def _title_line(c: Customer, config: Config, width: int, english: bool, compact: bool) -> Text:
+def _title_line(c: Customer, config: Config, width: int, words: Labels, compact: bool) -> Text:
     left = Text()
     if any(p.is_error for p in c.problems):
         left.append("✖ ", style="bold red")
     elif c.problems:
         left.append("⚠ ", style=WARNING)
     left.append(safe(c.name), style="bold")
-    return _spread(left, _badge(c, config, english, compact), width)
+    return _spread(left, _badge(c, config, words, compact), width)
 
 
-def _badge(c: Customer, config: Config, english: bool, compact: bool) -> Text:
+def _badge(c: Customer, config: Config, words: Labels, compact: bool) -> Text:
     tier_id = rules.effective_tier(c, config)
     if tier_id is None:
         return Text("")
@@ -87,7 +87,7 @@ def _badge(c: Customer, config: Config, english: bool, compact: bool) -> Text:
     pad = "" if compact else " "
     if tier is None:
         return Text(f"{pad}{safe(tier_id)[:6]}{pad}", style="reverse")
-    label = safe(tier.label_en if english else tier.label)
+    label = safe(tier.label_en if words.english else tier.label)
     if cell_len(label) > 6:
         label = fit(label, 6).rstrip()  # a long label from the config: the badge stays small
     return Text(f"{pad}{label}{pad}", style=tier_style(tier.color))
@@ -102,7 +102,7 @@ def tier_style(color: str) -> Style:
         return Style(reverse=True, bold=True)
 
 
-def _figures_line(c: Customer, config: Config, today: date, width: int, english: bool, compact: bool) -> Text:
+def _figures_line(c: Customer, config: Config, today: date, width: int, words: Labels, compact: bool) -> Text:
     probability = rules.effective_probability(c, config)
     left = Text(money(c.amount, config.currency), style="bold")
     if not compact:
@@ -110,28 +110,28 @@ def _figures_line(c: Customer, config: Config, today: date, width: int, english:
     days = rules.days_in_stage(c, today)
     right = Text()
     if compact and c.next_action and c.next_due and rules.stage_kind(c, config) != "lost":
-        right = _due(c, config, today, english)  # the next line has no room left for it
+        right = _due(c, config, today, words)  # the next line has no room left for it
     elif days is not None:
         if rules.is_stale(c, config, today):
             if not compact:  # the colour alone says stale on a compact card
-                right.append("stale " if english else "停滞 ", style="bold dark_orange")
-            right.append(f"{days}d" if english else f"{days}天", style="dark_orange")
+                right.append(words("card.stale"), style="bold dark_orange")
+            right.append(words("card.days", days=days), style="dark_orange")
         else:
-            right.append(f"{days}d" if english else f"{days}天", style=MUTED)
+            right.append(words("card.days", days=days), style=MUTED)
     return _spread(left, right, width)
 
 
-def _next_line(c: Customer, config: Config, today: date, width: int, english: bool, compact: bool) -> Text:
+def _next_line(c: Customer, config: Config, today: date, width: int, words: Labels, compact: bool) -> Text:
     kind = rules.stage_kind(c, config)
     if kind == "lost":
-        reason = safe(c.lost_reason) if c.lost_reason else ("no reason" if english else "无原因")
+        reason = safe(c.lost_reason) if c.lost_reason else words("card.no_reason")
         return _fitted(Text(f"✗ {reason}", style=MUTED), width)
     if not c.next_action:
         if kind != "open":
             return Text(" " * width)
-        return _fitted(Text("⚠ no next action" if english else "⚠ 无下一步行动", style=WARNING), width)
+        return _fitted(Text(words("card.no_next"), style=WARNING), width)
     style = _STATUS_STYLES.get(_status(c, config, today), "")
-    right = Text() if compact else _due(c, config, today, english)
+    right = Text() if compact else _due(c, config, today, words)
     return _spread(Text(f"▸ {safe(c.next_action)}", style=style), right, width)
 
 
@@ -143,19 +143,19 @@ def _status(c: Customer, config: Config, today: date) -> rules.DueStatus:
     return rules.due_status(c, today) if rules.stage_kind(c, config) == "open" else rules.DueStatus.UPCOMING
 
 
-def _due(c: Customer, config: Config, today: date, english: bool) -> Text:
+def _due(c: Customer, config: Config, today: date, words: Labels) -> Text:
     status = _status(c, config, today)
-    text = _due_text(c, today, english, status is rules.DueStatus.OVERDUE)
+    text = _due_text(c, today, words, status is rules.DueStatus.OVERDUE)
     return Text(text, style=_STATUS_STYLES.get(status) or MUTED)
 
 
-def _due_text(c: Customer, today: date, english: bool, overdue: bool) -> str:
+def _due_text(c: Customer, today: date, words: Labels, overdue: bool) -> str:
     due = c.next_due
     if due is None:
         return ""
     if due == today:
-        return "today" if english else "今天"
+        return words("card.today")
     if due < today and overdue:
         late = (today - due).days
-        return f"{late}d late" if english else f"逾期{late}天"
+        return words("card.late", days=late)
     return due.strftime("%m-%d") if due.year == today.year else due.isoformat()

@@ -29,6 +29,7 @@ from textual.widget import Widget
 from pipeline.config import Config, Stage
 from pipeline.model import Customer
 
+from ..labels import Labels, labels
 from ..textout import money, safe
 from ..viewmodel import Totals
 from .card import CARD_HEIGHT, card_lines
@@ -44,17 +45,17 @@ class CardPainter:
         self.console = console
         self.config = Config()
         self.today = date.min
-        self.english = False
+        self.words = labels()
         self.generation = 0  # bumped whenever the cached strips are thrown away
         self.conflicted: frozenset[str] = frozenset()  # customers whose files git left conflicted
         self._cache: LRUCache[CacheKey, list[Strip]] = LRUCache(maxsize)
         self.marks: Container[str] = frozenset()  # ids of the marked cards (tuiboard/marks.py)
 
-    def set_context(self, config: Config, today: date, english: bool) -> None:
-        if config is not self.config or today != self.today or english != self.english:
+    def set_context(self, config: Config, today: date, words: Labels) -> None:
+        if config is not self.config or today != self.today or words is not self.words:
             self._cache.clear()
             self.generation += 1
-        self.config, self.today, self.english = config, today, english
+        self.config, self.today, self.words = config, today, words
 
     def set_conflicted(self, ids: frozenset[str]) -> None:
         if ids != self.conflicted:
@@ -66,7 +67,7 @@ class CardPainter:
         key = (customer.id, customer.fingerprint, customer.problems, width, conflicted)
         cached = self._cache.get(key)
         if cached is None:
-            lines = card_lines(customer, self.config, self.today, width, self.english, conflicted)
+            lines = card_lines(customer, self.config, self.today, width, self.words, conflicted)
             cached = [Strip(list(line.render(self.console, end="")), width) for line in lines]
             self._cache[key] = cached
         return cached
@@ -87,12 +88,12 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
         "card-list--marked",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "上 Up", show=False),
-        Binding("down,j", "cursor(1)", "下 Down", show=False),
-        Binding("pageup", "page(-1)", "上页 Page up", show=False),
-        Binding("pagedown", "page(1)", "下页 Page down", show=False),
-        Binding("home", "first", "第一张 First", show=False),
-        Binding("end", "last", "最后一张 Last", show=False),
+        Binding("up,k", "cursor(-1)", "nav.up", show=False),
+        Binding("down,j", "cursor(1)", "nav.down", show=False),
+        Binding("pageup", "page(-1)", "nav.page_up", show=False),
+        Binding("pagedown", "page(1)", "nav.page_down", show=False),
+        Binding("home", "first", "nav.first", show=False),
+        Binding("end", "last", "nav.last", show=False),
     ]
     DEFAULT_CSS = """
     CardList { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
@@ -211,24 +212,23 @@ class ColumnHeader(Widget):
         self.stage = stage
         self.sums = Totals()
         self.currency = "CNY"
-        self.english = False
+        self.words = labels()
         self.partial = False  # a cold start's partial board: the figures can only grow (≥)
 
-    def show(self, sums: Totals, currency: str, english: bool, partial: bool = False) -> None:
-        if (sums, currency, english, partial) != (self.sums, self.currency, self.english, self.partial):
-            self.sums, self.currency, self.english, self.partial = sums, currency, english, partial
+    def show(self, sums: Totals, currency: str, words: Labels, partial: bool = False) -> None:
+        if (sums, currency, words, partial) != (self.sums, self.currency, self.words, self.partial):
+            self.sums, self.currency, self.words, self.partial = sums, currency, words, partial
             self.refresh()
 
     def render(self) -> Text:
         at_least = "≥" if self.partial else ""
         count = f"{at_least}{self.sums.count}"
-        label = Text(safe(self.stage.title(self.english)), style="bold")
+        label = Text(safe(self.stage.title(self.words.english)), style="bold")
         label.truncate(max(1, self.size.width - len(count) - 1), overflow="ellipsis")
         gap = max(1, self.size.width - label.cell_len - len(count))
         text = Text.assemble(label, " " * gap, (count, "bold"), "\n")
         total = f"Σ {at_least}{money(self.sums.amount, self.currency)}"
-        word = "wtd" if self.english else "加权"
-        weighted = f"  {word} {at_least}{money(self.sums.weighted, self.currency)}"
+        weighted = f"  {self.words('column.weighted')} {at_least}{money(self.sums.weighted, self.currency)}"
         text.append(total)
         if cell_len(total + weighted) <= self.size.width:  # only whole: a narrow column shows Σ alone
             text.append(weighted, style="dim")
@@ -279,7 +279,7 @@ class StageColumn(Vertical):
         yield self.cards
 
     def show(
-        self, cards: list[Customer], sums: Totals, currency: str, english: bool, partial: bool = False
+        self, cards: list[Customer], sums: Totals, currency: str, words: Labels, partial: bool = False
     ) -> None:
-        self.header.show(sums, currency, english, partial)
+        self.header.show(sums, currency, words, partial)
         self.cards.set_cards(cards)

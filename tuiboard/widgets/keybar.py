@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ..keymap import KEYS, PINNED, Key
+from ..labels import Labels, labels
 
 KEY_STYLE = "bold #ffa62b"
 GAP = "  "
@@ -26,27 +27,26 @@ def _item(key: str, word: str) -> Text:
     return Text.assemble((key, KEY_STYLE), " ", word)
 
 
-def key_items(english: bool, searching: bool) -> tuple[list[Text], list[Text]]:
-    """(the keys in the order they give way, the pinned keys), each in one language.
+def key_items(words: Labels, searching: bool) -> tuple[list[Text], list[Text]]:
+    """(the keys in the order they give way, the pinned keys), in ``words``' language.
 
     Keys of one group share an item: ``←→ 列``.
     """
     items: list[Text] = []
     if searching:
         clear = next(k for k in KEYS if k.action == "clear_search")
-        items.append(_item(key_display(clear), clear.word(english)))
+        items.append(_item(key_display(clear), clear.word(words)))
     seen: set[str] = set()
     for key in KEYS:
         if not key.footer or key.action in PINNED:
             continue
         if key.group is None:
-            items.append(_item(key_display(key), key.word(english)))
+            items.append(_item(key_display(key), key.word(words)))
         elif key.group.description not in seen:
             seen.add(key.group.description)
             members = [k for k in KEYS if k.group is key.group]
-            zh, _, en = key.group.description.partition(" ")
-            items.append(_item("".join(key_display(k) for k in members), en if english else zh))
-    pinned = [_item(key_display(k), k.word(english)) for k in KEYS if k.action in PINNED]
+            items.append(_item("".join(key_display(k) for k in members), words(key.group.description)))
+    pinned = [_item(key_display(k), k.word(words)) for k in KEYS if k.action in PINNED]
     return items, pinned
 
 
@@ -78,14 +78,14 @@ class KeyBar(Widget):
 
     def __init__(self) -> None:
         super().__init__(id="keybar")
-        self.english = False
+        self.words = labels()
         self.searching = False
 
-    def show(self, english: bool, searching: bool) -> None:
-        if (english, searching) != (self.english, self.searching):
-            self.english, self.searching = english, searching
+    def show(self, words: Labels, searching: bool) -> None:
+        if (words, searching) != (self.words, self.searching):
+            self.words, self.searching = words, searching
             self.refresh()
 
     def render(self) -> Text:
-        items, pinned = key_items(self.english, self.searching)
+        items, pinned = key_items(self.words, self.searching)
         return key_line(self.size.width, items, pinned)

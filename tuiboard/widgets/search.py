@@ -14,7 +14,7 @@ class SearchInput(Input):
     SearchInput { display: none; padding: 0 1; }
     SearchInput.-active { display: block; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "清除 clear", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.clear", show=False)]
 
     class Done(Message):
         """Search finished: ``cleared`` when escape dropped the text."""

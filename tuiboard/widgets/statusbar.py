@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from pipeline.gitrepo import LocalState, local_state
 
+from ..labels import Labels, labels
 from ..textout import money, safe
 from ..viewmodel import BoardView
 
@@ -26,15 +27,15 @@ class StatusBar(Widget):
         self.root = root
         self.view: BoardView | None = None
         self.currency = "CNY"
-        self.english = False
+        self.words = labels()
         self.git: LocalState | None = None
         self.progress = ""  # a cold start's "加载中 3,000 / 10,000 · 合计为临时数", first
 
-    def show(self, view: BoardView, currency: str, english: bool) -> None:
-        self.view, self.currency, self.english = view, currency, english
+    def show(self, view: BoardView, currency: str, words: Labels) -> None:
+        self.view, self.currency, self.words = view, currency, words
         self.refresh()
 
-    def loading(self, progress: str) -> None:
+    def show_progress(self, progress: str) -> None:
         if progress != self.progress:
             self.progress = progress
             self.refresh()
@@ -49,20 +50,19 @@ class StatusBar(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        view = self.view
+        view, words = self.view, self.words
         if view is None:
-            return Text("加载中… loading", style="dim")
-        en = self.english
+            return Text(words("status.loading"), style="dim")
         parts = [Text(self.progress, style="bold yellow")] if self.progress else []
         shown = f"{view.shown}" if view.shown == view.total else f"{view.shown}/{view.total}"
-        parts.append(Text(f"{shown} {'customers' if en else '个客户'}"))
-        parts.append(Text(f"{'in pipeline' if en else '在谈'} {money(view.open_amount, self.currency)}"))
-        parts.append(Text(f"{'weighted' if en else '加权'} {money(view.weighted, self.currency)}"))
+        parts.append(Text(words("status.customers", shown=shown)))
+        parts.append(Text(words("status.open", amount=money(view.open_amount, self.currency))))
+        parts.append(Text(words("status.weighted", amount=money(view.weighted, self.currency))))
         parts.append(
-            Text(f"{'overdue' if en else '逾期'} {view.overdue}", style="bold red" if view.overdue else "")
+            Text(words("status.overdue", count=view.overdue), style="bold red" if view.overdue else "")
         )
         style = "bold red" if view.errors else ("yellow" if view.problems else "")
-        parts.append(Text(f"{'problems' if en else '问题'} {view.problems}", style=style))
+        parts.append(Text(words("status.problems", count=view.problems), style=style))
         if self.git is not None:
             git = Text(f"⎇ {safe(self.git.branch)}")
             if self.git.ahead or self.git.behind:
@@ -71,11 +71,10 @@ class StatusBar(Widget):
             if self.git.dirty:
                 git.append(f" ±{self.git.dirty}", style="yellow")
             if self.git.conflicted:
-                what = "conflicts" if en else "个冲突"
-                git.append(f" ⚠ {len(self.git.conflicted)}{' ' if en else ''}{what}", style="bold red")
+                git.append(words("status.conflicts", count=len(self.git.conflicted)), style="bold red")
             elif self.git.rebasing:
-                git.append(" rebasing" if en else " 变基中", style="yellow")
+                git.append(words("status.rebasing"), style="yellow")
             elif self.git.merging:
-                git.append(" merging" if en else " 合并中", style="yellow")
+                git.append(words("status.merging"), style="yellow")
             parts.append(git)
         return Text(" │ ", style="dim").join(parts)
