@@ -284,14 +284,19 @@ def read(root: Path, folder: Path, files: int) -> Snapshot | None:
         last_good = {g.name: _customer_in(g.customer, g.name, child(g.name)) for g in head.last_good}
     except Exception:  # msgspec's errors, a bad date, a name that is no path, too deep: all a cold start
         return None
-    if any(not _plain_name(name) for name in states.keys() | last_good.keys()):
+    if not _plain_names(states.keys() | last_good.keys()):
         return None
     return Snapshot(head.config, states, last_good)
 
 
-def _plain_name(name: str) -> bool:
+def _plain_names(names: set[str]) -> bool:
+    """Every name a plain file name: no path, "." or "..", nor NUL (one scan of them all)."""
+    joined = "/".join(names)  # a "/" more than the joins is one inside a name
     return (
-        bool(name) and "/" not in name and "\\" not in name and name not in (".", "..") and "\0" not in name
+        joined.count("/") == max(len(names) - 1, 0)
+        and "\\" not in joined
+        and "\0" not in joined
+        and not names & {"", ".", ".."}
     )
 
 

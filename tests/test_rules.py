@@ -84,6 +84,21 @@ def test_days_in_stage_counts_from_the_latest_entry_into_it() -> None:
     assert rules.days_in_stage(cust(created=TODAY + timedelta(days=3)), TODAY) == 0
 
 
+def test_stage_entered_is_the_latest_date_whatever_the_file_order() -> None:
+    history = (
+        HistoryEntry(date(2026, 10, 5), "intent"),
+        HistoryEntry(date(2026, 9, 1), "target"),
+        HistoryEntry(date(2026, 11, 3), "intent"),
+        HistoryEntry(date(2026, 10, 1), "intent"),  # out of order: the latest date counts
+        HistoryEntry(date(2026, 12, 1), "project"),
+    )
+    assert rules.stage_entered(cust(history=history, created=date(2026, 8, 1))) == date(2026, 11, 3)
+    assert rules.stage_entered(cust(stage="won", history=history, created=date(2026, 8, 1))) == date(
+        2026, 8, 1
+    )
+    assert rules.stage_entered(cust(stage="won", history=history)) is None
+
+
 def test_stale_after_the_stages_threshold_for_open_stages_only() -> None:
     entered = (HistoryEntry(TODAY - timedelta(days=21), "intent"),)  # intent: stale after 21 days
     assert not rules.is_stale(cust(history=entered), CONFIG, TODAY)

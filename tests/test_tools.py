@@ -146,6 +146,15 @@ def test_colour_on_a_terminal_and_off_with_no_color_or_color_never(pipe: Path, c
     assert ANSI.search(proc("-C", pipe, "--color", "always", *command).stdout)  # even piped
 
 
+def test_today_piped_is_the_coloured_text_without_its_colours(demo_folder: Path) -> None:
+    """Piped, `today` styles nothing (rather than styling and stripping): the same text."""
+    plain = proc("-C", demo_folder, "today")
+    coloured = proc("-C", demo_folder, "--color", "always", "today")
+    assert ANSI.search(coloured.stdout) and not ANSI.search(plain.stdout)
+    sgr = re.compile(r"\x1b\[[0-9;]*m")
+    assert plain.stdout == sgr.sub("", coloured.stdout) and plain.stdout.count("\n") > 10
+
+
 def test_color_never_reaches_the_board(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert not BoardApp(folder).no_color

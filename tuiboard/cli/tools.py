@@ -135,6 +135,10 @@ def today(ctx: click.Context, owner: str | None, as_json: bool) -> None:
         click.echo(jsonout.dumps("today", payload))
         return
     color = use_color()
+
+    def paint(text: str, **style: Any) -> str:  # piped: nothing to style, nothing to strip again
+        return click.style(text, **style) if color else text
+
     overdue = sum(i.status is DueStatus.OVERDUE for i in items)
     lines = [f"今日待办 {day} · {len(items)} 项 · 逾期 {overdue}"]
     if not items:
@@ -143,10 +147,10 @@ def today(ctx: click.Context, owner: str | None, as_json: bool) -> None:
     for item in items:
         if item.priority != group:
             group = item.priority
-            lines.append(click.style(f"{item.priority} {item.label} · {item.label_en}", bold=True))
+            lines.append(paint(f"{item.priority} {item.label} · {item.label_en}", bold=True))
         c = item.customer
         owner_text = f"  [{safe(c.owner)}]" if c.owner and owner is None else ""
-        when = click.style(fit(_when(item), 8), fg=_WHEN_COLOURS.get(item.status))
+        when = paint(fit(_when(item), 8), fg=_WHEN_COLOURS.get(item.status))
         lines.append(f"  {when} {fit(c.name, 28)} {safe(item.task)}  ({safe(c.id)}){owner_text}")
     click.echo("\n".join(lines), color=color)
 
