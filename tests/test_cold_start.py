@@ -103,7 +103,7 @@ async def at(app: BoardApp, pilot: Pilot[Any], done: int) -> None:
     if done == N:
         await until(app, pilot, lambda: not app.loading and app.screen.progress is None)
     else:
-        await until(app, pilot, lambda: app.screen.progress == (done, N))
+        await until(app, pilot, lambda: app.screen.progress == (done, N) and not app.pacer.waiting)
     await pilot.pause()
 
 
@@ -177,13 +177,16 @@ async def test_looking_works_while_loading_and_writing_once_it_is_done(cold: Pat
 
 async def test_cursors_keep_their_row_while_cards_arrive_and_a_chosen_card_stays_chosen(cold: Path) -> None:
     async with paced(cold) as (app, pilot):
+        await at(app, pilot, 0)
+        await pilot.press("s")  # by amount: cards read later sort in above the first ones
+        assert app.screen.sort == "amount"
         app.step()
         await at(app, pilot, 500)
         untouched, chosen = [c for c in app.screen.query(StageColumn) if c.display][:2]
         assert app.screen.focused is untouched.cards and len(chosen.cards.cards) >= 3
         await pilot.press("l", "j", "j")  # the person picks the third card of the second column
-        picked = chosen.cards.selected
-        assert picked is not None and chosen.cards.cursor == 2
+        picked, top = chosen.cards.selected, untouched.cards.selected
+        assert picked is not None and chosen.cards.cursor == 2 and top is not None
         for done in (1000, N):
             app.step()
             await at(app, pilot, done)
@@ -192,6 +195,7 @@ async def test_cursors_keep_their_row_while_cards_arrive_and_a_chosen_card_stays
             assert untouched.cards.selected is untouched.cards.cards[0]
             assert chosen.cards.selected is not None and chosen.cards.selected.id == picked.id
             assert app.screen.focused is chosen.cards
+        assert untouched.cards.selected is not top  # a bigger deal was read later: it is on top now
         assert app.screen.selected() is chosen.cards.selected
         assert not app.screen.cursors.active  # from now on, as after any reload: by customer
 
@@ -233,9 +237,23 @@ async def test_a_file_edited_during_the_load_is_on_the_whole_board(cold: Path) -
         assert app.screen.board is app.board
 
 
-def test_partial_boards_are_paced() -> None:
+def test_partial_boards_are_paced_by_the_clock_and_by_the_screen() -> None:
     pacer = Pacer(every=3600.0)
-    assert pacer.due(0)  # the frame
-    assert pacer.due(500)  # the first cards, at once
+    assert pacer.due(0) and pacer.due(500)  # the frame, the first cards: at once
+    pacer.drawn(0.01)
     assert not pacer.due(1000)  # then at most one an hour
-    assert Pacer(every=0.0).due(1000)
+    fast = Pacer(every=0.0)
+    assert fast.due(0) and fast.due(500)
+    assert not fast.due(1000)  # the last one is not on screen yet
+    fast.drawn(0.0)
+    assert fast.due(1000)
+
+
+def test_snapshot_a_partial_board_with_its_loading_status(snap_compare: Any, cold: Path) -> None:
+    app = PacedApp(cold)
+
+    async def at_500(pilot: Pilot[Any]) -> None:
+        app.step()
+        await at(app, pilot, 500)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=at_500)

@@ -84,7 +84,7 @@ class BoardApp(App[None]):
         self.store = Store(self.root)
         self.board: Board | None = None  # the store's latest (a partial one while `loading`)
         self.loading = True  # until the first whole board is published
-        self._pacer = loading.Pacer(self.PARTIAL_EVERY)
+        self.pacer = loading.Pacer(self.PARTIAL_EVERY)
         self.labels = labels()  # the board's language (ctrl+l)
         # Set after every applied load/reload, once the board screen has drawn it (tests wait on it).
         self.reloaded = asyncio.Event()
@@ -121,7 +121,7 @@ class BoardApp(App[None]):
     def load_progress(self, done: int, total: int) -> None:
         """The store thread, before and between the chunks of the first load's parse (a cold
         start): a partial board now and then (`loading.Pacer`); the whole board follows."""
-        if done < total and self._pacer.due(done):
+        if done < total and self.pacer.due(done):
             self.post_message(LoadProgress(self.store.board(), done, total))
 
     def on_load_progress(self, message: LoadProgress) -> None:

@@ -9,6 +9,7 @@ drawn by `show`. The flows (`moves`, `edits`, `undo`, ...) act on this class;
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -80,10 +81,12 @@ class BoardBase(Worded[None]):
     # -- drawing -------------------------------------------------------------------------
 
     async def on_board_changed(self, message: BoardChanged) -> None:
-        self.progress = message.progress
+        self.progress, started = message.progress, time.monotonic()
         await self.show(message.board)
-        if message.source == "loading" and message.board.customers:
-            self.call_after_refresh(bench_mark, "loading-paint")
+        if message.source == "loading":
+            self.host.pacer.drawn(time.monotonic() - started)
+            if message.board.customers:
+                self.call_after_refresh(bench_mark, "loading-paint")
         elif message.source in ("load", "reload"):  # the app's load or reload is on screen
             self.call_after_refresh(bench_mark, "first-paint" if message.source == "load" else "repainted")
         if message.source != "write":

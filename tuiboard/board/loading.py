@@ -3,7 +3,7 @@
 On a cold start (a fresh clone, no cache) 10,000 files take 1.6-3 s to parse. The store
 thread hands over a partial board now and then (`Pacer`): the frame (columns, no cards) as
 soon as `pipeline.toml` is read, the first chunk's cards at once, then one at most every
-`every` seconds; the whole board replaces them. While they are shown the status bar says
+half second; the whole board replaces them. While they are shown the status bar says
 how far the load is and that the sums are provisional, the column headers mark theirs
 (``≥``: they can only grow), and the keys that write, or that sum up the whole folder, are
 refused with one line (`REFUSED`): a move, a duplicate check, a bulk edit over a filter or
@@ -25,21 +25,29 @@ Progress = tuple[int, int]  # (files parsed, files to parse)
 
 
 class Pacer:
-    """When the store thread posts a partial board: the frame, the first cards, then at most
-    one every ``every`` seconds (each costs the UI a view of every card read so far)."""
+    """When the store thread posts a partial board: the frame and the first cards at once,
+    then the next only once the last is on screen and ``every`` seconds (or twice what
+    drawing it took, on a slow machine) have passed: each is a view of every card read so
+    far, and drawing them must not slow the load down much."""
 
     def __init__(self, every: float) -> None:
         self.every = every
         self.cards_posted = False
-        self.last = 0.0
+        self.waiting = False  # a partial board is posted and not drawn yet
+        self._next = 0.0
 
     def due(self, done: int) -> bool:
-        now = time.monotonic()
-        if done == 0 or not self.cards_posted or now - self.last >= self.every:
-            self.cards_posted = self.cards_posted or done > 0
-            self.last = now
-            return True
-        return False
+        """On the store thread, after a chunk (``done`` files parsed)."""
+        if done and self.cards_posted and (self.waiting or time.monotonic() < self._next):
+            return False
+        self.cards_posted = self.cards_posted or done > 0
+        self.waiting = True
+        return True
+
+    def drawn(self, seconds: float) -> None:
+        """On the UI thread: the partial board is on screen; drawing it took ``seconds``."""
+        self._next = time.monotonic() + max(self.every, 2 * seconds)
+        self.waiting = False
 
 
 def status(words: Labels, progress: Progress | None) -> str:
