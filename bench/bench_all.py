@@ -177,11 +177,18 @@ class Screen:
 
 
 def first_screen(
-    command: list[str], env: dict[str, str], marker: str, timeout: float, settle: float, workdir: Path
+    command: list[str],
+    env: dict[str, str],
+    marker: str,
+    timeout: float,
+    settle: float,
+    workdir: Path,
+    quiet_within: float | None = None,
 ) -> Screen:
     """Start ``command`` in tmux 120x40; the time until ``marker`` is on the screen, the peak
-    PSS of its process tree until ``settle`` seconds after it has gone quiet, and with TUIBOARD_BENCH_LOG
-    in ``env`` the longest collection after the app's first paint."""
+    PSS of its process tree until ``settle`` seconds after it has gone quiet (waited for up to
+    ``quiet_within`` s, else ``timeout``), and with TUIBOARD_BENCH_LOG in ``env`` the longest
+    collection after the app's first paint."""
     tmux = board.Tmux(workdir)
     peak = 0.0
     try:
@@ -205,7 +212,7 @@ def first_screen(
         if log is not None:  # the status bar can show the count before the columns are painted
             board.poll(lambda: "first-paint" in log.read_text(), "first paint logged", timeout, sample)
             shown = max(shown, first_paint(log) - start)
-        settle_until_quiet(pid, settle, timeout, sample)
+        settle_until_quiet(pid, settle, timeout if quiet_within is None else quiet_within, sample)
         return Screen(shown, peak, gc_after_paint(log) if log is not None else None)
     finally:
         tmux.kill()
@@ -341,7 +348,7 @@ def measure_kanban(ktui: Path, n: int, args: argparse.Namespace, run: Run, workd
     env = kanban_folder(ktui, n, args.cache_dir)
     progress(f"  {n:,}: kanban-tui (up to {args.kanban_timeout:.0f} s)")
     textual_floor(run)
-    screen = first_screen([str(ktui)], env, "KT-", args.kanban_timeout, 0.0, workdir)
+    screen = first_screen([str(ktui)], env, "KT-", args.kanban_timeout, 0.0, workdir, quiet_within=10.0)
     run.add("kanban-tui peak memory (PSS)", screen.pss_mb)
     if screen.seconds is None:
         run.notes["kanban-tui first screen"] = f"nothing after {args.kanban_timeout:.0f} s"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from pipeline.gcpause import gc_paused
 from pipeline.store import Store
 from tuiboard.app import BoardApp
 
@@ -62,3 +63,16 @@ async def test_the_board_start_decodes_no_customers_data(demo_folder: Path) -> N
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_pauses_overlapping_in_two_threads_resume_collections_when_the_last_ends() -> None:
+    """The store thread's rescan and the search warm-up each pause GC; the first to end
+    must not turn collections back on (nor leave unfrozen) what the other is still building."""
+    assert gc.isenabled()
+    first, second = gc_paused(), gc_paused()
+    first.__enter__()
+    second.__enter__()  # another thread's, in a real board
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
