@@ -1082,6 +1082,8 @@ def test_every_catalog_key_the_board_names_is_in_every_catalog() -> None:
         | {f"next.pick.{o}" for _, o in PICKS}
         | {f"sort.{s}" for s in SORT_IDS}
     )
+    used |= {f"{what}.{key}" for what in ("contact", "product") for key in ("title", "name")}
+    used |= {"details.contacts", "details.products"}
     assert len(used) > 200
     for code in languages():
         assert not used - labels(code).words.keys(), code

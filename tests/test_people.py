@@ -498,7 +498,7 @@ async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
             "2. 李工 · 技术把关 technical evaluator · li@example.com",
             "拟购产品",
             "1. ERP 标准版 · 10 × 9,000 = 90,000",
-            "合计 total 10.0万",
+            "合计 10.0万",
         ):
             assert expected in lines, expected
         assert "contacts[0].name" not in lines  # not repeated among the plain fields

@@ -65,10 +65,7 @@ def contact_add(
 @click.pass_context
 def contact_rm(ctx: click.Context, customer_id: str, which: str) -> None:
     """Remove contact WHICH (its number in `tuiboard show`, or its name) from customer ID."""
-    store, board = store_from(ctx)
-    c = resolve(board, customer_id)
-    actions.remove_entry(store, c, "contacts", which, reread=True)
-    _done(f"{c.name}: contact {which} removed")
+    _remove(ctx, customer_id, "contacts", which)
 
 
 @click.group()
@@ -122,10 +119,15 @@ def product_add(
 @click.pass_context
 def product_rm(ctx: click.Context, customer_id: str, which: str) -> None:
     """Remove product WHICH (its number in `tuiboard show`, or its name) from customer ID."""
+    _remove(ctx, customer_id, "products", which)
+
+
+def _remove(ctx: click.Context, customer_id: str, section: str, which: str) -> None:
+    """`contact rm`, `product rm`: entry WHICH of ``section`` (``contacts``) leaves customer ID."""
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
-    actions.remove_entry(store, c, "products", which, reread=True)
-    _done(f"{c.name}: product {which} removed")
+    actions.remove_entry(store, c, section, which, reread=True)
+    _done(f"{c.name}: {section.removesuffix('s')} {which} removed")
 
 
 # -- merge, archive, delete ---------------------------------------------------------------

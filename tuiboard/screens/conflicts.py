@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline.problems import printable
 from pipeline.settle import Conflict
 
 from ..labels import Labels
-from .dialog import Dialog, titled
+from .dialog import ListDialog, titled
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +23,10 @@ class Conflicted:
     conflict: Conflict
 
 
-class ConflictsScreen(Dialog[str | None]):
+class ConflictsScreen(ListDialog[str | None]):
     """The id of the customer to settle (enter), or None."""
 
-    DEFAULT_CSS = """
-    ConflictsScreen > #dialog { width: 90; }
-    ConflictsScreen OptionList { height: auto; max-height: 70vh; }
-    ConflictsScreen #summary { height: auto; margin-bottom: 1; }
-    """
+    DEFAULT_CSS = "ConflictsScreen > #dialog { width: 90; }"
     KEYS = (("↑↓", "key.pick"), ("enter", "key.settle"), ("esc", "key.close"))
 
     def __init__(self, conflicted: list[Conflicted]) -> None:
@@ -43,15 +36,16 @@ class ConflictsScreen(Dialog[str | None]):
     def heading(self) -> Text:
         return titled(self.words("conflicts.title"))
 
-    def compose_body(self) -> ComposeResult:
+    def contents(self) -> tuple[Text, list[Option | None]]:
         n = len(self.conflicted)
         if n:
             summary = Text(self.words("conflicts.summary", count=n), style="bold red")
         else:
             summary = Text(self.words("conflicts.none"), style="green")
-        yield Static(summary, id="summary", markup=False)
-        options = [Option(self._row(c, self.words), id=c.customer_id) for c in self.conflicted]
-        yield OptionList(*options)
+        return summary, [Option(self._row(c, self.words), id=c.customer_id) for c in self.conflicted]
+
+    def picked(self, option_id: str) -> str | None:
+        return option_id
 
     @staticmethod
     def _row(c: Conflicted, words: Labels) -> Text:
@@ -63,10 +57,3 @@ class ConflictsScreen(Dialog[str | None]):
             fields = ", ".join(printable(f.field) for f in c.conflict.fields)
             text.append(f"   {fields}", style="dim")
         return text
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def _settle(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)

@@ -33,30 +33,51 @@ CONTACT_FIELDS = (  # key, label (a catalog key), placeholder
 
 
 class _EntryDialog(Dialog[Entry | None]):
-    """A dialog adding one entry to a customer: its title names the customer."""
+    """A dialog adding one entry to a customer: its title names the customer, its first field
+    is the entry's name (required); enter or ctrl+s returns `entry`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.save", priority=True)]
     KEYS = (("tab", "key.field"), ("enter/^s", "key.save"), ("esc", "key.cancel"))
-    WHAT: ClassVar[str]  # the title's catalog key
+    WHAT: ClassVar[str]  # ``contact`` or ``product``: catalog keys WHAT.title, WHAT.name; ids #c-*, #p-*
 
     def __init__(self, customer_name: str) -> None:
         super().__init__()
         self.customer_name = customer_name
 
     def heading(self) -> Text:
-        return titled(self.words(self.WHAT), name=self.customer_name)
+        return titled(self.words(f"{self.WHAT}.title"), name=self.customer_name)
+
+    def compose_body(self) -> ComposeResult:
+        name = Input(id=f"{self.WHAT[0]}-name", validators=[Required(self.words)], compact=True)
+        yield FormField(self.words(f"{self.WHAT}.name"), name)
+        yield from self.compose_fields()
+
+    def compose_fields(self) -> ComposeResult:
+        """The fields after the name."""
+        yield from ()
+
+    def entry(self, name: str) -> Entry:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.WHAT[0]}-name", Input).focus()
+
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        if self.form_valid():
+            self.dismiss(self.entry(self.value("name")))
+
+    def value(self, key: str) -> str:
+        return self.query_one(f"#{self.WHAT[0]}-{key}", Input).value
 
 
 class ContactFormScreen(_EntryDialog):
     """A contact: name (required), role in the buying decision, title, phone, e-mail, WeChat, note."""
 
-    WHAT = "contact.title"
+    WHAT = "contact"
 
-    def compose_body(self) -> ComposeResult:
+    def compose_fields(self) -> ComposeResult:
         words = self.words
-        yield FormField(
-            words("contact.name"), Input(id="c-name", validators=[Required(self.words)], compact=True)
-        )
         roles = [(Text(r.label_en if words.english else r.label), r.id) for r in contacts.ROLES]
         yield FormField(
             words("contact.role"),
@@ -67,29 +88,19 @@ class ContactFormScreen(_EntryDialog):
         for key, label, hint in CONTACT_FIELDS:
             yield FormField(words(label), Input(placeholder=hint, id=f"c-{key}", compact=True))
 
-    def on_mount(self) -> None:
-        self.query_one("#c-name", Input).focus()
-
-    @on(Input.Submitted)
-    def action_submit(self) -> None:
-        if not self.form_valid():
-            return
+    def entry(self, name: str) -> Entry:
         role = self.query_one("#c-role", Select).value
-        fields = {key: self.query_one(f"#c-{key}", Input).value for key, _, _ in CONTACT_FIELDS}
-        name = self.query_one("#c-name", Input).value
-        self.dismiss(contacts.new_contact(name, role if isinstance(role, str) and role else None, **fields))
+        fields = {key: self.value(key) for key, _, _ in CONTACT_FIELDS}
+        return contacts.new_contact(name, role if isinstance(role, str) and role else None, **fields)
 
 
 class ProductFormScreen(_EntryDialog):
     """A product: name (required), quantity, unit price (``0.9万`` reads as 9000), discount %."""
 
-    WHAT = "product.title"
+    WHAT = "product"
 
-    def compose_body(self) -> ComposeResult:
+    def compose_fields(self) -> ComposeResult:
         words = self.words
-        yield FormField(
-            words("product.name"), Input(id="p-name", validators=[Required(self.words)], compact=True)
-        )
         yield FormField(
             words("product.quantity"),
             Input(placeholder="1", id="p-quantity", validators=[Amount()], compact=True),
@@ -103,21 +114,10 @@ class ProductFormScreen(_EntryDialog):
             Input(placeholder="0-100", id="p-discount", validators=[Percent()], compact=True),
         )
 
-    def on_mount(self) -> None:
-        self.query_one("#p-name", Input).focus()
-
-    @on(Input.Submitted)
-    def action_submit(self) -> None:
-        if not self.form_valid():
-            return
-        value = {
-            key: self.query_one(f"#p-{key}", Input).value for key in ("name", "quantity", "price", "discount")
-        }
-        self.dismiss(
-            contacts.new_product(
-                value["name"],
-                parse_amount(value["quantity"]),
-                parse_amount(value["price"]),
-                parse_percent(value["discount"]),
-            )
+    def entry(self, name: str) -> Entry:
+        return contacts.new_product(
+            name,
+            parse_amount(self.value("quantity")),
+            parse_amount(self.value("price")),
+            parse_percent(self.value("discount")),
         )

@@ -32,10 +32,7 @@ SECTIONS = (
     "contacts",
     "products",
 )  # arrays of tables with a section of their own
-PEOPLE = (
-    ("contacts", "联系人 Contacts", contacts.contact_line),
-    ("products", "拟购产品 Products", contacts.product_line),
-)
+PEOPLE = (("contacts", contacts.contact_line), ("products", contacts.product_line))  # details.KEY
 BAR_WIDTH = 24
 KIND_WORDS = {**KIND_LABELS, "price": "价格", "function": "功能", "trust": "信任", "decision": "决策"}
 
@@ -88,34 +85,35 @@ class DetailsScreen(Dialog[None]):
         with VerticalScroll(id="details"):
             for heading, body in self.sections():
                 if heading:
-                    yield Static(Text(self.words.pair(heading)), classes="heading", markup=False)
+                    yield Static(Text(self.words(heading)), classes="heading", markup=False)
                 yield Static(body, markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#details").focus()
 
     def sections(self) -> list[tuple[str, RenderableType]]:
+        """(a heading's catalog key, or "" for none; the section)."""
         c = self.customer
         out: list[tuple[str, RenderableType]] = [
             ("", Text(printable(f"{c.path.parent.name}/{c.path.name}"), "dim"))
         ]
-        out.append(("概况 Summary", self._summary()))
+        out.append(("details.summary", self._summary()))
         plain = {k: v for k, v in c.data.items() if not (k in SECTIONS and isinstance(v, list))}
-        out.append(("字段 Fields", _pairs((k, shown(v)) for k, v in flatten(plain))))
-        for key, heading, line_of in PEOPLE:  # only when the file has them
+        out.append(("details.fields", _pairs((k, shown(v)) for k, v in flatten(plain))))
+        for key, line_of in PEOPLE:  # only when the file has them
             if contacts.entries(c.data, key):
-                out.append((heading, self._people(key, line_of)))
-        out.append(("阶段历程 Stage history", self._timeline()))
-        out.append(("跟进记录 Log (newest first)", self._entries("log", ("date", "kind", "note"))))
-        out.append(("异议 Objections", self._entries("objections", ("date", "type", "content", "result"))))
-        out.append(("进入标准 Entry criteria", self._criteria()))
+                out.append((f"details.{key}", self._people(key, line_of)))
+        out.append(("details.history", self._timeline()))
+        out.append(("details.log", self._entries("log", ("date", "kind", "note"))))
+        out.append(("details.objections", self._entries("objections", ("date", "type", "content", "result"))))
+        out.append(("details.criteria", self._criteria()))
         if self.problems:
-            out.append(("问题 Problems", self._problems()))
+            out.append(("details.problems", self._problems()))
         return out
 
     def _stage_name(self, stage_id: str) -> str:
         stage = self.config.stage(stage_id)
-        return f"{stage.label} {stage.label_en}" if stage else stage_id
+        return stage.title(self.words.english) if stage else stage_id
 
     def _tier_name(self, tier_id: str | None) -> str:
         tier = self.config.tier(tier_id or "")
@@ -129,36 +127,36 @@ class DetailsScreen(Dialog[None]):
         days = rules.days_in_stage(c, today)
         stale = rules.is_stale(c, cfg, today)
         status = rules.due_status(c, today)
-        rows = [
-            ("阶段 stage", self._stage_name(c.stage)),
-            ("级别 tier", self._tier_name(tier) + (" (按规则 computed)" if tier and c.tier is None else "")),
-            ("金额 amount", money(c.amount, currency)),
-            (
-                "成功率 probability",
-                f"{rules.effective_probability(c, cfg):g}%"
-                + (" (阶段默认 stage default)" if c.probability is None else ""),
-            ),
-            ("加权 weighted", money(rules.weighted_amount(c, cfg), currency)),
-            ("本阶段 days in stage", "—" if days is None else f"{days} 天"),
-            (
-                "停滞 stale",
-                self.words.pair("是 yes" if stale else "否 no")
-                + (f" (阈值 after {stage.stale_after_days} 天)" if stage and stage.stale_after_days else ""),
-            ),
-            ("下一步 next", f"{c.next_action or '—'}  {c.next_due or ''}  {DUE_WORDS[status]}".strip()),
-        ]
-        styles = {"停滞 stale": "bold red" if stale else "", "下一步 next": DUE_STYLES[status]}
-        pair = self.words.pair
-        return _pairs(
-            [(pair(label), value) for label, value in rows],
-            styles={pair(label): style for label, style in styles.items()},
+        words = self.words
+        computed = words("details.computed") if tier and c.tier is None else ""
+        default = words("details.stage_default") if c.probability is None else ""
+        after = (
+            words("details.stale_after", days=stage.stale_after_days)
+            if stage and stage.stale_after_days
+            else ""
         )
+        due = words(DUE_WORDS[status]) if DUE_WORDS[status] else ""
+        rows = [
+            (words("details.stage"), self._stage_name(c.stage)),
+            (words("details.tier"), self._tier_name(tier) + computed),
+            (words("details.amount"), money(c.amount, currency)),
+            (words("details.probability"), f"{rules.effective_probability(c, cfg):g}%{default}"),
+            (words("details.weighted"), money(rules.weighted_amount(c, cfg), currency)),
+            (words("details.days_in_stage"), "—" if days is None else words("details.days", days=days)),
+            (words("details.stale"), words("details.yes" if stale else "details.no") + after),
+            (words("details.next"), f"{c.next_action or '—'}  {c.next_due or ''}  {due}".strip()),
+        ]
+        styles = {
+            words("details.stale"): "bold red" if stale else "",
+            words("details.next"): DUE_STYLES[status],
+        }
+        return _pairs(rows, styles=styles)
 
     def _timeline(self) -> Text:
         c = self.customer
         spans = stage_spans(c, self.today)
         if not spans:
-            return Text(f"没有历史记录 · no history (created {c.created or '—'})", "dim")
+            return Text(self.words("details.no_history", created=c.created or "—"), "dim")
         longest = max(s.days for s in spans) or 1
         text = Text()
         for i, span in enumerate(spans):
@@ -167,14 +165,18 @@ class DetailsScreen(Dialog[None]):
             text.append("◉ " if current else "● ", "bold green" if current else "dim")
             text.append(f"{span.start}  {fit(self._stage_name(span.stage), 22)} ")
             text.append("█" * max(1, round(BAR_WIDTH * span.days / longest)), "green" if current else "blue")
-            text.append(f" {span.days} 天" + (" 至今 so far" if last else ""))
+            text.append(
+                " "
+                + self.words("details.days", days=span.days)
+                + (self.words("details.so_far") if last else "")
+            )
             extras = self._history_extras(span.start, span.stage)
             if extras:
                 text.append("  " + extras, "dim")
             if not last:
                 text.append("\n")
         if spans[-1].stage != c.stage:
-            text.append(f"\n当前阶段没有历史记录 · no history entry for {printable(c.stage)}", "yellow")
+            text.append("\n" + self.words("details.no_current_history", stage=printable(c.stage)), "yellow")
         return text
 
     def _history_extras(self, when: date, stage: str) -> str:
@@ -214,19 +216,22 @@ class DetailsScreen(Dialog[None]):
         text = Text("\n".join(f"{i}. {printable(line_of(e))}" for i, e in enumerate(entries, 1)))
         total = contacts.products_total(self.customer.data) if key == "products" else None
         if total is not None:
-            text.append(f"\n合计 total {money(total, self.config.currency)}", "bold")
+            text.append("\n" + self.words("details.total", amount=money(total, self.config.currency)), "bold")
         return text
 
     def _criteria(self) -> Text:
         here = self.config.stage(self.customer.stage)
         ahead = rules.neighbour_stage(self.config, self.customer.stage, 1)
         text = Text()
-        for label, stage in (("当前 current", here), ("下一阶段 next", self.config.stage(ahead or ""))):
+        for label, stage in (
+            ("details.current", here),
+            ("details.next_stage", self.config.stage(ahead or "")),
+        ):
             if stage is None:
                 continue
             if text:
                 text.append("\n")
-            text.append(f"{label}: {stage.label} {stage.label_en}\n", "bold")
+            text.append(f"{self.words(label)}: {stage.title(self.words.english)}\n", "bold")
             text.append("\n".join(f"  ☐ {printable(item)}" for item in stage.criteria) or "  —")
         return text or Text("—", "dim")
 
@@ -244,10 +249,10 @@ class DetailsScreen(Dialog[None]):
         return text
 
 
-DUE_WORDS = {
-    rules.DueStatus.OVERDUE: "逾期 overdue",
-    rules.DueStatus.TODAY: "今天 today",
-    rules.DueStatus.NONE: "没有下一步 none",
+DUE_WORDS = {  # catalog keys
+    rules.DueStatus.OVERDUE: "details.due.overdue",
+    rules.DueStatus.TODAY: "details.due.today",
+    rules.DueStatus.NONE: "details.due.none",
     rules.DueStatus.UPCOMING: "",
 }
 DUE_STYLES = {

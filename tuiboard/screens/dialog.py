@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from pipeline.problems import printable
 
@@ -110,3 +111,41 @@ class Dialog(Worded[ResultT], ModalScreen[ResultT]):
             return False
         self.say("")
         return True
+
+
+class ListDialog(Dialog[ResultT]):
+    """A summary above a list; enter on an option returns what `picked` makes of its id."""
+
+    DEFAULT_CSS = """
+    ListDialog OptionList { height: auto; max-height: 70vh; }
+    ListDialog #summary { height: auto; margin-bottom: 1; }
+    """
+
+    def contents(self) -> tuple[Text, list[Option | None]]:
+        """The summary and the options (None: a separator line)."""
+        raise NotImplementedError
+
+    def picked(self, option_id: str) -> ResultT:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="summary", markup=False)
+        yield OptionList()
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one(OptionList).focus()
+
+    def fill(self) -> None:
+        """Show `contents` (again, when they changed), the first enabled option highlighted."""
+        summary, options = self.contents()
+        self.query_one("#summary", Static).update(summary)
+        option_list = self.query_one(OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        shown = [o for o in options if o is not None]  # the list's indices skip the separators
+        option_list.highlighted = next((i for i, o in enumerate(shown) if not o.disabled), None)
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.picked(event.option.id or ""))

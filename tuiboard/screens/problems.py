@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline.problems import Problem, printable
 
-from .dialog import Dialog, titled
+from .dialog import ListDialog, titled
 
 
 def problem_text(problem: Problem, root: Path) -> Text:
@@ -25,14 +22,10 @@ def problem_text(problem: Problem, root: Path) -> Text:
     return text
 
 
-class ProblemsScreen(Dialog[Problem | None]):
+class ProblemsScreen(ListDialog[Problem | None]):
     """The problem to open in $EDITOR at its line (enter), or None."""
 
-    DEFAULT_CSS = """
-    ProblemsScreen > #dialog { width: 100; }
-    ProblemsScreen OptionList { height: auto; max-height: 70vh; }
-    ProblemsScreen #summary { height: auto; margin-bottom: 1; }
-    """
+    DEFAULT_CSS = "ProblemsScreen > #dialog { width: 100; }"
     KEYS = (("↑↓", "key.pick"), ("enter", "key.open_in_editor"), ("esc", "key.close"))
 
     def __init__(self, problems: list[Problem], root: Path) -> None:
@@ -43,7 +36,7 @@ class ProblemsScreen(Dialog[Problem | None]):
     def heading(self) -> Text:
         return titled(self.words("problems.title"))
 
-    def compose_body(self) -> ComposeResult:
+    def contents(self) -> tuple[Text, list[Option | None]]:
         words = self.words
         errors = sum(p.is_error for p in self.problems)
         warnings = len(self.problems) - errors
@@ -54,17 +47,12 @@ class ProblemsScreen(Dialog[Problem | None]):
         )
         if not self.problems:
             summary.append("\n" + words("problems.none"), "green")
-        yield Static(summary, id="summary", markup=False)
         options: list[Option | None] = []
         for i, problem in enumerate(self.problems):
             if i:
                 options.append(None)
             options.append(Option(problem_text(problem, self.root), id=str(i)))
-        yield OptionList(*options)
+        return summary, options
 
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.problems[int(event.option.id or 0)])
+    def picked(self, option_id: str) -> Problem | None:
+        return self.problems[int(option_id or 0)]

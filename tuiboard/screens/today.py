@@ -7,10 +7,7 @@ from itertools import groupby
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline.agenda import AgendaItem, today_items
@@ -19,7 +16,7 @@ from pipeline.model import Customer
 
 from ..labels import Labels
 from ..textout import fit
-from .dialog import Dialog, titled
+from .dialog import ListDialog, titled
 
 
 def item_line(item: AgendaItem, words: Labels) -> Text:
@@ -49,14 +46,10 @@ def item_line(item: AgendaItem, words: Labels) -> Text:
     )
 
 
-class TodayScreen(Dialog[str | None]):
+class TodayScreen(ListDialog[str | None]):
     """The chosen customer's id (enter), or None."""
 
-    DEFAULT_CSS = """
-    TodayScreen > #dialog { width: 96; }
-    TodayScreen OptionList { height: auto; max-height: 70vh; }
-    TodayScreen #summary { height: auto; margin-bottom: 1; }
-    """
+    DEFAULT_CSS = "TodayScreen > #dialog { width: 96; }"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "toggle_owner", "key.owner")]
 
     def __init__(
@@ -74,15 +67,7 @@ class TodayScreen(Dialog[str | None]):
         mine = (("o", "key.mine_all"),) if self.owner else ()
         return (("↑↓ enter", "key.open_customer"), *mine, ("esc", "key.close"))
 
-    def compose_body(self) -> ComposeResult:
-        yield Static("", id="summary", markup=False)
-        yield OptionList()
-
-    def on_mount(self) -> None:
-        self._fill()
-        self.query_one(OptionList).focus()
-
-    def _fill(self) -> None:
+    def contents(self) -> tuple[Text, list[Option | None]]:
         words = self.words
         items = today_items(self.customers, self.config, self.today, self.owner if self.owner_only else None)
         options: list[Option | None] = []
@@ -102,11 +87,6 @@ class TodayScreen(Dialog[str | None]):
                     Option(item_line(item, words), id=cid if cid not in shown else f"{cid}/{priority}")
                 )
                 shown.add(cid)
-        option_list = self.query_one(OptionList)
-        option_list.clear_options()
-        option_list.add_options(options)
-        if items:
-            option_list.highlighted = 1
         overdue = sum(1 for i in items if i.overdue)
         none = sum(1 for i in items if i.kind == "no_next")
         after = sum(1 for i in items if i.kind in ("after_sales", "downgrade"))
@@ -126,13 +106,12 @@ class TodayScreen(Dialog[str | None]):
         )
         if not items:
             summary.append("\n" + words("today.nothing"), "green")
-        self.query_one("#summary", Static).update(summary)
+        return summary, options
 
     def action_toggle_owner(self) -> None:
         if self.owner is not None:
             self.owner_only = not self.owner_only
-            self._fill()
+            self.fill()
 
-    @on(OptionList.OptionSelected)
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id.partition("/")[0] if event.option.id else None)
+    def picked(self, option_id: str) -> str | None:
+        return option_id.partition("/")[0] or None
