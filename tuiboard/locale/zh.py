@@ -364,4 +364,11 @@ WORDS: dict[str, str] = {
     "details.total": "合计 {amount}",
     "details.current": "当前",
     "details.next_stage": "下一阶段",
+    # charts that could not be drawn; a customer's intent
+    "charts.slip_no_git": "不是 git 仓库：推迟分析要读每个客户文件的 git 历史",
+    "charts.slip_failed": "读取 git 历史失败：{why}",
+    "charts.failed": "计算失败：{why}",
+    "intent.high": "高",
+    "intent.medium": "中",
+    "intent.low": "低",
 }
