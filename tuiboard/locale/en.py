@@ -375,4 +375,10 @@ WORDS: dict[str, str] = {
     "intent.high": "high",
     "intent.medium": "medium",
     "intent.low": "low",
+    # the toast after a bulk change
+    "bulk.moved": "{n} moved",
+    "bulk.next_set": "next action set for {n}",
+    "bulk.changed": "{n} changed",
+    "bulk.refused": ", {count} refused: ",
+    "bulk.more_refused": " (+{count})",
 }

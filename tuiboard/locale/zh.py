@@ -371,4 +371,10 @@ WORDS: dict[str, str] = {
     "intent.high": "高",
     "intent.medium": "中",
     "intent.low": "低",
+    # the toast after a bulk change
+    "bulk.moved": "已移动 {n} 个客户",
+    "bulk.next_set": "已为 {n} 个客户设置下一步",
+    "bulk.changed": "已修改 {n} 个客户",
+    "bulk.refused": "，{count} 个未成功：",
+    "bulk.more_refused": "（另 {count} 个）",
 }
