@@ -1056,7 +1056,7 @@ def test_every_catalog_key_the_board_names_is_in_every_catalog() -> None:
     import ast
     import re
 
-    from pipeline.model import LOG_KINDS
+    from pipeline.model import INTENTS, LOG_KINDS
     from pipeline.views import SORT_IDS
     from tuiboard.labels import labels, languages
     from tuiboard.screens.charts_screen import KPIS, TABS
@@ -1084,6 +1084,7 @@ def test_every_catalog_key_the_board_names_is_in_every_catalog() -> None:
     )
     used |= {f"{what}.{key}" for what in ("contact", "product") for key in ("title", "name")}
     used |= {"details.contacts", "details.products"}
+    used |= {f"intent.{i}" for i in INTENTS}
     assert len(used) > 200
     for code in languages():
         assert not used - labels(code).words.keys(), code

@@ -15,6 +15,7 @@ from pipeline import actions
 from pipeline.errors import TuiboardError
 from pipeline.store import Store
 from tuiboard.cli import main
+from tuiboard.labels import labels
 from tuiboard.marks import Marks, summary
 
 HAND = """name = "苏州华东"   # 全称见合同
@@ -214,12 +215,12 @@ def test_the_summary_is_one_line_in_the_board_language(pipe: Path) -> None:
     picked = [customers[k] for k in ("acme", "bolt", "coda", "suzhou")]
     result = actions.bulk_move(store, picked, "project", TODAY)  # type: ignore[arg-type]
     assert (
-        summary(result, "已移动 {n} 个客户", "{n} moved", True)
+        summary(result, "bulk.moved", labels("en"))
         == "3 moved, 1 refused: Coda: coda is already in stage 'project'"
     )
-    assert summary(result, "已移动 {n} 个客户", "{n} moved", False) == (
+    assert summary(result, "bulk.moved", labels("zh")) == (
         "已移动 3 个客户，1 个未成功：Coda: coda is already in stage 'project'"
     )
     five = actions.BulkResult((), tuple(actions.Refusal(customers["acme"], "no\x1b[31m") for _ in range(5)))  # type: ignore[arg-type]
-    line = summary(five, "已移动 {n} 个客户", "{n} moved", True)
+    line = summary(five, "bulk.moved", labels("en"))
     assert line.endswith("(+2)") and "\x1b" not in line and line.count("Acme") == 3

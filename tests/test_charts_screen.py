@@ -115,5 +115,5 @@ async def test_update_before_mount_and_a_failing_metric(demo_folder: Path, monke
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         title = str(screen.query_one("#charts-title", Static).render())
-        assert "owner li.na" in title and "计算失败 failed: ZeroDivisionError: \\x1b[31mboom" in title
+        assert "owner li.na" in title and "计算失败：ZeroDivisionError: \\x1b[31mboom" in title
         assert app.is_running and screen.report is None

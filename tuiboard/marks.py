@@ -12,6 +12,7 @@ from pipeline.actions import BulkResult
 from pipeline.model import Customer
 from pipeline.problems import printable
 
+from .labels import Labels
 from .textout import safe
 
 MAX_REFUSALS_SHOWN = 3  # the toast names the first few; the rest are counted
@@ -62,24 +63,17 @@ class Marks:
         return [shown[i] for i in self._ids]
 
 
-def summary(result: BulkResult, done_zh: str, done_en: str, english: bool) -> str:
+def summary(result: BulkResult, done: str, words: Labels) -> str:
     """One line for the toast: ``3 moved, 1 refused: Acme: …`` / ``已移动 3 个客户，1 个未成功：…``.
 
-    ``done_zh``/``done_en`` say what was done with ``{n}`` for the count: ``已移动 {n} 个客户``.
+    ``done`` is the catalog key of what was done, ``{n}`` the count: ``bulk.moved``.
     """
-    done, refused = len(result.written), len(result.refused)
-    if english:
-        line = done_en.format(n=done)
-        if refused:
-            line += f", {refused} refused: "
-    else:
-        line = done_zh.format(n=done)
-        if refused:
-            line += f"，{refused} 个未成功："
+    refused = len(result.refused)
+    line = words(done, n=len(result.written))
+    if refused:
+        line += words("bulk.refused", count=refused)
     reasons = [f"{safe(r.customer.name)}: {r.reason}" for r in result.refused[:MAX_REFUSALS_SHOWN]]
     line += "; ".join(reasons)
     if refused > MAX_REFUSALS_SHOWN:
-        line += (
-            f" (+{refused - MAX_REFUSALS_SHOWN})" if english else f"（另 {refused - MAX_REFUSALS_SHOWN} 个）"
-        )
+        line += words("bulk.more_refused", count=refused - MAX_REFUSALS_SHOWN)
     return printable(line)

@@ -143,7 +143,7 @@ async def _move(screen: BoardBase, board: Board, target: Callable[[Customer], st
             tuple(w for r in done for w in r.written), tuple(x for r in done for x in r.refused)
         )
 
-    await _run(screen, run, ("已移动 {n} 个客户", "{n} moved"), lambda c: move_events(board, c.stage))
+    await _run(screen, run, "bulk.moved", lambda c: move_events(board, c.stage))
 
 
 async def next_action(screen: BoardBase) -> None:
@@ -158,7 +158,7 @@ async def next_action(screen: BoardBase) -> None:
         await _run(
             screen,
             lambda store: actions.bulk_next(store, cards, action, due),
-            ("已为 {n} 个客户设置下一步", "next action set for {n}"),
+            "bulk.next_set",
         )
 
 
@@ -176,14 +176,14 @@ async def edit(screen: BoardBase) -> None:
     await _run(
         screen,
         lambda store: actions.bulk_set(store, cards, picked.fields, add_tags=picked.tags),
-        ("已修改 {n} 个客户", "{n} changed"),
+        "bulk.changed",
     )
 
 
 async def _run(
     screen: BoardBase,
     fn: Callable[[Store], BulkResult],
-    done: tuple[str, str],
+    done: str,
     events: Callable[[Customer], tuple[str, ...]] = lambda _: (),
 ) -> None:
     """``fn`` on the store thread; the batch's undo entry, the toast, the hooks of each write."""
@@ -194,7 +194,7 @@ async def _run(
         except TuiboardError as exc:  # refused as a whole, before any file (an unknown stage)
             host.say(str(exc), "error")
             return
-        line = summary(result, *done, host.labels.english)
+        line = summary(result, done, host.labels)
         if result.written:
             entries = tuple(
                 Undo(w.customer.id, w.customer.path, w.before, w.after, safe(w.customer.name))

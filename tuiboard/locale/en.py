@@ -371,4 +371,17 @@ WORDS: dict[str, str] = {
     "details.total": "total {amount}",
     "details.current": "current",
     "details.next_stage": "next",
+    # charts that could not be drawn; a customer's intent
+    "charts.slip_no_git": "not a git repository: the slip chart reads each customer file's git history",
+    "charts.slip_failed": "reading the git history failed: {why}",
+    "charts.failed": "failed: {why}",
+    "intent.high": "high",
+    "intent.medium": "medium",
+    "intent.low": "low",
+    # the toast after a bulk change
+    "bulk.moved": "{n} moved",
+    "bulk.next_set": "next action set for {n}",
+    "bulk.changed": "{n} changed",
+    "bulk.refused": ", {count} refused: ",
+    "bulk.more_refused": " (+{count})",
 }

@@ -367,4 +367,17 @@ WORDS: dict[str, str] = {
     "details.total": "合计 {amount}",
     "details.current": "当前",
     "details.next_stage": "下一阶段",
+    # charts that could not be drawn; a customer's intent
+    "charts.slip_no_git": "不是 git 仓库：推迟分析要读每个客户文件的 git 历史",
+    "charts.slip_failed": "读取 git 历史失败：{why}",
+    "charts.failed": "计算失败：{why}",
+    "intent.high": "高",
+    "intent.medium": "中",
+    "intent.low": "低",
+    # the toast after a bulk change
+    "bulk.moved": "已移动 {n} 个客户",
+    "bulk.next_set": "已为 {n} 个客户设置下一步",
+    "bulk.changed": "已修改 {n} 个客户",
+    "bulk.refused": "，{count} 个未成功：",
+    "bulk.more_refused": "（另 {count} 个）",
 }

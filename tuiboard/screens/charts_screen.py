@@ -154,13 +154,13 @@ class ChartsScreen(Worded[None]):
         from pipeline.gitrepo import GitError, Repo, is_repo
 
         if not is_repo(board.root):
-            text = "不是 git 仓库:推迟分析要读每个客户文件的 git 历史 (not a git repository)"
+            text = self.words("charts.slip_no_git")
         else:
             customers = select(board.customers, flt, board.config, today)
             try:
                 text = slip_text(slip_report(Repo(board.root), customers), board.config.currency)
             except GitError as exc:
-                text = f"读取 git 历史失败 failed: {safe(str(exc))}"
+                text = self.words("charts.slip_failed", why=safe(str(exc)))
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_slip, generation, text)
 
@@ -171,7 +171,7 @@ class ChartsScreen(Worded[None]):
     def _failed(self, generation: int, message: str) -> None:
         if generation == self._generation and self.is_attached:
             title = self._title(None)
-            title.append(f" · 计算失败 failed: {safe(message)}", style="bold red")
+            title.append(" · " + self.words("charts.failed", why=safe(message)), style="bold red")
             self.query_one("#charts-title", Static).update(title)
 
     def _show(self, generation: int, report: dict[str, Any], kpis: dict[str, Any], count: int) -> None:

@@ -34,7 +34,6 @@ from .dialog import Dialog, titled
 KeyPath = tuple[str, ...]
 Changes = dict[KeyPath, Any]
 NONE = ""  # the Select value for "not set" (or "computed", for the tier)
-INTENT_LABELS = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +197,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
                 sources.append(initial)
             options += [_choice(s, self.config.source_label(s), s) for s in sources]
         else:
-            options += [(Text(self.words.pair(INTENT_LABELS[i])), i) for i in INTENTS]
+            options += [(Text(self.words(f"intent.{i}")), i) for i in INTENTS]
         return options
 
     def on_mount(self) -> None:
