@@ -6,30 +6,20 @@ import os
 import select
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
-from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
+from tests.gitteam import data, git, head, isolate_git, make_team, new, ok, tb, tree
 from tuiboard.cli.team import open_repo
 
 
 @pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
-    isolate_git(tmp_path, monkeypatch)
-    return make_team(tmp_path, ["wang.li", "zhang.wei", "chen.jing"])
-
-
-def new(folder: Path, name: str, *args: str) -> str:
-    """Create a customer; its id."""
-    return Path(ok(folder, "new", name, *args).strip()).stem
-
-
-def data(folder: Path, cid: str) -> dict:
-    return tomllib.loads((folder / "customers" / f"{cid}.toml").read_text(encoding="utf-8"))
+def team(git_env: Path) -> tuple[Path, list[Path]]:
+    """Three reps on one remote (conftest's `team` has two)."""
+    return make_team(git_env, ["wang.li", "zhang.wei", "chen.jing"])
 
 
 def test_describe_change_reads_actions_from_the_diff() -> None:

@@ -3,27 +3,12 @@ per customer, and where the settings live (the clone's git config)."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from pipeline.gitrepo import local_state
-from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
-    isolate_git(tmp_path, monkeypatch)
-    return make_team(tmp_path, ["wang.li", "zhang.wei"])
-
-
-def new(folder: Path, name: str, *args: str) -> str:
-    return Path(ok(folder, "new", name, *args).strip()).stem
-
-
-def data(folder: Path, cid: str) -> dict:
-    return tomllib.loads((folder / "customers" / f"{cid}.toml").read_text(encoding="utf-8"))
+from tests.gitteam import data, git, head, new, ok, tb, tree
 
 
 def merges(folder: Path) -> str:
