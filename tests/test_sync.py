@@ -12,7 +12,19 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
-from tests.gitteam import data, git, head, isolate_git, make_team, new, ok, tb, tree
+from tests.gitteam import (
+    conflict_on_next,
+    data,
+    git,
+    head,
+    isolate_git,
+    make_team,
+    new,
+    ok,
+    shared_customer,
+    tb,
+    tree,
+)
 from tuiboard.cli.team import open_repo
 
 
@@ -112,9 +124,7 @@ def test_offline_it_commits_and_says_so(team: tuple[Path, list[Path]]) -> None:
 
 def test_a_push_the_remote_refused_is_retried_after_merging(team: tuple[Path, list[Path]]) -> None:
     remote, (a, b, _) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "log", cid, "call", "a 的电话")
     pushed_meanwhile = []
 
@@ -136,9 +146,7 @@ def test_a_push_the_remote_refused_is_retried_after_merging(team: tuple[Path, li
 
 def test_a_true_conflict_stops_the_sync_and_resolve_settles_it(team: tuple[Path, list[Path]]) -> None:
     remote, (a, b, c) = team
-    cid = new(a, "杭州中联", "--amount", "100000")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联", "--amount", "100000")
     ok(a, "next", cid, "发送报价", "--due", "2026-12-01")
     ok(b, "next", cid, "约见决策人", "--due", "2026-12-01")
     ok(b, "log", cid, "call", "b 的电话")
@@ -170,13 +178,8 @@ def test_a_true_conflict_stops_the_sync_and_resolve_settles_it(team: tuple[Path,
 
 def test_a_conflicted_sync_refuses_to_go_on_until_settled(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联", "--amount", "100")
-    ok(a, "sync")
-    ok(b, "sync")
-    ok(a, "next", cid, "A", "--due", "2026-12-01")
-    ok(b, "next", cid, "B", "--due", "2026-12-02")
-    ok(a, "sync")
-    assert tb(b, "sync").exit_code == 1
+    cid = shared_customer(a, b, "杭州中联", "--amount", "100")
+    conflict_on_next(a, b, cid, ("A", "2026-12-01"), ("B", "2026-12-02"))
     again = tb(b, "sync")
     assert again.exit_code == 1 and f"conflicts in 1 customer: {cid}" in again.output
     ok(b, "resolve", cid, "--ours", "next.action", "--theirs", "next.due")
@@ -187,9 +190,7 @@ def test_a_conflicted_sync_refuses_to_go_on_until_settled(team: tuple[Path, list
 
 def test_a_modify_delete_conflict_picks_a_whole_side(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     git(a.parent, "rm", "-q", f"sales/customers/{cid}.toml")
     ok(a, "sync")
     ok(b, "log", cid, "call", "还在跟")
@@ -220,9 +221,7 @@ def test_the_light_merge_driver_merges_fields_and_marks_conflicts(tmp_path: Path
 
 def test_what_came_in_is_checked_after_the_merge(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联", "--stage", "intent")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联", "--stage", "intent")
     path = a / "customers" / f"{cid}.toml"  # a hand edit that kept the stage but not the history
     path.write_text(path.read_text(encoding="utf-8").replace('stage = "intent"', 'stage = "won"', 1), "utf-8")
     ok(a, "sync")
@@ -269,9 +268,7 @@ def read_until(fd: int, wanted: bytes, limit: float = 60.0) -> bytes:
 
 def test_resolve_asks_for_each_field_in_a_terminal(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "next", cid, "发送报价", "--due", "2026-12-01")
     ok(b, "next", cid, "约见决策人", "--due", "2026-12-02")
     ok(a, "sync")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.gitrepo import local_state
-from tests.gitteam import data, git, head, new, ok, tb, tree
+from tests.gitteam import data, git, head, new, ok, shared_customer, tb, tree
 
 
 def merges(folder: Path) -> str:
@@ -18,9 +18,7 @@ def merges(folder: Path) -> str:
 @pytest.mark.parametrize("how", ["flag", "setting"])
 def test_rebase_replays_this_reps_commits_onto_the_remote(team: tuple[Path, list[Path]], how: str) -> None:
     remote, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "log", cid, "call", "a 的电话")
     ok(a, "sync")
     ok(b, "log", cid, "visit", "b 的拜访")
@@ -36,9 +34,7 @@ def test_rebase_replays_this_reps_commits_onto_the_remote(team: tuple[Path, list
 
 def test_merge_stays_the_default_and_wins_over_the_setting(team: tuple[Path, list[Path]]) -> None:
     _, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "log", cid, "call", "a")
     ok(a, "sync")
     ok(b, "log", cid, "call", "b")
@@ -50,9 +46,7 @@ def test_merge_stays_the_default_and_wins_over_the_setting(team: tuple[Path, lis
 def test_a_conflict_in_a_rebase_is_settled_with_ours_meaning_this_rep(team: tuple[Path, list[Path]]) -> None:
     """git's stages are the other way round in a rebase; `resolve` and sync hide that."""
     remote, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "next", cid, "A 的下一步", "--due", "2026-12-01")
     ok(a, "sync")
     ok(b, "next", cid, "B 的下一步", "--due", "2026-12-01")
@@ -94,9 +88,7 @@ def test_customers_changed_on_a_teammates_branch_are_named_until_merged(
     team: tuple[Path, list[Path]],
 ) -> None:
     _, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     git(a, "switch", "-q", "-c", "big-deal")
     ok(a, "move", cid, "intent")
     git(a, "commit", "-qam", "wip")
