@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from hypothesis import settings
 import pipeline.parsepool as parsepool
 from pipeline.config import preset_text
 from pipeline.demo import write_demo
+from tests.gitteam import isolate_git, make_team
 
 TODAY = date(2026, 11, 23)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -58,6 +61,93 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     own = config.stash.get(OWN_BASETEMP, None)
     if own is not None:
         shutil.rmtree(own, ignore_errors=True)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cpu-durations",
+        type=int,
+        default=None,
+        metavar="N",
+        help="list the N tests that used the most CPU (this process and the processes it ran)",
+    )
+
+
+def _cpu_seconds() -> float:
+    """CPU used so far by this process and its reaped child processes (git, a merge driver)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+CPU_START = pytest.StashKey[float]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[CPU_START] = _cpu_seconds()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """The teardown report carries the test's CPU seconds (xdist sends it to the controller).
+
+    On a loaded machine wall time says little; CPU time is what the test costs."""
+    if call.when == "teardown" and CPU_START in item.stash:
+        item.user_properties.append(("cpu_s", _cpu_seconds() - item.stash[CPU_START]))
+    return (yield)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        cpu = dict(report.user_properties).get("cpu_s")
+        if cpu is not None:
+            _CPU_USED[report.nodeid] = float(cpu)
+
+
+_CPU_USED: dict[str, float] = {}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    most = config.getoption("cpu_durations")
+    if most is None or not _CPU_USED:
+        return
+    terminalreporter.section(f"cpu time: {sum(_CPU_USED.values()):.1f} s in {len(_CPU_USED)} tests")
+    for nodeid, cpu in sorted(_CPU_USED.items(), key=lambda kv: -kv[1])[: most or None]:
+        terminalreporter.write_line(f"{cpu:8.2f}s  {nodeid}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long tests (``@pytest.mark.long(cpu_seconds)``) start first, spread over xdist's workers.
+
+    Worksteal hands worker k the k-th contiguous slice of the collection and steals from the
+    slices' ends, so each slice here begins with its share of the long tests (the longest to
+    the least loaded slice): the workers finish together instead of one running the team
+    test alone at the end. Without xdist the order is left as it is.
+    """
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if workers < 2:
+        return
+    long = sorted(
+        (it for it in items if it.get_closest_marker("long")),
+        key=lambda it: -_long_weight(it),
+    )
+    slices: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for it in long:
+        k = loads.index(min(loads))
+        slices[k].append(it)
+        loads[k] += _long_weight(it)
+    rest = iter([it for it in items if not it.get_closest_marker("long")])
+    size = len(items) // workers  # worksteal's first hand-out: len // workers each, the last takes the rest
+    for k, chunk in enumerate(slices):
+        want = size if k < workers - 1 else len(items)
+        chunk.extend(islice(rest, max(0, want - len(chunk))))
+    items[:] = [it for chunk in slices for it in chunk]
+
+
+def _long_weight(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("long")
+    return float(marker.args[0]) if marker and marker.args else 1.0
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +205,19 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
     monkeypatch.setattr(parsepool, "parse_customer", counting)
     return counts
+
+
+@pytest.fixture
+def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path``, with no global or system git config of this machine leaking in."""
+    isolate_git(tmp_path, monkeypatch)
+    return tmp_path
+
+
+@pytest.fixture
+def team(git_env: Path) -> tuple[Path, list[Path]]:
+    """Two reps, wang.li and zhang.wei, on one bare remote: (the remote, their folders)."""
+    return make_team(git_env, ["wang.li", "zhang.wei"])
 
 
 def write_customer(root: Path, cid: str, text: str) -> Path:

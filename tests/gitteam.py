@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -28,6 +30,40 @@ def ok(folder: Path, *args: str | Path) -> str:
     result = tb(folder, *args)
     assert result.exit_code == 0, (args, result.output, result.exception)
     return result.output
+
+
+def new(folder: Path, name: str, *args: str) -> str:
+    """`tuiboard new NAME ARGS` in ``folder``; the new customer's id."""
+    return Path(ok(folder, "new", name, *args).strip()).stem
+
+
+def data(folder: Path, cid: str) -> dict[str, Any]:
+    """A customer file of ``folder`` as data."""
+    return tomllib.loads((folder / "customers" / f"{cid}.toml").read_text(encoding="utf-8"))
+
+
+def shared_customer(a: Path, b: Path, name: str = "杭州中联", *args: str) -> str:
+    """A customer rep ``a`` creates and syncs, and rep ``b`` pulls; its id."""
+    cid = new(a, name, *args)
+    ok(a, "sync")
+    ok(b, "sync")
+    return cid
+
+
+def conflict_on_next(
+    a: Path,
+    b: Path,
+    cid: str,
+    theirs: tuple[str, str] = ("A", "2026-12-01"),
+    ours: tuple[str, str] = ("B", "2026-12-01"),
+) -> None:
+    """Both reps set ``cid``'s next action (and due date); ``a`` syncs first, so ``b``'s sync
+    stops on the conflict (``ours`` is b's side, ``theirs`` a's)."""
+    ok(a, "next", cid, theirs[0], "--due", theirs[1])
+    ok(b, "next", cid, ours[0], "--due", ours[1])
+    ok(a, "sync")
+    result = tb(b, "sync")
+    assert result.exit_code == 1 and "conflicts in" in result.output, result.output
 
 
 def isolate_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,20 @@
-"""What several test files share: the sample customers (`tests/samples/*.toml`) and small
-helpers for writing customers into a test folder. Fixtures are in conftest.py."""
+"""What several test files share: the sample customers (`tests/samples/*.toml`), small
+helpers for writing customers into a test folder, and waiting for the board. Fixtures are in
+conftest.py; a team on git is tests/gitteam.py."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from tuiboard.app import BoardApp
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
@@ -23,3 +34,23 @@ def put(folder: Path, cid: str, name: str | None = None) -> Path:
     path = folder / "customers" / f"{cid}.toml"
     path.write_text(MINIMAL.format(name=name or cid.title()), encoding="utf-8")
     return path
+
+
+async def until(
+    app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool], timeout: float = 20.0, workers: bool = False
+) -> None:
+    """Wait for ``check``: woken by every reload the board applies, with a generous deadline
+    (a loaded machine is slow, not wrong). ``workers``: also let the app's workers finish
+    before each look (git runs in one)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if workers:
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        if check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the board")
+        app.reloaded.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.reloaded.wait(), 0.05)

@@ -10,9 +10,8 @@ import asyncio
 import contextlib
 import os
 import stat
-import time
 import tomllib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from textual.widgets._key_panel import BindingsTable
 from pipeline.actions import nested
 from pipeline.lock import write_lock
 from tests.conftest import TODAY, write_customer
+from tests.support import until
 from tuiboard.app import BoardApp
 from tuiboard.keymap import KEYS
 from tuiboard.screens.criteria import Checklist
@@ -79,20 +79,6 @@ def read(root: Path, cid: str) -> dict[str, Any]:
 
 def text(root: Path, cid: str) -> str:
     return (root / "customers" / f"{cid}.toml").read_text("utf-8")
-
-
-async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool], timeout: float = 8.0) -> None:
-    """Wait for ``check``: woken by every applied reload, with a deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        await pilot.pause()
-        if check():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the board")
-        app.reloaded.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(app.reloaded.wait(), 0.05)
 
 
 @contextlib.asynccontextmanager

@@ -4,16 +4,12 @@ Real git, the real CLI, and the board driven with Pilot."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from tests.gitteam import git, isolate_git, ok
+from tests.support import until
 from tuiboard.app import BoardApp
 from tuiboard.board.screen import BoardScreen
 
@@ -60,32 +56,26 @@ def test_each_cli_action_commits_only_its_file_with_the_structured_message(folde
     assert subjects(folder)[0] == "log 杭州中联 call"
 
 
-async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool]) -> None:
-    """Wait for ``check``, woken by each reload the board applies (a generous deadline)."""
-    for _ in range(400):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if check():
-            return
-        app.reloaded.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(app.reloaded.wait(), 0.05)
-    raise AssertionError("timed out waiting for the board")
-
-
 async def test_undo_on_the_board_is_the_revert_of_the_auto_commit(folder: Path) -> None:
     git(folder, "config", "tuiboard.autoCommit", "true")
     cid = Path(ok(folder, "new", "杭州中联").strip()).stem
     before = git(folder, "rev-parse", "HEAD^{tree}").stdout
     app = BoardApp(folder)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(app, pilot, lambda: app.board is not None and cid in app.board.customers)
+        await until(app, pilot, lambda: app.board is not None and cid in app.board.customers, workers=True)
         board = app.screen
         assert isinstance(board, BoardScreen) and board.focus_customer(cid)
         await pilot.press("L", "s")  # move on, skipping the stage's checklist
-        await until(app, pilot, lambda: subjects(folder)[0] == "move 杭州中联 target → potential")
+        await until(
+            app, pilot, lambda: subjects(folder)[0] == "move 杭州中联 target → potential", workers=True
+        )
         await pilot.press("u")
-        await until(app, pilot, lambda: subjects(folder)[0] == 'Revert "move 杭州中联 target → potential"')
+        await until(
+            app,
+            pilot,
+            lambda: subjects(folder)[0] == 'Revert "move 杭州中联 target → potential"',
+            workers=True,
+        )
     assert git(folder, "rev-parse", "HEAD^{tree}").stdout == before and dirty(folder) == ""
     assert (
         f"This reverts commit {git(folder, 'rev-parse', 'HEAD^').stdout.strip()}."

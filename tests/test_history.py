@@ -10,13 +10,7 @@ import tomli
 
 from pipeline.githistory import History, Versions, diff_fields
 from pipeline.gitrepo import BlobReader, Repo
-from tests.gitteam import git, isolate_git, make_team, ok, tb
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
-    isolate_git(tmp_path, monkeypatch)
-    return make_team(tmp_path, ["wang.li", "zhang.wei"])
+from tests.gitteam import conflict_on_next, git, new, ok, shared_customer
 
 
 def test_diff_fields_leaves_and_entries() -> None:
@@ -34,9 +28,7 @@ def test_diff_fields_leaves_and_entries() -> None:
 
 def test_history_names_who_changed_which_field_when_newest_first(team: tuple[Path, list[Path]]) -> None:
     _, (a, b) = team
-    cid = Path(ok(a, "new", "杭州中联", "--amount", "100000").strip()).stem
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联", "--amount", "100000")
     ok(b, "log", cid, "call", "聊了预算")
     ok(b, "sync")
     ok(a, "sync")
@@ -54,13 +46,8 @@ def test_history_names_who_changed_which_field_when_newest_first(team: tuple[Pat
 
 def test_a_value_made_in_a_merge_is_credited_to_who_settled_it(team: tuple[Path, list[Path]]) -> None:
     _, (a, b) = team
-    cid = Path(ok(a, "new", "杭州中联").strip()).stem
-    ok(a, "sync")
-    ok(b, "sync")
-    ok(a, "next", cid, "A", "--due", "2026-12-01")
-    ok(b, "next", cid, "B", "--due", "2026-12-01")
-    ok(a, "sync")
-    assert tb(b, "sync").exit_code == 1
+    cid = shared_customer(a, b)
+    conflict_on_next(a, b, cid)
     ok(b, "resolve", cid, "--theirs", "next.action")
     path = b / "customers" / f"{cid}.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('"A"', '"A 和 B"'), encoding="utf-8")
@@ -83,7 +70,7 @@ def test_renamed_files_are_followed_and_the_cache_reads_only_new_commits(
     team: tuple[Path, list[Path]],
 ) -> None:
     _, (a, _) = team
-    cid = Path(ok(a, "new", "杭州中联", "--amount", "1").strip()).stem
+    cid = new(a, "杭州中联", "--amount", "1")
     ok(a, "sync")
     git(a.parent, "mv", f"sales/customers/{cid}.toml", "sales/customers/hz.toml")
     git(a.parent, "commit", "-q", "-m", "rename")

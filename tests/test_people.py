@@ -22,6 +22,7 @@ from pipeline.errors import ConflictError, UsageError
 from pipeline.lines import toml_lines
 from pipeline.problems import Severity
 from pipeline.store import Store, load_board
+from tests.support import until
 from tuiboard.cli import main
 from tuiboard.screens.contacts import ContactFormScreen, ProductFormScreen
 from tuiboard.screens.customer_form import EDIT_FIELDS, NEW_FIELDS
@@ -480,15 +481,9 @@ async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
     write_customer(folder, "hz", PEOPLE.replace('stage = "project"', 'stage = "target"'))  # the first column
     app = BoardApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):  # until the board has loaded and a card has the focus
-            await pilot.pause()
-            if getattr(app, "view", None) is not None:
-                break
+        await until(app, pilot, lambda: getattr(app.screen, "view", None) is not None)  # the board loaded
         await pilot.press("enter")
-        for _ in range(200):
-            await pilot.pause()
-            if type(app.screen).__name__ == "DetailsScreen":
-                break
+        await until(app, pilot, lambda: type(app.screen).__name__ == "DetailsScreen")
         screen = app.screen
         assert type(screen).__name__ == "DetailsScreen"
         lines = "\n".join(strip.text for strip in screen._compositor.render_strips())
@@ -510,15 +505,9 @@ async def test_the_edit_form_shows_contacts_and_products_read_only(folder: Path)
     write_customer(folder, "hz", PEOPLE.replace('stage = "project"', 'stage = "target"'))  # the first column
     app = BoardApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):  # until the board has loaded and a card has the focus
-            await pilot.pause()
-            if getattr(app, "view", None) is not None:
-                break
+        await until(app, pilot, lambda: getattr(app.screen, "view", None) is not None)  # the board loaded
         await pilot.press("e")
-        for _ in range(200):
-            await pilot.pause()
-            if type(app.screen).__name__ == "CustomerFormScreen":
-                break
+        await until(app, pilot, lambda: type(app.screen).__name__ == "CustomerFormScreen")
         shown = str(app.screen.query_one("#people").render())
         assert "C / P" in shown and "只读" in shown, shown
         assert "• 王总 · 决策人 decision maker · +86 138 0013 8000" in shown

@@ -13,24 +13,18 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from pipeline.config import load_config
-from tests.gitteam import git, isolate_git, make_team, ok, tb
+from tests.gitteam import conflict_on_next, git, ok, shared_customer, tb
 from tuiboard.screens.conflicts import ConflictsScreen
 from tuiboard.screens.settle import EditValueScreen, SettleScreen
 from tuiboard.teamboard import conflicts, settle_board, sync_board
 
 
 @pytest.fixture
-def conflicted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, str]:
+def conflicted(team: tuple[Path, list[Path]]) -> tuple[Path, Path, str]:
     """Two reps; the second's sync stopped on next.action and next.due of one customer."""
-    isolate_git(tmp_path, monkeypatch)
-    _, (a, b) = make_team(tmp_path, ["wang.li", "zhang.wei"])
-    cid = Path(ok(a, "new", "杭州中联").strip()).stem
-    ok(a, "sync")
-    ok(b, "sync")
-    ok(a, "next", cid, "安排演示", "--due", "2026-12-01")
-    ok(b, "next", cid, "发送报价", "--due", "2026-12-02")
-    ok(a, "sync")
-    assert tb(b, "sync").exit_code == 1
+    _, (a, b) = team
+    cid = shared_customer(a, b)
+    conflict_on_next(a, b, cid, ("安排演示", "2026-12-01"), ("发送报价", "2026-12-02"))
     return a, b, cid
 
 

@@ -6,31 +6,33 @@ import os
 import select
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import load_config
 from pipeline.sync import commit_message, describe_change, sync
-from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
+from tests.gitteam import (
+    conflict_on_next,
+    data,
+    git,
+    head,
+    isolate_git,
+    make_team,
+    new,
+    ok,
+    shared_customer,
+    tb,
+    tree,
+)
 from tuiboard.cli.team import open_repo
 from tuiboard.teamboard import sync_board
 
 
 @pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
-    isolate_git(tmp_path, monkeypatch)
-    return make_team(tmp_path, ["wang.li", "zhang.wei", "chen.jing"])
-
-
-def new(folder: Path, name: str, *args: str) -> str:
-    """Create a customer; its id."""
-    return Path(ok(folder, "new", name, *args).strip()).stem
-
-
-def data(folder: Path, cid: str) -> dict:
-    return tomllib.loads((folder / "customers" / f"{cid}.toml").read_text(encoding="utf-8"))
+def team(git_env: Path) -> tuple[Path, list[Path]]:
+    """Three reps on one remote (conftest's `team` has two)."""
+    return make_team(git_env, ["wang.li", "zhang.wei", "chen.jing"])
 
 
 def test_describe_change_reads_actions_from_the_diff() -> None:
@@ -123,9 +125,7 @@ def test_offline_it_commits_and_says_so(team: tuple[Path, list[Path]]) -> None:
 
 def test_a_push_the_remote_refused_is_retried_after_merging(team: tuple[Path, list[Path]]) -> None:
     remote, (a, b, _) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "log", cid, "call", "a 的电话")
     pushed_meanwhile = []
 
@@ -147,9 +147,7 @@ def test_a_push_the_remote_refused_is_retried_after_merging(team: tuple[Path, li
 
 def test_a_true_conflict_stops_the_sync_and_resolve_settles_it(team: tuple[Path, list[Path]]) -> None:
     remote, (a, b, c) = team
-    cid = new(a, "杭州中联", "--amount", "100000")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联", "--amount", "100000")
     ok(a, "next", cid, "发送报价", "--due", "2026-12-01")
     ok(b, "next", cid, "约见决策人", "--due", "2026-12-01")
     ok(b, "log", cid, "call", "b 的电话")
@@ -181,13 +179,8 @@ def test_a_true_conflict_stops_the_sync_and_resolve_settles_it(team: tuple[Path,
 
 def test_a_conflicted_sync_refuses_to_go_on_until_settled(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联", "--amount", "100")
-    ok(a, "sync")
-    ok(b, "sync")
-    ok(a, "next", cid, "A", "--due", "2026-12-01")
-    ok(b, "next", cid, "B", "--due", "2026-12-02")
-    ok(a, "sync")
-    assert tb(b, "sync").exit_code == 1
+    cid = shared_customer(a, b, "杭州中联", "--amount", "100")
+    conflict_on_next(a, b, cid, ("A", "2026-12-01"), ("B", "2026-12-02"))
     again = tb(b, "sync")
     assert again.exit_code == 1 and f"conflicts in 1 customer: {cid}" in again.output
     ok(b, "resolve", cid, "--ours", "next.action", "--theirs", "next.due")
@@ -198,9 +191,7 @@ def test_a_conflicted_sync_refuses_to_go_on_until_settled(team: tuple[Path, list
 
 def test_a_modify_delete_conflict_picks_a_whole_side(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     git(a.parent, "rm", "-q", f"sales/customers/{cid}.toml")
     ok(a, "sync")
     ok(b, "log", cid, "call", "还在跟")
@@ -231,9 +222,7 @@ def test_the_light_merge_driver_merges_fields_and_marks_conflicts(tmp_path: Path
 
 def test_what_came_in_is_checked_after_the_merge(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联", "--stage", "intent")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联", "--stage", "intent")
     path = a / "customers" / f"{cid}.toml"  # a hand edit that kept the stage but not the history
     path.write_text(path.read_text(encoding="utf-8").replace('stage = "intent"', 'stage = "won"', 1), "utf-8")
     ok(a, "sync")
@@ -280,9 +269,7 @@ def read_until(fd: int, wanted: bytes, limit: float = 60.0) -> bytes:
 
 def test_resolve_asks_for_each_field_in_a_terminal(team: tuple[Path, list[Path]]) -> None:
     _, (a, b, _) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "next", cid, "发送报价", "--due", "2026-12-01")
     ok(b, "next", cid, "约见决策人", "--due", "2026-12-02")
     ok(a, "sync")

@@ -3,27 +3,12 @@ per customer, and where the settings live (the clone's git config)."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from pipeline.gitrepo import local_state
-from tests.gitteam import git, head, isolate_git, make_team, ok, tb, tree
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
-    isolate_git(tmp_path, monkeypatch)
-    return make_team(tmp_path, ["wang.li", "zhang.wei"])
-
-
-def new(folder: Path, name: str, *args: str) -> str:
-    return Path(ok(folder, "new", name, *args).strip()).stem
-
-
-def data(folder: Path, cid: str) -> dict:
-    return tomllib.loads((folder / "customers" / f"{cid}.toml").read_text(encoding="utf-8"))
+from tests.gitteam import data, git, head, new, ok, shared_customer, tb, tree
 
 
 def merges(folder: Path) -> str:
@@ -33,9 +18,7 @@ def merges(folder: Path) -> str:
 @pytest.mark.parametrize("how", ["flag", "setting"])
 def test_rebase_replays_this_reps_commits_onto_the_remote(team: tuple[Path, list[Path]], how: str) -> None:
     remote, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "log", cid, "call", "a 的电话")
     ok(a, "sync")
     ok(b, "log", cid, "visit", "b 的拜访")
@@ -51,9 +34,7 @@ def test_rebase_replays_this_reps_commits_onto_the_remote(team: tuple[Path, list
 
 def test_merge_stays_the_default_and_wins_over_the_setting(team: tuple[Path, list[Path]]) -> None:
     _, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "log", cid, "call", "a")
     ok(a, "sync")
     ok(b, "log", cid, "call", "b")
@@ -65,9 +46,7 @@ def test_merge_stays_the_default_and_wins_over_the_setting(team: tuple[Path, lis
 def test_a_conflict_in_a_rebase_is_settled_with_ours_meaning_this_rep(team: tuple[Path, list[Path]]) -> None:
     """git's stages are the other way round in a rebase; `resolve` and sync hide that."""
     remote, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     ok(a, "next", cid, "A 的下一步", "--due", "2026-12-01")
     ok(a, "sync")
     ok(b, "next", cid, "B 的下一步", "--due", "2026-12-01")
@@ -109,9 +88,7 @@ def test_customers_changed_on_a_teammates_branch_are_named_until_merged(
     team: tuple[Path, list[Path]],
 ) -> None:
     _, (a, b) = team
-    cid = new(a, "杭州中联")
-    ok(a, "sync")
-    ok(b, "sync")
+    cid = shared_customer(a, b, "杭州中联")
     git(a, "switch", "-q", "-c", "big-deal")
     ok(a, "move", cid, "intent")
     git(a, "commit", "-qam", "wip")

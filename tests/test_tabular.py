@@ -43,6 +43,7 @@ def empty_folder(tmp_path: Path, name: str = "empty") -> Path:
     return root
 
 
+@pytest.mark.long(8)
 def test_xlsx_export_reimported_into_an_empty_folder_reproduces_every_customer(
     demo_folder: Path, tmp_path: Path
 ) -> None:

@@ -33,7 +33,7 @@ from pipeline.gitrepo import Repo
 from pipeline.model import LOG_KINDS
 from pipeline.settle import load_conflict
 from pipeline.store import Store
-from tests.gitteam import git, isolate_git, make_team, ok, tb, tree
+from tests.gitteam import git, make_team, ok, tb, tree
 
 FIELDS = ("amount", "next.action", "next.due")
 AFTER_SALES = load_preset("seven-stage").after_sales[0]  # what a win makes the next action
@@ -247,12 +247,7 @@ def run_team(tmp_path: Path, reps: int, rounds: int, seed: int) -> Team:
     return team
 
 
-@pytest.fixture
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    isolate_git(tmp_path, monkeypatch)
-    return tmp_path
-
-
+@pytest.mark.long(25)
 def test_five_reps_forty_rounds_nothing_lost_nothing_picked_silently(git_env: Path) -> None:
     team = run_team(git_env, reps=5, rounds=40, seed=11)
     print(f"\nteam: 5 reps x 40 rounds, {team.tally}")

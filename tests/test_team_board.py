@@ -3,17 +3,13 @@ conflict marked on the card, actions on it refused, settled on the board, synced
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from pipeline.gitrepo import local_state
-from tests.gitteam import git, head, isolate_git, make_team, ok, tb
+from tests.gitteam import conflict_on_next, git, head, ok, shared_customer, tb
+from tests.support import until
 from tuiboard.app import BoardApp
 from tuiboard.board.screen import BoardScreen
 from tuiboard.screens.conflicts import ConflictsScreen
@@ -22,17 +18,11 @@ from tuiboard.widgets.statusbar import StatusBar
 
 
 @pytest.fixture
-def conflicted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
+def conflicted(team: tuple[Path, list[Path]]) -> tuple[Path, str]:
     """A clone in the middle of a sync that stopped on a conflict over one customer."""
-    isolate_git(tmp_path, monkeypatch)
-    _, (a, b) = make_team(tmp_path, ["wang.li", "zhang.wei"])
-    cid = Path(ok(a, "new", "杭州中联").strip()).stem
-    ok(a, "sync")
-    ok(b, "sync")
-    ok(a, "next", cid, "A", "--due", "2026-12-01")
-    ok(b, "next", cid, "B", "--due", "2026-12-01")
-    ok(a, "sync")
-    assert tb(b, "sync").exit_code == 1
+    _, (a, b) = team
+    cid = shared_customer(a, b)
+    conflict_on_next(a, b, cid)
     return b, cid
 
 
@@ -66,18 +56,6 @@ async def test_the_status_bar_shows_ahead_behind_and_conflicts(conflicted: tuple
         assert "⎇ main ↑1 ↓1" in text and "⚠ 1个冲突" in text
 
 
-async def until(app: BoardApp, pilot: Pilot[Any], check: Callable[[], bool]) -> None:
-    """Wait for ``check``: woken by each reload the board applies, with a generous deadline."""
-    for _ in range(400):
-        await pilot.pause()
-        if check():
-            return
-        app.reloaded.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(app.reloaded.wait(), 0.05)
-    raise AssertionError("timed out waiting for the board")
-
-
 def card_text(app: BoardApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
@@ -87,13 +65,10 @@ def said(app: BoardApp) -> list[str]:
 
 
 async def test_a_conflict_on_the_board_is_marked_refused_settled_by_picking_and_synced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    team: tuple[Path, list[Path]],
 ) -> None:
-    isolate_git(tmp_path, monkeypatch)
-    remote, (a, b) = make_team(tmp_path, ["wang.li", "zhang.wei"])
-    cid = Path(ok(a, "new", "杭州中联").strip()).stem
-    ok(a, "sync")
-    ok(b, "sync")
+    remote, (a, b) = team
+    cid = shared_customer(a, b)
     ok(a, "next", cid, "安排演示", "--due", "2026-12-01")
     ok(a, "sync")
     ok(b, "next", cid, "发送报价", "--due", "2026-12-01")

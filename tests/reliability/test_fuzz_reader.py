@@ -299,9 +299,11 @@ def assert_survives(
 # -- the tests ----------------------------------------------------------------------------------
 
 
+@pytest.mark.long(15)
 def test_mutated_files_load_safely(
     level: Level, seeds: tuple[bytes, ...], tmp_path: Path, tally: Tally, assert_harmless: Any
 ) -> None:
+    """CI: 600 mutated files; `pytest -m soak`: 20,000 (`TUIBOARD_SOAK=N` multiplies them)."""
     counter = iter(range(10**9))
 
     @settings(
@@ -326,10 +328,13 @@ def test_mutated_files_load_safely(
     check()
 
 
+@pytest.mark.long(10)
 def test_edits_of_odd_but_valid_files_never_corrupt(
     level: Level, seeds: tuple[bytes, ...], tmp_path: Path, tally: Tally, config: Config, assert_harmless: Any
 ) -> None:
-    """Whatever still loads as a customer can be edited: the edit is exact or refused."""
+    """Whatever still loads as a customer can be edited: the edit is exact or refused.
+
+    CI: 250 files; `pytest -m soak`: 5,000 (`TUIBOARD_SOAK=N` multiplies them)."""
     counter = iter(range(10**9))
     odd_but_valid = (crlf, byte_order_mark, wrong_types, swap_lines, duplicate_key, control_chars)
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -78,11 +80,13 @@ def view(board: Board) -> tuple[dict[str, Any], dict[Path, Any]]:
 
 
 class BoardAgainstTheWorld(RuleBasedStateMachine):
-    def __init__(self, root: Path, config: Config, tally: Tally) -> None:
+    def __init__(self, template: Path, root: Path, config: Config, tally: Tally) -> None:
+        """Each run starts from a copy of ``template`` (`make_repo`'s, built once per test)."""
         super().__init__()
         self.root, self.config, self.tally = root, config, tally
         self.folder = root / "customers"
-        make_repo(root)
+        shutil.copytree(template, root, symlinks=True)
+        self.branch = "main"  # make_repo leaves main checked out
         self.expected = self._disk()  # each file's bytes as its last writer left them
         self.store = Store(root)
         self.board = self.store.load()
@@ -235,9 +239,8 @@ class BoardAgainstTheWorld(RuleBasedStateMachine):
         before = self._disk()
         git(self.root, "add", "-A")
         git(self.root, "commit", "-qm", "step", "--allow-empty")
-        current = ["git", "-C", str(self.root), "branch", "--show-current"]
-        branch = subprocess.run(current, capture_output=True, text=True, check=True).stdout.strip()
-        git(self.root, "checkout", "-q", "other" if branch == "main" else "main")
+        self.branch = "other" if self.branch == "main" else "main"
+        git(self.root, "checkout", "-q", self.branch)
         after = self._disk()
         self._outside_wrote(*(n for n in before.keys() | after.keys() if before.get(n) != after.get(n)))
         self._did("outside git checkout")
@@ -298,10 +301,15 @@ class BoardAgainstTheWorld(RuleBasedStateMachine):
         self.settle()
 
 
+@pytest.mark.long(20)
 def test_board_against_the_world(level: Level, tmp_path: Path, tally: Tally, config: Config) -> None:
+    """CI: 25 runs of 30 steps; `pytest -m soak`: 400 runs of 80 (`TUIBOARD_SOAK=N` multiplies
+    the runs). The repository every run starts from is built once and copied per run."""
+    template = tmp_path / "template"
+    make_repo(template)
     runs = count()
     run_state_machine_as_test(
-        lambda: BoardAgainstTheWorld(tmp_path / f"run{next(runs)}", config, tally),
+        lambda: BoardAgainstTheWorld(template, tmp_path / f"run{next(runs)}", config, tally),
         settings=settings(
             max_examples=level.machine_runs,
             stateful_step_count=level.machine_steps,
