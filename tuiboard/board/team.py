@@ -38,7 +38,7 @@ def refused(screen: BoardBase, action: str) -> bool:
     customer, board = screen.selected(), screen.host.board
     if customer is None or board is None or not is_conflicted(board.problems_for(customer.id)):
         return False
-    screen.host.say(refusal(customer.name, screen.host.labels.english), "warning")
+    screen.host.say(refusal(customer.name, screen.host.labels), "warning")
     return True
 
 
@@ -48,7 +48,7 @@ async def sync(screen: BoardBase) -> None:
     if board is None:
         return
     host.say(host.labels("toast.syncing"))
-    said = await host.in_store(sync_board, host.root, board.config, host.labels.english)
+    said = await host.in_store(sync_board, host.root, board.config, host.labels)
     host.say(said.message, said.severity)
     await _reload(screen)
 
@@ -67,7 +67,7 @@ async def settle(screen: BoardBase) -> None:
     picks = await host.push_screen_wait(SettleScreen(item.conflict, item.name))
     if picks is None:
         return
-    said = await host.in_store(settle_board, host.root, board.config, item, picks, host.labels.english)
+    said = await host.in_store(settle_board, host.root, board.config, item, picks, host.labels)
     host.say(said.message, said.severity)
     await _reload(screen)
 
