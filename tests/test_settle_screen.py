@@ -14,6 +14,7 @@ from textual.widgets import Input
 
 from pipeline.config import load_config
 from tests.gitteam import conflict_on_next, git, ok, shared_customer, tb
+from tuiboard.labels import labels
 from tuiboard.screens.conflicts import ConflictsScreen
 from tuiboard.screens.settle import EditValueScreen, SettleScreen
 from tuiboard.teamboard import conflicts, settle_board, sync_board
@@ -72,7 +73,7 @@ async def test_settle_screen_picks_one_field_edits_another_and_the_file_is_writt
         await pilot.pause()
     assert app.result is not None and set(app.result) == {"next.action", "next.due"}
     config, _ = load_config(b)
-    said = settle_board(b, config, item, app.result, english=True)
+    said = settle_board(b, config, item, app.result, labels("en"))
     assert said.severity == "information" and "settled and staged" in said.message
     assert git(b, "ls-files", "-u").stdout == ""  # staged: no longer conflicted
     data = tomllib.loads((b / "customers" / f"{cid}.toml").read_text(encoding="utf-8"))
@@ -99,13 +100,13 @@ def test_sync_from_the_board_says_what_came_in_and_what_stopped_it(
 ) -> None:
     a, b, cid = conflicted
     config, _ = load_config(b)
-    stopped = sync_board(b, config, english=False)
+    stopped = sync_board(b, config, labels("zh"))
     assert stopped.severity == "warning" and "按 C" in stopped.message
     ok(b, "resolve", cid, "--ours", "next.action", "--ours", "next.due")
-    assert "pushed" in sync_board(b, config, english=True).message
+    assert "pushed" in sync_board(b, config, labels("en")).message
     ok(b, "log", cid, "call", "b")
-    came = sync_board(a, config, english=True)
+    came = sync_board(a, config, labels("en"))
     assert came.message.split("\n")[0] == "1 customer changed by zhang.wei (杭州中联)"
     ok(b, "log", cid, "visit", "b2")
     ok(b, "sync")
-    assert sync_board(a, config, english=False).message.startswith("zhang.wei 改了 1 个客户（杭州中联）")
+    assert sync_board(a, config, labels("zh")).message.startswith("zhang.wei 改了 1 个客户（杭州中联）")

@@ -22,6 +22,7 @@ from pipeline.settle import Pick, SettleError, conflicted, load_conflict, settle
 from pipeline.sync import MAX_LISTED, customer_id, sync
 
 from .cli.team import driver_config
+from .labels import Labels
 from .screens.conflicts import Conflicted
 
 
@@ -31,10 +32,6 @@ class Said:
     severity: SeverityLevel = "information"  # as the board's toasts
 
 
-def _t(english: bool, zh: str, en: str) -> str:
-    return en if english else zh
-
-
 def repo_for(root: Path) -> Repo | None:
     try:
         return Repo(root, extra_config=driver_config())
@@ -42,14 +39,11 @@ def repo_for(root: Path) -> Repo | None:
         return None
 
 
-def sync_board(root: Path, config: Config, english: bool) -> Said:
+def sync_board(root: Path, config: Config, words: Labels) -> Said:
     """`tuiboard sync` from the board: what came in, or what stopped it."""
     repo = repo_for(root)
     if repo is None:
-        return Said(
-            _t(english, "这个文件夹不在 git 仓库里，无法同步", "not in a git repository: nothing to sync"),
-            "error",
-        )
+        return Said(words("team.sync_no_git"), "error")
     try:
         result = sync(repo, config)
     except GitError as exc:
@@ -57,34 +51,24 @@ def sync_board(root: Path, config: Config, english: bool) -> Said:
     if result.refused:
         first = printable(result.refused[0].headline(root))
         more = len(result.refused) - 1
-        extra = _t(english, f"（另有 {more} 处）", f" (and {more} more)") if more else ""
-        return Said(
-            _t(english, "未提交，请先修正：", "nothing committed, fix first: ") + first + extra, "error"
-        )
+        extra = words("team.and_more", count=more) if more else ""
+        return Said(words("team.fix_first") + first + extra, "error")
     if result.conflicts:
         n = len(result.conflicts)
-        return Said(
-            _t(
-                english,
-                f"{n} 个客户有冲突：按 C 查看并逐字段解决，再按 S 同步",
-                f"conflicts in {n} customer{'s' if n != 1 else ''}: press C to settle them, then S",
-            ),
-            "warning",
-        )
-    lines = [incoming_line(author, names, english) for author, names in sorted(result.incoming.items())]
+        return Said(words("team.conflicts_one" if n == 1 else "team.conflicts", count=n), "warning")
+    lines = [incoming_line(author, names, words) for author, names in sorted(result.incoming.items())]
     if result.pushed:
-        lines.append(_t(english, "已推送", "pushed"))
+        lines.append(words("team.pushed"))
     elif result.committed:
-        lines.append(_t(english, "已提交", "committed"))
+        lines.append(words("team.committed"))
     lines += [printable(n) for n in result.notes]
-    return Said("\n".join(lines) or _t(english, "已是最新", "up to date"))
+    return Said("\n".join(lines) or words("team.up_to_date"))
 
 
-def incoming_line(author: str, names: set[str], english: bool) -> str:
+def incoming_line(author: str, names: set[str], words: Labels) -> str:
     shown = ", ".join(sorted(names)[:MAX_LISTED]) + (", …" if len(names) > MAX_LISTED else "")
-    n, who = len(names), printable(author)
-    noun = "customer" if n == 1 else "customers"
-    return _t(english, f"{who} 改了 {n} 个客户（{shown}）", f"{n} {noun} changed by {who} ({shown})")
+    key = "team.incoming_one" if len(names) == 1 else "team.incoming"
+    return words(key, count=len(names), who=printable(author), names=shown)
 
 
 def conflicts(root: Path) -> list[Conflicted]:
@@ -109,32 +93,26 @@ def _name(raw: bytes | None, cid: str) -> str:
 
 
 def settle_board(
-    root: Path, config: Config, item: Conflicted, picks: Mapping[str, Pick], english: bool
+    root: Path, config: Config, item: Conflicted, picks: Mapping[str, Pick], words: Labels
 ) -> Said:
     """Settle one customer with the picks, through the verified write, and `git add` it."""
     repo = repo_for(root)
     if repo is None:
-        return Said(_t(english, "不在 git 仓库里", "not in a git repository"), "error")
+        return Said(words("team.no_git"), "error")
     git_path = conflicted(repo).get(item.customer_id)
     if git_path is None:
-        return Said(_t(english, "这个客户已经没有冲突了", "this customer is no longer conflicted"), "warning")
+        return Said(words("team.no_longer_conflicted"), "warning")
     try:
         data = settle(load_conflict(repo, git_path), picks)
         write_settled(repo, config, root, git_path, data)
     except (SettleError, WriteError, GitError) as exc:
         return Said(printable(str(exc)), "error")
-    name = printable(item.name)
-    return Said(_t(english, f"{name} 已解决并暂存，按 S 同步", f"{name} settled and staged: press S to sync"))
+    return Said(words("team.settled", name=printable(item.name)))
 
 
-def refusal(name: str, english: bool) -> str:
+def refusal(name: str, words: Labels) -> str:
     """Why an action on a conflicted customer does not open its dialog, and what to do."""
-    who = printable(name)
-    return _t(
-        english,
-        f"{who} 有合并冲突，先解决：按 C 打开冲突列表（或运行 tuiboard resolve）",
-        f"{who} is conflicted: settle it first (C opens the conflicts, or `tuiboard resolve`)",
-    )
+    return words("team.refusal", name=printable(name))
 
 
 def conflicted_ids(paths: tuple[str, ...]) -> frozenset[str]:

@@ -40,7 +40,7 @@ def refused(screen: BoardBase, action: str) -> bool:
         return False
     from ..teamboard import refusal
 
-    screen.host.say(refusal(customer.name, screen.host.labels.english), "warning")
+    screen.host.say(refusal(customer.name, screen.host.labels), "warning")
     return True
 
 
@@ -52,7 +52,7 @@ async def sync(screen: BoardBase) -> None:
     from ..teamboard import sync_board
 
     host.say(host.labels("toast.syncing"))
-    said = await host.in_store(sync_board, host.root, board.config, host.labels.english)
+    said = await host.in_store(sync_board, host.root, board.config, host.labels)
     host.say(said.message, said.severity)
     await _reload(screen)
 
@@ -75,7 +75,7 @@ async def settle(screen: BoardBase) -> None:
     picks = await host.push_screen_wait(SettleScreen(item.conflict, item.name))
     if picks is None:
         return
-    said = await host.in_store(settle_board, host.root, board.config, item, picks, host.labels.english)
+    said = await host.in_store(settle_board, host.root, board.config, item, picks, host.labels)
     host.say(said.message, said.severity)
     await _reload(screen)
 
