@@ -103,7 +103,8 @@ class BoardBase(Worded[None]):
         self.refresh_view()
         if old is None:
             views.open_first(self, self.host.first_view)
-        self.query_one(StatusBar).refresh_git()
+        if self.progress is None:  # git status over a fresh clone's files is slow: once, at the end
+            self.query_one(StatusBar).refresh_git()
 
     async def take(self, board: Board) -> None:
         """A board a flow just wrote: every screen is told, and this one draws it now."""

@@ -26,7 +26,7 @@ Progress = tuple[int, int]  # (files parsed, files to parse)
 
 class Pacer:
     """When the store thread posts a partial board: the frame and the first cards at once,
-    then the next only once the last is on screen and ``every`` seconds (or twice what
+    then the next only once the last is on screen and ``every`` seconds (or four times what
     drawing it took, on a slow machine) have passed: each is a view of every card read so
     far, and drawing them must not slow the load down much."""
 
@@ -46,7 +46,7 @@ class Pacer:
 
     def drawn(self, seconds: float) -> None:
         """On the UI thread: the partial board is on screen; drawing it took ``seconds``."""
-        self._next = time.monotonic() + max(self.every, 2 * seconds)
+        self._next = time.monotonic() + max(self.every, 4 * seconds)
         self.waiting = False
 
 
