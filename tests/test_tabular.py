@@ -503,7 +503,7 @@ def import_file(root: Path, path: Path) -> list[Any]:
     return apply_import(board, plans)
 
 
-@pytest.mark.long(8)
+@pytest.mark.long(3)
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(datas=customer_set())
 def test_export_then_import_changes_nothing(tmp_path: Path, datas: list[dict[str, Any]]) -> None:
