@@ -80,8 +80,10 @@ def _cpu_seconds() -> float:
 
 
 CPU_START = pytest.StashKey[float]()
+_CPU_USED: dict[str, float] = {}  # the controller's: test id -> CPU seconds
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     item.stash[CPU_START] = _cpu_seconds()
 
@@ -101,9 +103,6 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         cpu = dict(report.user_properties).get("cpu_s")
         if cpu is not None:
             _CPU_USED[report.nodeid] = float(cpu)
-
-
-_CPU_USED: dict[str, float] = {}
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -241,7 +241,7 @@ def touched(line: str) -> bool:
     return line.lstrip().startswith(("stage", "action", "due"))
 
 
-@pytest.mark.long(6)
+@pytest.mark.long(5)
 @given(hand_written(), EDIT)
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_untouched_lines_stay_byte_identical(

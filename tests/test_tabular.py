@@ -43,7 +43,6 @@ def empty_folder(tmp_path: Path, name: str = "empty") -> Path:
     return root
 
 
-@pytest.mark.long(8)
 def test_xlsx_export_reimported_into_an_empty_folder_reproduces_every_customer(
     demo_folder: Path, tmp_path: Path
 ) -> None:
@@ -521,6 +520,7 @@ def import_file(root: Path, path: Path) -> list[Any]:
     return apply_import(board, plan_import(board, table, column_paths(table.header, {}), TODAY))
 
 
+@pytest.mark.long(3)
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(datas=customer_set())
 def test_export_then_import_changes_nothing(tmp_path: Path, datas: list[dict[str, Any]]) -> None:

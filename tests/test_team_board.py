@@ -73,6 +73,7 @@ async def test_a_conflict_on_the_board_is_marked_refused_settled_by_picking_and_
     ok(a, "sync")
     ok(b, "next", cid, "发送报价", "--due", "2026-12-01")
     app = BoardApp(b)
+    app.NOTIFICATION_TIMEOUT = 600  # toasts outlast a slow run on a loaded machine (said() reads them)
     async with app.run_test(size=(160, 40)) as pilot:
         await until(app, pilot, lambda: "▸ 发送报价" in card_text(app))
         await pilot.press("S")  # sync: it stops on the conflict and says how to go on

@@ -299,7 +299,7 @@ def assert_survives(
 # -- the tests ----------------------------------------------------------------------------------
 
 
-@pytest.mark.long(15)
+@pytest.mark.long(10)
 def test_mutated_files_load_safely(
     level: Level, seeds: tuple[bytes, ...], tmp_path: Path, tally: Tally, assert_harmless: Any
 ) -> None:
@@ -328,7 +328,7 @@ def test_mutated_files_load_safely(
     check()
 
 
-@pytest.mark.long(10)
+@pytest.mark.long(6)
 def test_edits_of_odd_but_valid_files_never_corrupt(
     level: Level, seeds: tuple[bytes, ...], tmp_path: Path, tally: Tally, config: Config, assert_harmless: Any
 ) -> None:
@@ -385,6 +385,7 @@ def test_edits_of_odd_but_valid_files_never_corrupt(
 
 
 @needs_toml_test
+@pytest.mark.long(7)
 @pytest.mark.timeout(120)
 def test_toml_test_invalid_set(tmp_path: Path, tally: Tally, assert_harmless: Any) -> None:
     """toml-test's invalid/ files, each as a customer file: every one is a located error."""

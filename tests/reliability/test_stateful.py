@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 from itertools import count
 from pathlib import Path
@@ -80,12 +79,11 @@ def view(board: Board) -> tuple[dict[str, Any], dict[Path, Any]]:
 
 
 class BoardAgainstTheWorld(RuleBasedStateMachine):
-    def __init__(self, template: Path, root: Path, config: Config, tally: Tally) -> None:
-        """Each run starts from a copy of ``template`` (`make_repo`'s, built once per test)."""
+    def __init__(self, root: Path, config: Config, tally: Tally) -> None:
         super().__init__()
         self.root, self.config, self.tally = root, config, tally
         self.folder = root / "customers"
-        shutil.copytree(template, root, symlinks=True)
+        make_repo(root)
         self.branch = "main"  # make_repo leaves main checked out
         self.expected = self._disk()  # each file's bytes as its last writer left them
         self.store = Store(root)
@@ -301,15 +299,13 @@ class BoardAgainstTheWorld(RuleBasedStateMachine):
         self.settle()
 
 
-@pytest.mark.long(20)
+@pytest.mark.long(10)
 def test_board_against_the_world(level: Level, tmp_path: Path, tally: Tally, config: Config) -> None:
     """CI: 25 runs of 30 steps; `pytest -m soak`: 400 runs of 80 (`TUIBOARD_SOAK=N` multiplies
-    the runs). The repository every run starts from is built once and copied per run."""
-    template = tmp_path / "template"
-    make_repo(template)
+    the runs)."""
     runs = count()
     run_state_machine_as_test(
-        lambda: BoardAgainstTheWorld(template, tmp_path / f"run{next(runs)}", config, tally),
+        lambda: BoardAgainstTheWorld(tmp_path / f"run{next(runs)}", config, tally),
         settings=settings(
             max_examples=level.machine_runs,
             stateful_step_count=level.machine_steps,
