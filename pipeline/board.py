@@ -55,6 +55,17 @@ class ReloadResult:
     removed: set[str]
 
 
+def changes_since(before: dict[str, Customer], board: Board) -> ReloadResult:
+    """What a reload changed: customers added, or whose file or problems differ; removed."""
+    after = board.customers
+    changed = {
+        cid
+        for cid, c in after.items()
+        if cid not in before or before[cid].fingerprint != c.fingerprint or before[cid].problems != c.problems
+    }
+    return ReloadResult(board, changed, set(before) - set(after))
+
+
 def removed_stage(path: Path, stage: str) -> Problem:
     message = f"stage {stage!r} was removed from pipeline.toml; move this customer to a current stage"
     return Problem(path, 0, 0, Severity.ERROR, message)

@@ -38,7 +38,7 @@ import msgspec
 import tomli
 
 from .config import Config
-from .folder import Key
+from .folder import STALE_NS, Key
 from .model import Customer, Fingerprint, HistoryEntry, LogEntry, lazy_customer
 from .problems import Problem, Severity
 from .safefs import read_in_state, replace_in_state, state_dir
@@ -334,7 +334,6 @@ def _storable(name: str) -> bool:
 
 
 _TEMPORARY = re.compile(rf"\.{re.escape(CACHE_NAME)}\.[0-9a-f]{{8}}\.tmp")  # `safefs` names them so
-STALE_NS = 60 * 10**9  # a temporary file this old was left by a killed writer: a live one renames it at once
 
 
 def _remove_stale_temporaries(fd: int) -> None:

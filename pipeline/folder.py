@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat as stat_mod
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -50,3 +51,29 @@ def stat_key(st: os.stat_result, size: int) -> Key:
     """A file's stat key, as git's index has it: ctime and inode change with every write
     and cannot be set back, so an edit that restores size and mtime is still seen."""
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino, size)
+
+
+STALE_NS = 60 * 10**9  # a temporary file this old was left by a killed writer: a live one renames it at once
+
+
+def list_customer_files(customers: Path) -> dict[str, Key]:
+    """The customer files and their stat keys; removes killed writers' temporary files."""
+    out: dict[str, Key] = {}
+    try:
+        entries = os.scandir(customers)
+    except (FileNotFoundError, NotADirectoryError):
+        return out
+    old = time.time_ns() - STALE_NS
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if not is_customer_file(name):
+                if is_leftover(name):
+                    remove_leftover(entry, old)
+                continue
+            try:
+                st = entry.stat()
+                out[name] = stat_key(st, st.st_size)
+            except OSError:
+                out[name] = (-1, -1, -1, -1)  # loops and dangling links: parse reports them
+    return out

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from . import cache
-from .board import Board, ReloadResult, duplicate_ids, removed_stage
-from .cache import STALE_NS, FileState, Key
+from .board import Board, ReloadResult, changes_since, duplicate_ids, removed_stage
+from .cache import FileState, Key
 from .config import Config
 from .errors import NotAPipeline
-from .folder import find_root, is_customer_file, is_leftover, remove_leftover
-from .folder import stat_key as _key
+from .folder import find_root, is_customer_file, list_customer_files, stat_key
 from .gcpause import gc_paused
 from .kept_config import KEPT_CONFIG, KeptConfig
 from .layout import CONFIG_FILE, CUSTOMERS_DIR, STATE_DIR
@@ -83,7 +81,7 @@ class Store:
         of what is read so far.
         """
         with gc_paused():
-            listing = self._list()
+            listing = list_customer_files(self.customers_dir)
             snapshot = None
             if self.use_cache and not self._files:
                 snapshot = cache.read(self.root, self.customers_dir, len(listing))
@@ -116,7 +114,7 @@ class Store:
         with gc_paused():
             before = self._snapshot()
             config_changed = self._load_config(None)
-            listing = self._list()
+            listing = list_customer_files(self.customers_dir)
             if config_changed:
                 changed = list(listing)
             else:
@@ -125,7 +123,7 @@ class Store:
                 self._forget(name)
             self._parse_many(changed)
             self._recheck([name for name in listing if name not in changed and self._files[name].racy])
-            return self._diff(before)
+            return changes_since(before, self.board())
 
     def reload(self, paths: Iterable[Path]) -> ReloadResult:
         """Re-read just these paths (added, changed or deleted), whatever the cache says;
@@ -143,7 +141,7 @@ class Store:
             else:
                 self._forget(path.name)
         self._parse_many(todo)
-        return self._diff(before)
+        return changes_since(before, self.board())
 
     # -- the current view ---------------------------------------------------------------
 
@@ -180,7 +178,7 @@ class Store:
         except OSError:
             st = None
         if st is not None and (st.st_mtime_ns, st.st_size) == (fp.mtime_ns, fp.size):
-            key = _key(st, fp.size)
+            key = stat_key(st, fp.size)
         else:  # changed again already: a key that matches nothing, so the next rescan reads it
             key = (fp.mtime_ns, -1, -1, fp.size)
         self._put(customer.path.name, file_state(key, customer, customer.problems, True, fp.digest))
@@ -214,28 +212,6 @@ class Store:
             if state.customer is not None and any(h.stage in unused for h in state.customer.history)
         ]
         self._parse_many(again)
-
-    def _list(self) -> dict[str, Key]:
-        """The customer files and their stat keys; removes writers' stale temporary files."""
-        out: dict[str, Key] = {}
-        try:
-            entries = os.scandir(self.customers_dir)
-        except (FileNotFoundError, NotADirectoryError):
-            return out
-        old = time.time_ns() - STALE_NS
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if not is_customer_file(name):
-                    if is_leftover(name):
-                        remove_leftover(entry, old)
-                    continue
-                try:
-                    st = entry.stat()
-                    out[name] = _key(st, st.st_size)
-                except OSError:
-                    out[name] = (-1, -1, -1, -1)  # loops and dangling links: parse reports them
-        return out
 
     def _key(self, name: str) -> Key | None:
         state = self._files.get(name)
@@ -299,18 +275,6 @@ class Store:
 
     def _snapshot(self) -> dict[str, Customer]:
         return self.board().customers
-
-    def _diff(self, before: dict[str, Customer]) -> ReloadResult:
-        board = self.board()
-        after = board.customers
-        changed = {
-            cid
-            for cid, c in after.items()
-            if cid not in before
-            or before[cid].fingerprint != c.fingerprint
-            or before[cid].problems != c.problems
-        }
-        return ReloadResult(board, changed, set(before) - set(after))
 
     def _write_cache(self) -> None:
         try:

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import TODAY, write_customer
 
+import pipeline.folder as folder_mod
 import pipeline.parsepool as parsepool
 import pipeline.store as store_mod
 from pipeline import cache
@@ -186,9 +187,11 @@ def test_an_entry_read_in_the_same_tick_is_hashed_again(
 ) -> None:
     """Where ctime and inode do not help (an edit in the same timestamp tick keeps them, or
     a file system lacks them), a file read within the racy window is re-hashed next time."""
-    real_key = store_mod._key
-    for module in (store_mod, parsepool):  # the listing's keys and the parse's
-        monkeypatch.setattr(module, "_key", lambda st, size: (*real_key(st, size)[:1], 0, 0, size))
+    real_key = folder_mod.stat_key
+    weak = lambda st, size: (*real_key(st, size)[:1], 0, 0, size)  # noqa: E731
+    monkeypatch.setattr(folder_mod, "stat_key", weak)  # the listing's keys, a write's
+    monkeypatch.setattr(store_mod, "stat_key", weak)
+    monkeypatch.setattr(parsepool, "_key", weak)  # and the parse's
     path = put(folder, "acme", "Acme")
     put(folder, "bolt")
     Store(folder).load()
