@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.sync import commit_message, describe_change, sync
+from pipeline.sync import sync
+from pipeline.sync_said import commit_message, describe_change
 from tests.gitteam import (
     conflict_on_next,
     data,
@@ -26,6 +27,7 @@ from tests.gitteam import (
     tree,
 )
 from tuiboard.cli.team import open_repo
+from tuiboard.labels import labels
 from tuiboard.teamboard import sync_board
 
 
@@ -333,6 +335,6 @@ def test_a_refused_sync_names_a_file_with_escapes_harmlessly(team: tuple[Path, l
 def test_the_board_says_a_refused_sync_in_one_harmless_line(team: tuple[Path, list[Path]]) -> None:
     _, (a, _, _) = team
     (a / "customers" / "bad \x1b[2J.toml").write_text("name = \n", encoding="utf-8")
-    said = sync_board(a, load_config(a)[0], english=True)
+    said = sync_board(a, load_config(a)[0], labels("en"))
     assert said.severity == "error" and "\n" not in said.message and "\x1b" not in said.message
     assert said.message.startswith("nothing committed, fix first: customers/bad \\x1b[2J.toml:1:")

@@ -19,7 +19,8 @@ from pipeline.edit import WriteError
 from pipeline.gitrepo import GitError, Repo
 from pipeline.problems import printable
 from pipeline.settle import Pick, SettleError, conflicted, load_conflict, settle, write_settled
-from pipeline.sync import MAX_LISTED, customer_id, sync
+from pipeline.sync import customer_id, sync
+from pipeline.sync_said import MAX_LISTED
 
 from .cli.team import driver_config
 from .labels import Labels

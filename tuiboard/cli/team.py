@@ -27,8 +27,9 @@ from pipeline.settle import (
     settle,
     write_settled,
 )
-from pipeline.sync import describe_incoming, in_flight
+from pipeline.sync import in_flight
 from pipeline.sync import sync as run_sync
+from pipeline.sync_said import describe_incoming
 
 from .git import DRIVER
 from .util import fail, finding, load_from, resolve, root_from
