@@ -207,7 +207,12 @@ def run_once(
             return whole in screen or LOADING.search(screen) is not None
 
         first = poll(useful, "first useful screen", 120, sample) - start
-        shown = poll(lambda: whole in tmux.screen() and "加载中" not in tmux.screen(), "board", 120, sample)
+
+        def done() -> bool:  # one capture a poll, as for the first screen: polling costs CPU too
+            screen = tmux.screen()
+            return whole in screen and "加载中" not in screen
+
+        shown = poll(done, "board", 120, sample)
         shown -= start
         for label, seconds in ((f"first useful screen {kind}", first), (f"whole board {kind}", shown)):
             samples.add(label, seconds)

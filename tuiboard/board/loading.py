@@ -26,15 +26,17 @@ Progress = tuple[int, int]  # (files parsed, files to parse)
 
 class Pacer:
     """When the store thread posts a partial board: the frame and the first cards at once,
-    then the next only once the last is on screen and ``every`` seconds (or four times what
-    drawing it took, on a slow machine) have passed: each is a view of every card read so
-    far, and drawing them must not slow the load down much."""
+    then the next only once the last is on screen and ``every`` seconds have passed, or
+    four times what drawing it took, or ``every`` x the load so far / 2 (a quarter of it
+    at 0.5 s: a load slowed down by a busy machine draws a few boards, not dozens): each is a
+    view of every card read so far, and drawing them must not slow the load down much."""
 
     def __init__(self, every: float) -> None:
         self.every = every
         self.cards_posted = False
         self.waiting = False  # a partial board is posted and not drawn yet
         self._next = 0.0
+        self._start: float | None = None
 
     def due(self, done: int) -> bool:
         """On the store thread, after a chunk (``done`` files parsed)."""
@@ -42,11 +44,15 @@ class Pacer:
             return False
         self.cards_posted = self.cards_posted or done > 0
         self.waiting = True
+        if self._start is None:
+            self._start = time.monotonic()
         return True
 
     def drawn(self, seconds: float) -> None:
         """On the UI thread: the partial board is on screen; drawing it took ``seconds``."""
-        self._next = time.monotonic() + max(self.every, 4 * seconds)
+        now = time.monotonic()
+        so_far = now - (self._start or now)
+        self._next = now + max(self.every, 4 * seconds, self.every * so_far / 2)
         self.waiting = False
 
 
