@@ -45,6 +45,7 @@ def run(*args: object, cwd: Path = Path("/"), timeout: float = 240) -> subproces
 
 
 @pytest.mark.slow
+@pytest.mark.long(10)  # mostly waiting on pip: it starts first
 def test_a_wheel_installed_in_a_fresh_venv_has_a_working_command_presets_and_styles(tmp_path: Path) -> None:
     git = shutil.which("git")
     if git is None:

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+import pytest
+
 from pipeline.config import Config
 from pipeline.demo import write_demo
 from pipeline.format import parse_customer
@@ -124,6 +126,7 @@ class Folder:
         return sum(1 for p in self.folder.iterdir() if not is_customer_file(p.name))
 
 
+@pytest.mark.long(13)
 def test_sigkill_mid_edit_never_leaves_a_torn_file(
     level: Level, tmp_path: Path, tally: Tally, config: Config
 ) -> None:
