@@ -60,11 +60,17 @@ WRITERS = {"cli": cli_writer, "board": board_writer}
 def run_writers(root: Path, kinds: list[str], rounds: int) -> tuple[list[str], list[str]]:
     """Start one process per kind, let them go at once; (acknowledged notes, refused notes)."""
     procs = []
+    # The child runs this file as a script: its folder is on sys.path, the checkout (for the
+    # `tests` package conftest imports) is not.
+    paths = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     for i, kind in enumerate(kinds):
         cmd = [sys.executable, __file__, kind, str(root), f"{kind}{i}", str(rounds)]
         with open(root.parent / f"{kind}{i}.stderr", "w") as err:  # refusals say why there
             procs.append(
-                subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
+                subprocess.Popen(
+                    cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True, env=env
+                )
             )
     for proc in procs:  # each says "ready" once imported, then waits for one line
         assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
