@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from textual.widgets import Input
 
+import pipeline.store as store_mod
 from pipeline import edit
 from pipeline.config import Config, preset_text
+from pipeline.folder import Key, list_customer_files
 from pipeline.store import Store
 from tests.conftest import TODAY, write_customer
 from tests.test_app import back_on_board, board, notes, screen_named, select
@@ -162,16 +164,18 @@ def test_odd_entries_are_problems(pipe: Path, label: str, make: Any, message: st
     tally.add(f"faults: {label}")
 
 
-def test_file_deleted_between_listing_and_reading(pipe: Path, tally: Tally) -> None:
+def test_file_deleted_between_listing_and_reading(
+    pipe: Path, tally: Tally, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The listing sees the file, then it is gone: no crash, no error, no ghost customer."""
 
-    class Racing(Store):
-        def _list(self) -> dict[str, tuple[int, int]]:
-            listing = super()._list()
-            (self.customers_dir / "hand.toml").unlink()
-            return listing
+    def racing(customers: Path) -> dict[str, Key]:
+        listing = list_customer_files(customers)
+        (customers / "hand.toml").unlink()
+        return listing
 
-    board = Racing(pipe, use_cache=False).load()
+    monkeypatch.setattr(store_mod, "list_customer_files", racing)
+    board = Store(pipe, use_cache=False).load()
     assert set(board.customers) == {"good"} and not board.problems
     tally.add("faults: deleted between listing and read")
 
