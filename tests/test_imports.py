@@ -99,6 +99,16 @@ def test_reading_commands_import_no_write_path(demo_folder: Path, command: list[
     assert modules & ONLY_FOR_WRITING == set()
 
 
+@pytest.mark.parametrize("command", [["due"], ["today"], ["today", "--json"]], ids=" ".join)
+def test_the_prompt_commands_import_no_other_command_family(demo_folder: Path, command: list[str]) -> None:
+    """A shell prompt runs `due` on every line: the group imports a family's module only
+    when one of its commands is named (the write commands, list/show, init/check/fmt, git)."""
+    modules = imported(demo_folder, *command, codes=(0, 1))
+    assert "tuiboard.cli.tools" in modules  # the check sees what the command really imports
+    others = {"tuiboard.cli.edits", "tuiboard.cli.folder", "tuiboard.cli.reading", "tuiboard.cli.git"}
+    assert modules & others == set()
+
+
 def test_report_json_draws_no_chart(demo_folder: Path) -> None:
     """The metrics are plain Python over the rules (issue 12: pandas and numpy cost a quarter of
     a second and did not pay); printing them as JSON needs no plotting or terminal library."""

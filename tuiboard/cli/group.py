@@ -9,19 +9,22 @@ from typing import ClassVar
 import click
 
 from ..color import color_option
-from .edits import log, move, new, next_cmd
-from .folder import check, demo, fmt, init, open_board
-from .git import git_setup, merge_file
-from .reading import list_cmd, show
 from .tools import COMMANDS, complete_params, complete_views
 from .util import OneLineErrors, root_from
 
 
 class Commands(OneLineErrors):
-    """The report, spreadsheet and team commands are imported when named (or listed by
-    --help): every other command starts without their modules (a third of the import)."""
+    """A family's module is imported when one of its commands is named (or listed by
+    --help): `due` in a shell prompt starts without the write path, the reports or git."""
 
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        **{name: ("tuiboard.cli.folder", name) for name in ("init", "demo", "check", "fmt")},
+        **{name: ("tuiboard.cli.edits", name) for name in ("new", "move", "log")},
+        "next": ("tuiboard.cli.edits", "next_cmd"),
+        "list": ("tuiboard.cli.reading", "list_cmd"),
+        "show": ("tuiboard.cli.reading", "show"),
+        "git-setup": ("tuiboard.cli.git", "git_setup"),
+        "merge-file": ("tuiboard.cli.git", "merge_file"),
         "report": ("tuiboard.cli.report", "report"),
         "export": ("tuiboard.cli.tables", "export"),
         "import": ("tuiboard.cli.tables", "import_cmd"),
@@ -70,6 +73,8 @@ def main(ctx: click.Context, directory: Path | None, view: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["dir"] = directory
     if ctx.invoked_subcommand is None:
+        from .folder import open_board
+
         open_board(root_from(ctx), view)
     elif view is not None:
         raise click.UsageError(
@@ -77,9 +82,6 @@ def main(ctx: click.Context, directory: Path | None, view: str | None) -> None:
         )
 
 
-for command in (init, demo, check, fmt, new, move, next_cmd, log, list_cmd, show, git_setup):
-    main.add_command(command)
-main.add_command(merge_file)
 for command in COMMANDS:
     main.add_command(command)
 complete_params(main)
