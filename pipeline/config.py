@@ -89,6 +89,7 @@ class Config:
     # Lookups, built once: the report asks them for every customer (the config is immutable).
     _stage_at: dict[str, tuple[int, Stage]] = field(init=False, repr=False, compare=False)
     _open: tuple[Stage, ...] = field(init=False, repr=False, compare=False)
+    _open_at: dict[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
     _path_at: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +98,8 @@ class Config:
             at.setdefault(s.id, (i, s))  # the first of a repeated id, as a scan would find
         object.__setattr__(self, "_stage_at", at)
         object.__setattr__(self, "_open", tuple(s for s in self.stages if s.kind == "open"))
+        opened = [(sid, i) for sid, (i, s) in at.items() if s.kind == "open"]
+        object.__setattr__(self, "_open_at", {sid: (i, rank) for rank, (sid, i) in enumerate(opened)})
         path = {s.id: i for i, s in enumerate(self._open)}
         if any(s.kind == "won" for s in self.stages):
             path |= {s.id: len(self._open) for s in self.stages if s.kind == "won"}
@@ -123,6 +126,11 @@ class Config:
     @property
     def open_stages(self) -> tuple[Stage, ...]:
         return self._open
+
+    def open_stage_at(self, stage_id: str) -> tuple[int, int] | None:
+        """An open stage's index among all stages and among the open ones; None for any
+        other id (the agenda asks it for thousands of customers and their histories)."""
+        return self._open_at.get(stage_id)
 
     @property
     def won_stage(self) -> Stage | None:

@@ -174,11 +174,9 @@ def neighbour_stage(config: Config, stage_id: str, step: int, include_lost: bool
 def fell_back(customer: Customer, config: Config) -> bool:
     """Has the customer been further along the funnel than it is now?"""
     here = config.stage_index(customer.stage)
-    return any(
-        config.stage_index(h.stage) > here
-        for h in customer.history  # order does not matter: any earlier entry further along
-        if (stage := config.stage(h.stage)) and stage.kind == "open"
-    )
+    at = config.open_stage_at
+    # order does not matter: any earlier entry further along, in an open stage
+    return any((found := at(h.stage)) is not None and found[0] > here for h in customer.history)
 
 
 def work_priority(customer: Customer, config: Config) -> int:
@@ -195,13 +193,13 @@ def work_priority(customer: Customer, config: Config) -> int:
         return 8
     if fell_back(customer, config):
         return 7
-    opens = [s.id for s in config.open_stages]
-    i = opens.index(customer.stage) if customer.stage in opens else -1
+    found = config.open_stage_at(customer.stage)
+    i = found[1] if found is not None else -1
     if i == 0:
         return 1
     if i == 1:
         return 2
-    from_end = len(opens) - 1 - i  # 0 for the last open stage
+    from_end = len(config.open_stages) - 1 - i  # 0 for the last open stage
     return 3 + min(from_end, 2)
 
 

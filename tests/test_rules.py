@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline import rules
-from pipeline.config import load_preset
+from pipeline.config import load_preset, preset_names
 from pipeline.model import Customer, HistoryEntry, LogEntry
 from pipeline.rules import DueStatus, TransitionError
 
@@ -271,3 +271,44 @@ def test_downgrade_after_a_month_without_full_payment() -> None:
 def test_suggest_tier_by_monthly_payment(monthly: float, tier: str | None) -> None:
     # seed 000: VIP 20万/月以上, A 10万/月以上, B 3-5万/月, C the rest; a net refund is no tier
     assert rules.suggest_tier(monthly, CONFIG) == tier
+
+
+def _fell_back_by_scan(customer: Customer, config: Any) -> bool:
+    """The rule as first written: a history entry in an open stage further along."""
+    here = config.stage_index(customer.stage)
+    return any(
+        config.stage_index(h.stage) > here
+        for h in customer.history
+        if (stage := config.stage(h.stage)) and stage.kind == "open"
+    )
+
+
+def _work_priority_by_scan(customer: Customer, config: Any) -> int:
+    kind = rules.stage_kind(customer, config)
+    if kind == "won":
+        return 6
+    if kind == "lost":
+        return 8
+    if _fell_back_by_scan(customer, config):
+        return 7
+    opens = [s.id for s in config.open_stages]
+    i = opens.index(customer.stage) if customer.stage in opens else -1
+    if i in (0, 1):
+        return i + 1
+    return 3 + min(len(opens) - 1 - i, 2)
+
+
+@pytest.mark.parametrize("preset", preset_names())
+def test_work_priority_and_fell_back_from_the_lookup_are_the_scans(preset: str) -> None:
+    """`fell_back` and `work_priority` read `Config.open_stage_at` (the agenda asks them for
+    thousands of customers): the same answers as scanning the stages, for every stage a
+    customer can be in (unknown ids too) and histories through every stage."""
+    config = load_preset(preset)
+    ids = [*config.stage_ids, "gone", ""]
+    for stage in ids:
+        for past in ids:
+            for later in ids:
+                history = tuple(HistoryEntry(date(2026, 1, d), s) for d, s in ((1, past), (2, later)))
+                c = Customer(id="c", path=Path("c.toml"), data={}, name="C", stage=stage, history=history)
+                assert rules.fell_back(c, config) == _fell_back_by_scan(c, config), (stage, past, later)
+                assert rules.work_priority(c, config) == _work_priority_by_scan(c, config), (stage, past)

@@ -144,13 +144,17 @@ def today(ctx: click.Context, owner: str | None, as_json: bool) -> None:
     if not items:
         lines.append("没有到期的下一步 · nothing due")
     group = None
+    whens: dict[str, str] = {}  # a few texts ("逾期3天", "今天") among thousands of items
     for item in items:
         if item.priority != group:
             group = item.priority
             lines.append(paint(f"{item.priority} {item.label} · {item.label_en}", bold=True))
         c = item.customer
         owner_text = f"  [{safe(c.owner)}]" if c.owner and owner is None else ""
-        when = paint(fit(_when(item), 8), fg=_WHEN_COLOURS.get(item.status))
+        text = _when(item)  # the text says the status, and so the colour
+        when = whens.get(text)
+        if when is None:
+            when = whens[text] = paint(fit(text, 8), fg=_WHEN_COLOURS.get(item.status))
         lines.append(f"  {when} {fit(c.name, 28)} {safe(item.task)}  ({safe(c.id)}){owner_text}")
     click.echo("\n".join(lines), color=color)
 
