@@ -13,30 +13,15 @@ removed afterwards.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
-TODAY = date(2026, 11, 23)
-
-
-def child(*argv: str) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one child process."""
-    env = {**os.environ, "TUIBOARD_TODAY": TODAY.isoformat()}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from children import TODAY, child
 
 
 def medians(runs: int, *argv: str) -> tuple[float, float]:

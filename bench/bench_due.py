@@ -12,29 +12,14 @@ so figures from a loaded, shared machine compare. The commands and the floor tak
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from datetime import date
 from pathlib import Path
 
-TODAY = date(2026, 11, 23)
-
-
-def timed(args: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one run of ``args``."""
-    env = {**os.environ, "TUIBOARD_TODAY": TODAY.isoformat()}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(args, env=env, check=False, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from children import TODAY, child
 
 
 def main() -> None:
@@ -54,7 +39,7 @@ def main() -> None:
 
             write_demo(folder, opts.customers, 7, TODAY)
         tb = [sys.executable, "-m", "tuiboard", "-C", str(folder)]
-        timed([*tb, "due"])  # fills the store's cache, as any earlier command would
+        child(*tb, "due", check=False)  # fills the store's cache, as any earlier command would
         commands = {
             "floor": [sys.executable, "-c", "import textual.app"],
             "due": [*tb, "due"],
@@ -66,7 +51,8 @@ def main() -> None:
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for _ in range(opts.runs):
             for name, args in commands.items():
-                runs[name].append(timed(args))
+                cpu, wall = child(*args, check=False)
+                runs[name].append((wall, cpu))
         floor = statistics.median(cpu for _, cpu in runs["floor"])
         for name, samples in runs.items():
             wall = statistics.median(w for w, _ in samples)
