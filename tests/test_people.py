@@ -7,6 +7,8 @@ import difflib
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import TODAY, write_customer
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from pipeline import actions, archive, contacts, duplicates, search
@@ -475,13 +478,20 @@ def test_commands_through_a_real_process(folder: Path) -> None:
 # -- the board ----------------------------------------------------------------------------
 
 
-async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
+@asynccontextmanager
+async def board_with_people(folder: Path) -> AsyncIterator[tuple[App[Any], Pilot[Any]]]:
+    """The board on a customer with contacts and products in the first column, loaded."""
     from tuiboard.app import BoardApp
 
-    write_customer(folder, "hz", PEOPLE.replace('stage = "project"', 'stage = "target"'))  # the first column
+    write_customer(folder, "hz", PEOPLE.replace('stage = "project"', 'stage = "target"'))
     app = BoardApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(app, pilot, lambda: getattr(app.screen, "view", None) is not None)  # the board loaded
+        await until(app, pilot, lambda: getattr(app.screen, "view", None) is not None)
+        yield app, pilot
+
+
+async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
+    async with board_with_people(folder) as (app, pilot):
         await pilot.press("enter")
         await until(app, pilot, lambda: type(app.screen).__name__ == "DetailsScreen")
         screen = app.screen
@@ -500,12 +510,7 @@ async def test_details_screen_lists_contacts_and_products(folder: Path) -> None:
 
 
 async def test_the_edit_form_shows_contacts_and_products_read_only(folder: Path) -> None:
-    from tuiboard.app import BoardApp
-
-    write_customer(folder, "hz", PEOPLE.replace('stage = "project"', 'stage = "target"'))  # the first column
-    app = BoardApp(folder)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(app, pilot, lambda: getattr(app.screen, "view", None) is not None)  # the board loaded
+    async with board_with_people(folder) as (app, pilot):
         await pilot.press("e")
         await until(app, pilot, lambda: type(app.screen).__name__ == "CustomerFormScreen")
         shown = str(app.screen.query_one("#people").render())
