@@ -20,7 +20,7 @@ from pipeline.problems import printable
 from ..clock import today
 from ..textout import safe
 from .git import setup_git
-from .util import check_view, fail, load_from, printable_lines, store_from
+from .util import check_view, fail, finding, load_from, store_from
 
 if TYPE_CHECKING:
     pass
@@ -109,7 +109,7 @@ def check(ctx: click.Context, strict: bool) -> None:
         key=lambda p: (str(p.path), p.line, p.column),
     )
     for p in problems:
-        click.echo(printable_lines(p.format(board.root)))
+        click.echo(finding(p, board.root))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(board.customers)} customers, {errors} errors, {warnings} warnings", err=True)

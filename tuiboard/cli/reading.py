@@ -23,7 +23,7 @@ from ..jsonout import dumps
 from ..me import whoami
 from ..textout import money, safe, table
 from .tools import show_json
-from .util import load_from, printable_lines, resolve
+from .util import finding, load_from, resolve
 
 if TYPE_CHECKING:
     pass
@@ -178,7 +178,7 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
         lines.append("log:")
         lines += [f"  {e.date or '—'}  {safe(e.kind):<8} {safe(e.note)}" for e in c.log]
     for p in board.problems_for(c.id):
-        lines.append(printable_lines(p.format(board.root)))
+        lines.append(finding(p, board.root))
     click.echo("\n".join(lines))
 
 
