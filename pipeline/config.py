@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -155,8 +154,14 @@ class Config:
         return self.source_labels.get(source, source)
 
 
+def _presets() -> Any:
+    from importlib import resources  # 6 ms, for `init` and `demo`: not on every command's path
+
+    return resources.files("pipeline").joinpath("presets")
+
+
 def preset_names() -> list[str]:
-    files = resources.files("pipeline").joinpath("presets")
+    files = _presets()
     return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".toml"))
 
 
@@ -164,7 +169,7 @@ def preset_text(name: str) -> str:
     """The shipped `pipeline.toml` text of a preset (raises KeyError if unknown)."""
     if name not in preset_names():
         raise KeyError(name)
-    return resources.files("pipeline").joinpath("presets").joinpath(f"{name}.toml").read_text("utf-8")
+    return _presets().joinpath(f"{name}.toml").read_text("utf-8")
 
 
 def load_preset(name: str) -> Config:

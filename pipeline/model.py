@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -83,6 +82,8 @@ class Fingerprint(msgspec.Struct, frozen=True, array_like=True):
 
     @classmethod
     def of(cls, raw: bytes, mtime_ns: int) -> Fingerprint:
+        import hashlib  # 4 ms (OpenSSL): only a parse needs it, not a warm load
+
         return cls(mtime_ns, len(raw), hashlib.blake2b(raw, digest_size=16).hexdigest())
 
 

@@ -13,7 +13,6 @@ Customer files that are links are a different matter: those are the user's, and
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -137,7 +136,7 @@ def _write_at(
     ``only_if_missing``: link the new file in place (FileExistsError if the name, even a
     dangling link, is taken) instead of replacing what is there.
     """
-    tmp = f".{name.lstrip('.')[:40]}.{secrets.token_hex(4)}.tmp"
+    tmp = f".{name.lstrip('.')[:40]}.{os.urandom(4).hex()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, mode, dir_fd=dfd)
     try:
         with os.fdopen(fd, "wb") as fh:

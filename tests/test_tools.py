@@ -6,6 +6,7 @@ hooks are real executables, and the read-only board is driven with `App.run_test
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pty
@@ -36,14 +37,14 @@ def tb(*args: object, env: dict[str, str] | None = None) -> Any:
 
 def proc(*args: object, env: dict[str, str] | None = None, **kw: Any) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, **(env or {})}
+    streams = kw or {"capture_output": True}
     return subprocess.run(
         [sys.executable, "-m", "tuiboard", *map(str, args)],
-        capture_output=True,
         text=True,
         env=full,
         check=False,
         timeout=60,
-        **kw,
+        **streams,
     )
 
 
@@ -92,6 +93,30 @@ def test_today_text_is_plain_when_piped_and_json_on_request(pipe: Path) -> None:
     doc = json.loads(tb("-C", pipe, "today", "--json").stdout)
     assert [i["id"] for i in doc["items"]] == ["suzhou", "acme"]  # new lead first (seed 003)
     assert doc["items"][0]["status"] == "overdue" and doc["items"][1]["days_overdue"] == 0
+
+
+def test_a_reading_command_ends_at_once_with_all_its_output_and_its_exit_code(demo_folder: Path) -> None:
+    """`list`, `show`, `today` and `due` end their process without tearing it down
+    (`cli.group.run`): what they print must still all arrive, and their exit code too."""
+    first = json.loads(tb("-C", demo_folder, "list", "--json").stdout)["customers"][0]["id"]
+    for command in (["list", "--json"], ["today"], ["show", "--json", first]):
+        done = proc("-C", demo_folder, *command)
+        assert done.returncode == 0
+        assert done.stdout == tb("-C", demo_folder, *command).stdout  # list: 40 KB, many buffers
+    assert proc("-C", demo_folder, "due").returncode == 1
+    with open(os.devnull, "w") as null, open("/dev/full", "w") as full:
+        # What cannot be written is an error, not a quiet exit 0 (the output is only flushed at the end).
+        assert proc("-C", demo_folder, "due", "--json", stdout=full, stderr=null).returncode == 1
+        assert proc("-C", demo_folder, "today", stdout=full, stderr=null).returncode == 1
+
+
+def test_a_reading_command_run_in_process_leaves_the_process_as_it_was(pipe: Path) -> None:
+    """Only `tuiboard`'s own process skips its collections and its teardown: a program that
+    runs a command through click (these tests do) keeps its garbage collector."""
+    assert gc.isenabled()
+    assert tb("-C", pipe, "due").exit_code == 1
+    assert tb("-C", pipe, "list", "--json").exit_code == 0
+    assert gc.isenabled()
 
 
 def test_today_and_due_import_no_pandas_plotext_or_textual(pipe: Path) -> None:

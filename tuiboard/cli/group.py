@@ -9,6 +9,7 @@ from typing import ClassVar
 import click
 
 from ..color import color_option
+from . import quickexit
 from .tools import COMMANDS, complete_params, complete_views
 from .util import OneLineErrors, root_from
 
@@ -37,6 +38,16 @@ class Commands(OneLineErrors):
         "unarchive": ("tuiboard.cli.people", "unarchive_cmd"),
         "delete": ("tuiboard.cli.people", "delete_cmd"),
     }
+
+    READING: ClassVar[frozenset[str]] = frozenset({"due", "today", "list", "show"})  # write nothing
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in self.READING:
+            quickexit.reading_command()
+        return name, command, rest
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
@@ -88,4 +99,9 @@ complete_params(main)
 
 
 def run() -> None:
-    main(prog_name="tuiboard")
+    """The `tuiboard` process (console script, `python -m tuiboard`); tests call `main`."""
+    quickexit.start()
+    try:
+        main(prog_name="tuiboard")
+    except SystemExit as exc:
+        quickexit.end(exc)

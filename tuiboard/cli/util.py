@@ -16,10 +16,10 @@ from pipeline.errors import TuiboardError, UsageError
 from pipeline.model import Customer
 from pipeline.parse_input import parse_amount, parse_when
 from pipeline.problems import Problem, printable
-from pipeline.query import view_named
 from pipeline.store import Board, Store, find_root
 
 from ..clock import today
+from . import quickexit
 
 
 class OneLineErrors(click.Group):
@@ -92,12 +92,16 @@ def root_from(ctx: click.Context) -> Path:
 
 
 def load_from(ctx: click.Context) -> Board:
-    return Store(root_from(ctx)).load()
+    board = Store(root_from(ctx)).load()
+    quickexit.keep(board)  # a reading command's process ends without freeing it
+    return board
 
 
 def check_view(root: Path, name: str) -> None:
     """A saved view's name is checked before the board opens: a wrong one is a one-line
     error listing the valid names, not a board that opens unfiltered."""
+    from pipeline.query import view_named  # and the search behind it: only for --view
+
     config, _ = load_config(root)
     view_named(config.views, name)
 
