@@ -152,13 +152,16 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
         terminal.kill()
 
 
-def wait_file(path: Path, check: Callable[[str], bool], timeout: float = 10.0) -> str:
+def wait_file(path: Path, check: Callable[[str], bool], tmux: Tmux, timeout: float = 10.0) -> str:
+    """The file's text once ``check`` holds; on failure the message shows it and the screen."""
     deadline = time.monotonic() + timeout
     while True:
         text = path.read_text("utf-8")
         if check(text):
             return text
-        assert time.monotonic() < deadline, f"{path.name} never changed as expected:\n{text}"
+        assert time.monotonic() < deadline, (
+            f"{path.name} never changed as expected:\n{text}\nthe screen:\n{tmux.screen()}"
+        )
         time.sleep(0.02)
 
 
@@ -194,7 +197,7 @@ def test_a_session_in_a_real_terminal(tmux: Tmux, folder: Path) -> None:
     tmux.keys("l", "l", "S-Right")
     tmux.wait_for_text("移动到 立项客户 · 苏州华东精密机械有限公司")
     tmux.keys("s")
-    text = wait_file(suzhou, lambda t: 'stage = "project"' in t)
+    text = wait_file(suzhou, lambda t: 'stage = "project"' in t, tmux)
     data = tomllib.loads(text)
     assert data["history"][-1] == {"date": TODAY, "stage": "project"}
     assert [h["stage"] for h in data["history"]] == ["target", "intent", "project"]
@@ -260,7 +263,7 @@ def test_a_scripted_day_at_80_columns(tmp_path: Path, folder: Path) -> None:
         tmux.keys("电话沟通了报价")
         tmux.wait_for_text("电话沟通了报价")
         tmux.keys("Enter")
-        text = wait_file(suzhou, lambda t: "电话沟通了报价" in t)
+        text = wait_file(suzhou, lambda t: "电话沟通了报价" in t, tmux)
         assert tomllib.loads(text)["log"] == [{"date": TODAY, "kind": "call", "note": "电话沟通了报价"}]
         tmux.wait_for_text("下一步行动")
         # Clear the action the dialog starts with. Its input takes the focus a moment after
@@ -276,7 +279,7 @@ def test_a_scripted_day_at_80_columns(tmp_path: Path, folder: Path) -> None:
         tmux.keys("寄送合同")
         tmux.wait_for_text("寄送合同")
         tmux.keys("Enter")
-        text = wait_file(suzhou, lambda t: "寄送合同" in t)
+        text = wait_file(suzhou, lambda t: "寄送合同" in t, tmux)
         assert tomllib.loads(text)["next"] == {"action": "寄送合同", "due": date(2026, 12, 7)}
         assert "# a comment after the last entry" in text
         before_move = text
@@ -285,9 +288,9 @@ def test_a_scripted_day_at_80_columns(tmp_path: Path, folder: Path) -> None:
         tmux.keys("S-Right")
         tmux.wait_for_text("移动到 立项客户")
         tmux.keys("s")
-        wait_file(suzhou, lambda t: 'stage = "project"' in t)
+        wait_file(suzhou, lambda t: 'stage = "project"' in t, tmux)
         tmux.keys("u")
-        assert wait_file(suzhou, lambda t: t == before_move) == before_move
+        assert wait_file(suzhou, lambda t: t == before_move, tmux) == before_move
         screen = tmux.wait_for_text("已撤销")
         top = "\n".join(screen.splitlines()[:7])  # above the toasts, which cover some separators
         assert len(separators(top)) == 1, screen
@@ -343,7 +346,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.keys("约了下周演示")
         tmux.wait_for_text("约了下周演示")
         tmux.keys("Enter")
-        text = wait_file(xinghe, lambda t: "约了下周演示" in t)
+        text = wait_file(xinghe, lambda t: "约了下周演示" in t, tmux)
         assert tomllib.loads(text)["log"][-1] == {"date": TODAY, "kind": "call", "note": "约了下周演示"}
         tmux.wait_for_text("下一步行动")
         for _ in range(40):  # the input takes the focus a moment after the dialog is drawn
@@ -354,7 +357,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.keys("安排演示")
         tmux.wait_for_text("安排演示")
         tmux.keys("Enter")
-        text = wait_file(xinghe, lambda t: "安排演示" in t)
+        text = wait_file(xinghe, lambda t: "安排演示" in t, tmux)
         cadence = rules.default_due(board.customers[xinghe.stem], board.config, TODAY)
         assert cadence != board.customers[xinghe.stem].next_due  # the cadence, not the current due
         assert tomllib.loads(text)["next"] == {"action": "安排演示", "due": cadence}
@@ -363,7 +366,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.keys("S-Right")
         tmux.wait_for_text("移动到 认可客户")
         tmux.keys("s")
-        text = wait_file(xinghe, lambda t: 'stage = "approved"' in t)
+        text = wait_file(xinghe, lambda t: 'stage = "approved"' in t, tmux)
         assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "approved"}
 
         # Mark the first three cards of 潜在客户 and move them on together.
@@ -381,7 +384,7 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.wait_for_text("3 个客户")  # the checklist says how many it moves
         tmux.keys("s")
         for cid in three:
-            text = wait_file(files[cid], lambda t: 'stage = "intent"' in t)
+            text = wait_file(files[cid], lambda t: 'stage = "intent"' in t, tmux)
             assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "intent"}
         for c in potential[3:]:
             assert c.path.read_bytes() == before[c.id]
@@ -391,7 +394,10 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         # One `u` undoes the whole batch, byte for byte.
         tmux.keys("u")
         for cid in three:
-            assert wait_file(files[cid], lambda t, cid=cid: t.encode() == before[cid]).encode() == before[cid]
+            assert (
+                wait_file(files[cid], lambda t, cid=cid: t.encode() == before[cid], tmux).encode()
+                == before[cid]
+            )
         tmux.wait_for_text("已撤销")
 
         # A saved view on a digit key: only wang.li's customers, its name in the title.
