@@ -63,8 +63,9 @@ class BoardBase(Worded[None]):
         self.painter.marks = self.marks
         self._last_cards: CardList | None = None
         self._building = asyncio.Lock()
-        # Held from a write's start until its undo entry is kept: a `u` pressed while a write is
-        # on the store thread waits for it instead of finding nothing (or the entry before) to undo.
+        # Held from a write's start until its undo entry is kept and the board it wrote is on
+        # the screen: a `u` pressed while a write is on the store thread waits for it instead of
+        # finding nothing (or the entry before) to undo; so does every other write (`settled`).
         self.writing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
@@ -199,6 +200,14 @@ class BoardBase(Worded[None]):
         """The card the keys act on: in the focused column, or the last one focused (while searching)."""
         cards = self._last_cards
         return cards.selected if cards is not None else None
+
+    async def settled(self) -> None:
+        """Wait until a write under way has reached the screen. A write flow starts here
+        (`screen.write_flow`): a rep who saves the next action and at once moves the card
+        moves the customer as that write left it, not as it was (whose file has changed
+        since, which the write path would refuse as a change on disk)."""
+        async with self.writing:
+            pass
 
     def need_selected(self) -> Customer | None:
         customer = self.selected()

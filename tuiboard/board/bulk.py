@@ -201,14 +201,14 @@ async def _run(
                 for w in result.written
             )
             screen.undo_stack.append(BatchUndo(entries, line))
-    screen.marks.clear()
-    for refusal in result.refused:
-        screen.marks.toggle(refusal.customer.id)
-    await screen.take(board)
-    if result.refused:  # a file changed on disk is shown as it is now
-        reloaded = await host.reload_paths(*(r.customer.path for r in result.refused), announce=False)
-        await screen.show(reloaded.board)
-    redraw(screen)
+        screen.marks.clear()
+        for refusal in result.refused:
+            screen.marks.toggle(refusal.customer.id)
+        await screen.take(board)
+        if result.refused:  # a file changed on disk is shown as it is now
+            reloaded = await host.reload_paths(*(r.customer.path for r in result.refused), announce=False)
+            await screen.show(reloaded.board)
+        redraw(screen)
     host.say(line, "warning" if result.refused else "information")
     for written in result.written:
         await run_hooks(screen, written.customer.id, events(written.customer))

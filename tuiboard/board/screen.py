@@ -9,8 +9,10 @@ bindings, dialogs on top never see them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import ClassVar
+from functools import wraps
+from typing import Any, ClassVar, Concatenate, ParamSpec
 
 from textual import on, work
 from textual.binding import BindingType
@@ -26,6 +28,23 @@ from ..widgets.search import SearchInput
 from . import bulk, editor, edits, lookups, moves, people, team, undo, views
 from .base import BoardBase
 from .palette import CustomerCommands
+
+P = ParamSpec("P")
+
+
+def write_flow(
+    flow: Callable[Concatenate[BoardScreen, P], Awaitable[None]],
+) -> Callable[Concatenate[BoardScreen, P], Any]:
+    """A key's flow that may write: a worker (it awaits dialogs) that starts once any write
+    under way has reached the screen (`BoardBase.settled`)."""
+
+    @work(group="dialog")
+    @wraps(flow)
+    async def run(screen: BoardScreen, *args: P.args, **kwargs: P.kwargs) -> None:
+        await screen.settled()
+        await flow(screen, *args, **kwargs)
+
+    return run
 
 
 class BoardScreen(BoardBase):
@@ -118,39 +137,39 @@ class BoardScreen(BoardBase):
     async def action_problems(self) -> None:
         await editor.problems(self)
 
-    @work(group="dialog")
+    @write_flow
     async def action_move(self, step: int) -> None:
         await (bulk if self.marks else moves).move_by(self, step)
 
-    @work(group="dialog")
+    @write_flow
     async def action_won(self) -> None:
         await (bulk if self.marks else moves).move_to_kind(self, "won")
 
-    @work(group="dialog")
+    @write_flow
     async def action_lost(self) -> None:
         await (bulk if self.marks else moves).move_to_kind(self, "lost")
 
-    @work(group="dialog")
+    @write_flow
     async def action_new(self) -> None:
         await edits.new(self)
 
-    @work(group="dialog")
+    @write_flow
     async def action_edit(self) -> None:
         await (bulk if self.marks else edits).edit(self)
 
-    @work(group="dialog")
+    @write_flow
     async def action_next_action(self) -> None:
         await (bulk if self.marks else edits).next_action(self)
 
-    @work(group="dialog")
+    @write_flow
     async def action_log(self) -> None:
         await edits.log(self)
 
-    @work(group="dialog")
+    @write_flow
     async def action_add_contact(self) -> None:
         await people.add_entry(self, "contacts")
 
-    @work(group="dialog")
+    @write_flow
     async def action_add_product(self) -> None:
         await people.add_entry(self, "products")
 
@@ -158,7 +177,7 @@ class BoardScreen(BoardBase):
     async def action_sync(self) -> None:
         await team.sync(self)
 
-    @work(group="dialog")
+    @write_flow
     async def action_conflicts(self) -> None:
         await team.settle(self)
 

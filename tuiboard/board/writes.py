@@ -56,9 +56,9 @@ async def write(
             host.say(str(exc), "error")
             return "refused"
         remember(screen, result, done)
-    await screen.take(board)
-    if follow:
-        screen.follow(result.customer.id)
+        await screen.take(board)  # on the screen before the lock goes (`BoardBase.settled`)
+        if follow:
+            screen.follow(result.customer.id)
     host.say(done)
     await run_hooks(screen, result.customer.id, events)
     return "written"
@@ -74,8 +74,8 @@ async def create(screen: BoardBase, values: actions.Fields) -> None:
             host.say(str(exc), "error")
             return
         remember(screen, result, host.labels("toast.undo_new"))
-    await screen.take(board)
-    screen.follow(result.customer.id)
+        await screen.take(board)
+        screen.follow(result.customer.id)
     name = safe(result.customer.path.name)
     host.say(host.labels("toast.created", name=name))
     await run_hooks(screen, result.customer.id, ("on-new",))
