@@ -17,6 +17,7 @@ import pytest
 from hypothesis import settings
 
 import pipeline.parsepool as parsepool
+from pipeline import gcpause
 from pipeline.config import preset_text
 from pipeline.demo import write_demo
 from tests.gitteam import isolate_git, make_team
@@ -159,6 +160,15 @@ def no_colour_leak() -> Iterator[None]:
         os.environ.pop("NO_COLOR", None)
     else:
         os.environ["NO_COLOR"] = before
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_frozen() -> Iterator[None]:
+    """A board run by a test freezes everything alive in this process (`gcpause.freeze`, as
+    `tuiboard` does once its board is loaded): the next test starts thawed, or frozen objects
+    pile up from test to test (2.9 million after `test_app.py`, never freed)."""
+    yield
+    gcpause.thaw()
 
 
 @pytest.fixture(autouse=True)

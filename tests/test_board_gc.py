@@ -6,6 +6,9 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
+
+from pipeline import gcpause
 from pipeline.gcpause import gc_paused
 from pipeline.store import Store
 from tuiboard.app import BoardApp
@@ -24,20 +27,20 @@ async def test_collections_resume_with_the_loaded_board_frozen(demo_folder: Path
             assert frozen > len(customers)
             assert gc.collect() >= 0 and gc.get_freeze_count() == frozen  # a collection leaves them out
     finally:
-        gc.unfreeze()  # the rest of this process's tests as they were
+        gcpause.thaw()  # the rest of this process's tests as they were
         gc.enable()
 
 
 def test_a_load_in_a_frozen_process_thaws_nothing(demo_folder: Path) -> None:
     """The board app keeps its board frozen; a reload there must not thaw it (the next full
     collection would go over every customer), and what it builds is frozen with it."""
-    gc.freeze()
+    gcpause.freeze()
     try:
         before = gc.get_freeze_count()
         board = Store(demo_folder).load()
         assert gc.get_freeze_count() > before + len(board.customers)
     finally:
-        gc.unfreeze()
+        gcpause.thaw()
 
 
 def test_a_load_elsewhere_leaves_nothing_frozen(demo_folder: Path) -> None:
@@ -61,7 +64,7 @@ async def test_the_board_start_decodes_no_customers_data(demo_folder: Path) -> N
             assert app.board is not None and "60 customers" in repr(app.board)
             assert all(c._make_data is not None for c in app.board.customers.values())
     finally:
-        gc.unfreeze()
+        gcpause.thaw()
         gc.enable()
 
 
@@ -76,3 +79,22 @@ def test_pauses_overlapping_in_two_threads_resume_collections_when_the_last_ends
     assert not gc.isenabled()
     second.__exit__(None, None, None)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_pause_never_counts_the_frozen_objects(demo_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gc.get_freeze_count` walks every frozen object (19 ms at 10,000 customers, 0.4 s in a
+    test process that had run 70 boards): a reload on the board must not pay for it. The
+    process says it keeps its objects frozen (`gcpause.freeze`), and a load there freezes
+    what it builds without asking the GC."""
+
+    def walks(*_: object) -> int:
+        raise AssertionError("gc.get_freeze_count walks every frozen object")
+
+    gcpause.freeze()
+    try:
+        monkeypatch.setattr(gc, "get_freeze_count", walks)
+        board = Store(demo_folder).load()
+        monkeypatch.undo()
+        assert gc.get_freeze_count() > len(board.customers)  # frozen with the rest
+    finally:
+        gcpause.thaw()

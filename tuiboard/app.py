@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from pipeline import search
+from pipeline import gcpause, search
 from pipeline.model import Customer
 from pipeline.problems import printable
 from pipeline.store import Board, ReloadResult, Store, gc_paused
@@ -111,7 +111,7 @@ class BoardApp(App[None]):
             # The loaded board stays out of every collection: a full one over it is a 0.3 s
             # freeze at 10k customers (0.7 s at 50k), and it is not needed, as customers hold
             # no cycles: what a reload drops is freed by reference counting.
-            gc.freeze()
+            gcpause.freeze()
             gc.enable()  # `tuiboard` starts with no collections (cli.open_board) until here
         self.loading = False  # a partial board still in the queue is dropped (on_load_progress)
         self.publish(board, "load")
