@@ -368,6 +368,9 @@ def test_a_scripted_day_at_120_columns(tmp_path: Path) -> None:
         tmux.keys("s")
         text = wait_file(xinghe, lambda t: 'stage = "approved"' in t, tmux)
         assert tomllib.loads(text)["history"][-1] == {"date": TODAY, "stage": "approved"}
+        # The file lands before the board follows the card to its new column; the toast comes
+        # after (`board.writes.write`), and the next keys count columns from there.
+        tmux.wait_for_text("杭州星河软件有限公司 → 认可客户")
 
         # Mark the first three cards of 潜在客户 and move them on together.
         before = {c.id: c.path.read_bytes() for c in potential}

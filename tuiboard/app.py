@@ -37,6 +37,7 @@ from .board import loading, team
 from .board.screen import BoardScreen
 from .labels import labels
 from .messages import BoardChanged, Source
+from .widechars import keep_wide_characters_whole
 
 T = TypeVar("T")
 WRITE_ACTIONS = frozenset(
@@ -78,6 +79,7 @@ class BoardApp(App[None]):
         view: str | None = None,
     ) -> None:
         super().__init__()
+        keep_wide_characters_whole()  # Chinese toasts over the columns' edges (widechars.py)
         self.root = Path(root)
         self.read_only = read_only  # `tuiboard serve --read-only`: every write key is refused
         self.first_view = view  # `tuiboard --view NAME`: the saved view the board opens with
