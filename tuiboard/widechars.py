@@ -1,4 +1,4 @@
-"""Chinese text in a toast or a dialog keeps every character where it crosses a column's edge.
+"""Chinese text in a toast over the board keeps every character where it crosses a column's edge.
 
 Textual's compositor cuts each screen line at the edges of every widget on it, divides every
 widget's line at all those cuts, and lets the front-most widget win each piece. A
