@@ -130,3 +130,13 @@ def test_the_board_starts_without_markdown_analytics_or_team_code() -> None:
     assert "textual.app" in modules
     assert top_level(modules) & {"markdown_it", "pygments", "pandas", "numpy", "plotext", "openpyxl"} == set()
     assert modules & {"tuiboard.cli.group", "click", "pipeline.settle", "pipeline.merge"} == set()
+    # Nor the write path and the keys' dialogs (tuiboard/lazy.py: 60 ms): the first key that
+    # writes loads them.
+    write_path = {"tomlkit", "pipeline.actions", "pipeline.edit", "rapidfuzz"}
+    flows = {
+        "tuiboard.board.bulk",
+        "tuiboard.board.edits",
+        "tuiboard.screens.customer_form",
+        "tuiboard.screens.jump",
+    }
+    assert modules & (write_path | flows) == set()

@@ -7,13 +7,16 @@ gone (or who the filter hides) drops out of the marks the next time they are use
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from pipeline.actions import BulkResult
 from pipeline.model import Customer
 from pipeline.problems import printable
 
 from .labels import Labels
 from .textout import safe
+
+if TYPE_CHECKING:
+    from pipeline.actions import BulkResult  # the write path: not loaded to draw the board
 
 MAX_REFUSALS_SHOWN = 3  # the toast names the first few; the rest are counted
 

@@ -33,11 +33,12 @@ from ..widgets.keybar import KeyBar
 from ..widgets.search import SearchInput
 from ..widgets.statusbar import StatusBar
 from ..worded import Worded
-from . import bulk, loading, undo, views
+from . import loading, views
 from .team import conflicted_on
 
 if TYPE_CHECKING:
     from ..app import BoardApp
+    from . import bulk, undo
 
 
 class BoardBase(Worded[None]):
@@ -165,7 +166,7 @@ class BoardBase(Worded[None]):
         if self.show_lost:
             text.append(f"  │ {words('title.lost_shown')}", style="dim")
         if self.marks:
-            text.append(f"  │ {bulk.title(self)}", style="bold green")
+            text.append(f"  │ {words('title.marked', count=len(self.marks))}", style="bold green")
         return text
 
     def _set_lost_display(self) -> None:

@@ -87,11 +87,6 @@ def _shown(screen: BoardBase) -> dict[str, Customer]:
     return {c.id: c for sid, cards in view.columns.items() if sid not in hidden for c in cards}
 
 
-def title(screen: BoardBase) -> str:
-    count = len(screen.marks)
-    return screen.host.labels("title.marked", count=count) if count else ""
-
-
 # -- the write keys with marks ----------------------------------------------------------------
 
 

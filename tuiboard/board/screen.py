@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import wraps
-from typing import Any, ClassVar, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec
 
 from textual import on, work
 from textual.binding import BindingType
@@ -21,13 +21,31 @@ from textual.widgets import Input
 
 from .. import keymap
 from ..labels import next_language
+from ..lazy import lazy
 from ..me import whoami
 from ..viewmodel import next_sort
 from ..widgets.fit import DENSITIES
 from ..widgets.search import SearchInput
-from . import bulk, editor, edits, lookups, moves, people, team, undo, views
+from . import team, views
 from .base import BoardBase
-from .palette import CustomerCommands
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from . import bulk, editor, edits, lookups, moves, people, undo
+else:  # the keys' flows load on first use: drawing the board needs none of them (tuiboard/lazy.py)
+    bulk, editor, edits, lookups, moves, people, undo = (
+        lazy(f"{__package__}.{name}")
+        for name in ("bulk", "editor", "edits", "lookups", "moves", "people", "undo")
+    )
+
+
+def _customer_commands() -> type[Provider]:
+    """The palette's customers, loaded when the palette first opens (textual.command: 30 ms)."""
+    from .palette import CustomerCommands
+
+    return CustomerCommands
+
 
 P = ParamSpec("P")
 
@@ -49,7 +67,7 @@ def write_flow(
 
 class BoardScreen(BoardBase):
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
-    COMMANDS = Screen.COMMANDS | {CustomerCommands}
+    COMMANDS = Screen.COMMANDS | {_customer_commands}
 
     # -- keys that change what is shown -----------------------------------------------------
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from pipeline.errors import TuiboardError
 from pipeline.query import Filter, filter_criteria, view_filter, view_named
 from pipeline.safefs import read_in_state, replace_in_state
-from pipeline.view_edit import save_view
 from pipeline.views import MAX_NAME, View, find, view_table
 
 from ..me import whoami
@@ -94,6 +93,8 @@ async def save_as(screen: BoardBase, flt: Filter) -> None:
     name = await screen.app.push_screen_wait(ViewNameScreen(flt, views))
     if name is None:
         return
+    from pipeline.view_edit import save_view  # tomlkit and the write path: on the first save
+
     table = view_table(filter_criteria(flt), sort="" if screen.sort == "due" else screen.sort)
     try:
         saved = await host.in_store(save_view, host.root, name, table, find(views, name))
