@@ -2,7 +2,9 @@
 
 The keys that change what is shown (sort, density, search, mine, language) set the view
 state of `BoardBase` and redraw. The keys that open dialogs or write run their flow; those
-that await a dialog run as workers (`push_screen_wait` needs one). The read-only board
+that await a dialog run as workers (`push_screen_wait` needs one), and those that may
+write start once any write under way has reached the screen (`write_flow`); their modules
+load on first use (`tuiboard.lazy`). The read-only board
 refuses the writing ones before they run (`BoardApp.run_action`). Being the screen's
 bindings, dialogs on top never see them.
 """
@@ -41,7 +43,7 @@ else:  # the keys' flows load on first use: drawing the board needs none of them
 
 
 def _customer_commands() -> type[Provider]:
-    """The palette's customers, loaded when the palette first opens (textual.command: 30 ms)."""
+    """The palette's customers, loaded when the palette first opens (with the jump screen it uses)."""
     from .palette import CustomerCommands
 
     return CustomerCommands
