@@ -108,6 +108,15 @@ async def select(app: BoardApp, pilot: Pilot[Any], cid: str) -> None:
     assert app.screen.selected() is not None and app.screen.selected().id == cid  # type: ignore[union-attr]
 
 
+async def next_action_typed(app: BoardApp, pilot: Pilot[Any], cid: str, action: str) -> Any:
+    """``cid`` selected, ``a`` pressed, ``action`` typed: the next-action dialog, still open."""
+    await select(app, pilot, cid)
+    await pilot.press("a")
+    dialog = await screen_named(app, pilot, "NextActionScreen")
+    dialog.query_one("#action", Input).value = action
+    return dialog
+
+
 def notes(app: BoardApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
@@ -316,10 +325,7 @@ async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:
 
 async def test_a_sets_the_next_action(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
-        await select(app, pilot, "beijing")
-        await pilot.press("a")
-        dialog = await screen_named(app, pilot, "NextActionScreen")
-        dialog.query_one("#action", Input).value = "约见决策人"
+        await next_action_typed(app, pilot, "beijing", "约见决策人")
         await pilot.press("f2")  # +1 week
         await pilot.press("ctrl+s")
         await back_on_board(app, pilot)
@@ -344,10 +350,7 @@ async def test_a_move_pressed_while_a_write_reaches_the_screen_moves_what_it_wro
 
     monkeypatch.setattr(writes, "_written", held)
     async with board(pipe) as (app, pilot):
-        await select(app, pilot, "beijing")
-        await pilot.press("a")
-        dialog = await screen_named(app, pilot, "NextActionScreen")
-        dialog.query_one("#action", Input).value = "约见决策人"
+        await next_action_typed(app, pilot, "beijing", "约见决策人")
         await pilot.press("ctrl+s")
         await until(app, pilot, on_disk.is_set)
         await pilot.press("L")  # one stage on, while the first write is still on its way
@@ -932,10 +935,7 @@ async def test_log_then_next_action_with_the_cadence_default(pipe: Path) -> None
 
 async def test_a_keeps_the_current_due_date(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
-        await select(app, pilot, "suzhou")
-        await pilot.press("a")
-        dialog = await screen_named(app, pilot, "NextActionScreen")
-        dialog.query_one("#action", Input).value = "发送第二版报价"
+        await next_action_typed(app, pilot, "suzhou", "发送第二版报价")
         await pilot.press("ctrl+s")
         await back_on_board(app, pilot)
         assert read(pipe, "suzhou")["next"] == {"action": "发送第二版报价", "due": TODAY.replace(day=25)}
