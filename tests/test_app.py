@@ -643,6 +643,16 @@ async def test_q_quits(pipe: Path) -> None:
         assert app.return_code == 0 and not app.is_running
 
 
+async def test_a_store_call_as_the_board_closes_is_cancelled_not_a_crash(pipe: Path) -> None:
+    """A reload or a hook still on its way as the rep quits finds the store thread shut down:
+    its worker is cancelled. It used to fail with RuntimeError ('cannot schedule new futures
+    after shutdown'), which Textual reports as the worker's traceback (seen in a full run)."""
+    async with board(pipe) as (app, _pilot):
+        pass
+    with pytest.raises(asyncio.CancelledError):
+        await app.in_store(lambda: None)
+
+
 # -- live reload --------------------------------------------------------------------------
 
 

@@ -93,6 +93,7 @@ class BoardApp(App[None]):
         self._watch_args = (debounce, rescan_every)
         self._watcher: FolderWatcher | None = None
         self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="tuiboard-store")
+        self._store_closed = False  # on_unmount: no more store calls
         self._day = clock.today()  # the day the last board was posted for
 
     def get_default_screen(self) -> Screen[Any]:
@@ -141,6 +142,7 @@ class BoardApp(App[None]):
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+        self._store_closed = True
         self._store_thread.shutdown(wait=False, cancel_futures=True)
 
     def _on_batch(self, batch: Batch) -> None:
@@ -148,7 +150,11 @@ class BoardApp(App[None]):
         self.post_message(FilesChanged(batch))  # watcher thread: post_message is thread-safe
 
     async def in_store(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` on the store thread, after every store call before it."""
+        """Run ``fn(*args)`` on the store thread, after every store call before it. Once the
+        board is closing, the caller is cancelled: a reload or a hook still on its way as the
+        rep quits ends quietly, not as a worker's traceback."""
+        if self._store_closed:
+            raise asyncio.CancelledError
         return await asyncio.get_running_loop().run_in_executor(self._store_thread, fn, *args)
 
     def publish(self, board: Board, source: Source, progress: tuple[int, int] | None = None) -> None:
