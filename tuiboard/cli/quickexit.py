@@ -37,12 +37,12 @@ def keep(value: object) -> None:
         _kept.append(value)
 
 
-def end(exit: SystemExit) -> None:
+def end(stop: SystemExit) -> None:
     """After a reading command: flush the output, then end the process with its exit code
-    (`os._exit`: no teardown). Otherwise, or for an exit that is not a code: raise ``exit``."""
-    code = exit.code
+    (`os._exit`: no teardown). Otherwise, or for an exit that is not a code: raise ``stop``."""
+    code = stop.code
     if not _reading or not (code is None or isinstance(code, int)):
-        raise exit
+        raise stop
     os._exit(_flushed(code or 0))
 
 
