@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -21,9 +20,6 @@ from ..clock import today
 from ..textout import safe
 from .git import setup_git
 from .util import check_view, fail, finding, load_from, store_from
-
-if TYPE_CHECKING:
-    pass
 
 
 def open_board(root: Path, view: str | None = None) -> None:

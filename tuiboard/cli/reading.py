@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.cells import cell_len
@@ -24,9 +24,6 @@ from ..me import whoami
 from ..textout import money, safe, table
 from .tools import show_json
 from .util import finding, load_from, resolve
-
-if TYPE_CHECKING:
-    pass
 
 
 def customer_record(c: Customer, board: Board, day: date) -> dict[str, Any]:
