@@ -364,6 +364,35 @@ async def test_a_move_pressed_while_a_write_reaches_the_screen_moves_what_it_wro
         assert not [n for n in notes(app) if "未写入" in n or "nothing written" in n]
 
 
+async def test_keys_pressed_while_a_write_reaches_the_screen_act_after_it(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed ahead while the next action is on its way to the screen, h h j act on the
+    board it draws: from the write's card two columns left and one card down (they used to
+    act at once, and the write's follow then put the selection back on its card)."""
+    on_disk, go_on = threading.Event(), threading.Event()
+    written = writes._written
+
+    def held(store: Any, fn: Any) -> Any:
+        out = written(store, fn)
+        on_disk.set()
+        assert go_on.wait(20)
+        return out
+
+    monkeypatch.setattr(writes, "_written", held)
+    async with board(pipe) as (app, pilot):
+        await next_action_typed(app, pilot, "beijing", "约见决策人")
+        await pilot.press("ctrl+s")
+        await until(app, pilot, on_disk.is_set)
+        await pilot.press("h", "h", "j")
+        assert app.screen.selected().id == "beijing"  # type: ignore[union-attr]
+        go_on.set()
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: app.screen.selected().stage == "target")  # type: ignore[union-attr]
+        assert app.screen.selected().id == ids(app, "target")[1]  # type: ignore[union-attr]
+        assert read(pipe, "beijing")["next"]["action"] == "约见决策人"
+
+
 async def test_i_logs_an_activity(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "suzhou")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -40,11 +41,18 @@ from .messages import BoardChanged, Source
 from .widechars import keep_wide_characters_whole
 
 T = TypeVar("T")
+
 WRITE_ACTIONS = frozenset(
     {"move", "won", "lost", "new", "edit", "editor", "next_action", "log", "undo", "sync", "conflicts"}
 )
 WRITE_ACTIONS |= {"add_contact", "add_product"}  # tuiboard/board/people.py
 LOADING_REFUSED = WRITE_ACTIONS | loading.REFUSED_TOO  # until the whole first board is shown
+
+
+def _base_name(action: str | ActionParseResult) -> str:
+    """``move`` for ``screen.move(1)``."""
+    name = action if isinstance(action, str) else action[1]
+    return name.split("(")[0].rsplit(".", 1)[-1]
 
 
 class FilesChanged(Message):
@@ -213,9 +221,32 @@ class BoardApp(App[None]):
 
     # -- keys, the command palette, messages ---------------------------------------------
 
-    async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
-        name = action if isinstance(action, str) else action[1]
-        base = name.split("(")[0].rsplit(".", 1)[-1]
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """A key's action (the bindings and the palette name no ``namespaces``) on the board
+        waits while a write is under way (board/typeahead.py); quitting never does."""
+        screen = self.screen
+        if (
+            isinstance(screen, BoardScreen)
+            and namespaces is None
+            and _base_name(action) != "quit"
+            and screen.typeahead.hold(action, default_namespace)
+        ):
+            return True
+        return await self.run_now(action, default_namespace, namespaces)
+
+    async def run_now(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """An action, unless the board refuses it now (read-only, still loading, conflicted)."""
+        base = _base_name(action)
         if self.read_only and base in WRITE_ACTIONS:
             self.say(self.labels("toast.read_only"), "warning")
             return False
@@ -224,7 +255,7 @@ class BoardApp(App[None]):
             return False
         if isinstance(self.screen, BoardScreen) and team.refused(self.screen, base):
             return False  # a conflicted customer: settle it first (said why)
-        return await super().run_action(action, *args, **kwargs)
+        return await super().run_action(action, default_namespace, namespaces)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if isinstance(screen, BoardScreen):

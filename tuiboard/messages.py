@@ -1,4 +1,5 @@
-"""What the app tells its screens: a new board from the store (a reload, a write, a load)."""
+"""What the app tells its screens: a new board from the store (a reload, a write, a load);
+what the board tells itself: keys held while a write was under way may run (`KeysDue`)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,7 @@ class BoardChanged(Message):
         self.board = board
         self.source = source
         self.progress = progress
+
+
+class KeysDue(Message):
+    """The write that held the board's keys is on the screen: run them (`board/typeahead.py`)."""

@@ -24,7 +24,7 @@ from pipeline.store import Board
 from .. import clock
 from ..benchlog import bench_mark
 from ..marks import Marks
-from ..messages import BoardChanged
+from ..messages import BoardChanged, KeysDue
 from ..textout import safe
 from ..viewmodel import BoardView, build_view
 from ..widgets.column import CardList, CardPainter, ColumnsRow, StageColumn
@@ -35,6 +35,7 @@ from ..widgets.statusbar import StatusBar
 from ..worded import Worded
 from . import loading, views
 from .team import conflicted_on
+from .typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from ..app import BoardApp
@@ -68,6 +69,7 @@ class BoardBase(Worded[None]):
         # the screen: a `u` pressed while a write is on the store thread waits for it instead of
         # finding nothing (or the entry before) to undo; so does every other write (`settled`).
         self.writing = asyncio.Lock()
+        self.typeahead = TypeAhead(self.writing, lambda: self.post_message(KeysDue()))
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
@@ -112,6 +114,7 @@ class BoardBase(Worded[None]):
         """A board a flow just wrote: every screen is told, and this one draws it now."""
         self.host.publish(board, "write")
         await self.show(board)
+        self.typeahead.landed()
 
     async def _build_columns(self, board: Board) -> None:
         holder = self.query_one(ColumnsRow)
@@ -209,6 +212,13 @@ class BoardBase(Worded[None]):
         since, which the write path would refuse as a change on disk)."""
         async with self.writing:
             pass
+
+    async def on_keys_due(self, _: KeysDue) -> None:
+        while (held := self.typeahead.next_held()) is not None:
+            action, node = held
+            if isinstance(node, CardList):  # the column focused now: the write may have moved the card
+                node = self._last_cards or node
+            await self.host.run_now(action, node)
 
     def need_selected(self) -> Customer | None:
         customer = self.selected()

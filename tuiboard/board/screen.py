@@ -20,6 +20,7 @@ from textual import on, work
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Input
+from textual.worker import Worker
 
 from .. import keymap
 from ..labels import next_language
@@ -30,6 +31,7 @@ from ..widgets.fit import DENSITIES
 from ..widgets.search import SearchInput
 from . import team, views
 from .base import BoardBase
+from .typeahead import Flow
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -56,15 +58,21 @@ def write_flow(
     flow: Callable[Concatenate[BoardScreen, P], Awaitable[None]],
 ) -> Callable[Concatenate[BoardScreen, P], Any]:
     """A key's flow that may write: a worker (it awaits dialogs) that starts once any write
-    under way has reached the screen (`BoardBase.settled`)."""
+    under way has reached the screen (`BoardBase.settled`); keys pressed on the board while
+    it runs wait for it (`typeahead`)."""
 
     @work(group="dialog")
-    @wraps(flow)
-    async def run(screen: BoardScreen, *args: P.args, **kwargs: P.kwargs) -> None:
-        await screen.settled()
-        await flow(screen, *args, **kwargs)
+    async def run(screen: BoardScreen, started: Flow, *args: P.args, **kwargs: P.kwargs) -> None:
+        with screen.typeahead.running(started):
+            await screen.settled()
+            await flow(screen, *args, **kwargs)
 
-    return run
+    @wraps(flow)
+    def start(screen: BoardScreen, *args: P.args, **kwargs: P.kwargs) -> Worker[None]:
+        worker: Worker[None] = run(screen, screen.typeahead.started(), *args, **kwargs)
+        return worker
+
+    return start
 
 
 class BoardScreen(BoardBase):
