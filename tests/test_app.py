@@ -364,12 +364,12 @@ async def test_a_move_pressed_while_a_write_reaches_the_screen_moves_what_it_wro
         assert not [n for n in notes(app) if "未写入" in n or "nothing written" in n]
 
 
-async def test_keys_pressed_while_a_write_reaches_the_screen_act_after_it(
+@contextlib.asynccontextmanager
+async def write_on_its_way(
     pipe: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Typed ahead while the next action is on its way to the screen, h h j act on the
-    board it draws: from the write's card two columns left and one card down (they used to
-    act at once, and the write's follow then put the selection back on its card)."""
+) -> AsyncIterator[tuple[BoardApp, Pilot[Any], threading.Event]]:
+    """The next action of beijing saved, its file written, and the store thread held there
+    (the board has not drawn it) until the event yielded is set."""
     on_disk, go_on = threading.Event(), threading.Event()
     written = writes._written
 
@@ -381,16 +381,65 @@ async def test_keys_pressed_while_a_write_reaches_the_screen_act_after_it(
 
     monkeypatch.setattr(writes, "_written", held)
     async with board(pipe) as (app, pilot):
-        await next_action_typed(app, pilot, "beijing", "约见决策人")
-        await pilot.press("ctrl+s")
-        await until(app, pilot, on_disk.is_set)
-        await pilot.press("h", "h", "j")
+        try:
+            await next_action_typed(app, pilot, "beijing", "约见决策人")
+            await pilot.press("ctrl+s")
+            await until(app, pilot, on_disk.is_set)
+            yield app, pilot, go_on
+        finally:
+            go_on.set()
+
+
+@contextlib.asynccontextmanager
+async def typed_ahead(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch, *keys: str
+) -> AsyncIterator[tuple[BoardApp, Pilot[Any]]]:
+    """``keys`` pressed while the next action is on its way, then the write let go: the
+    board once every held key has gone."""
+    async with write_on_its_way(pipe, monkeypatch) as (app, pilot, go_on):
+        await pilot.press(*keys)
         assert app.screen.selected().id == "beijing"  # type: ignore[union-attr]
         go_on.set()
-        await back_on_board(app, pilot)
-        await until(app, pilot, lambda: app.screen.selected().stage == "target")  # type: ignore[union-attr]
-        assert app.screen.selected().id == ids(app, "target")[1]  # type: ignore[union-attr]
+        await until(app, pilot, lambda: not app.screen_stack[0].typeahead._held)
+        await pilot.pause()
         assert read(pipe, "beijing")["next"]["action"] == "约见决策人"
+        yield app, pilot
+
+
+async def test_quitting_is_never_held(pipe: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with write_on_its_way(pipe, monkeypatch) as (app, pilot, _):
+        await pilot.press("q")
+        assert app._exit
+
+
+async def test_keys_pressed_while_a_write_reaches_the_screen_act_after_it(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed ahead while the next action is on its way to the screen, h h j act on the
+    board it draws: from the write's card two columns left and one card down (they used to
+    act at once, and the write's follow then put the selection back on its card)."""
+    async with typed_ahead(pipe, monkeypatch, "h", "h", "j") as (app, _):
+        assert app.screen.selected().stage == "target"  # type: ignore[union-attr]
+        assert app.screen.selected().id == ids(app, "target")[1]  # type: ignore[union-attr]
+
+
+async def test_a_search_typed_while_a_write_reaches_the_screen_is_all_search_text(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/ then acme: once / has put the focus on the search line, the letters are its text
+    (a, held as a board key, would have opened the next-action dialog)."""
+    async with typed_ahead(pipe, monkeypatch, "slash", *"acme") as (app, _):
+        assert type(app.screen).__name__ == "BoardScreen" and isinstance(app.focused, Input)
+        assert app.screen.flt.text == "acme" and ids(app, "target") == ["acme"]
+
+
+async def test_a_dialog_opened_by_a_key_typed_ahead_gets_the_keys_after_it(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """i opens the log dialog: the letters typed after it are the dialog's."""
+    async with typed_ahead(pipe, monkeypatch, "i", *"call") as (app, pilot):
+        dialog = await screen_named(app, pilot, "LogEntryScreen")
+        assert "call" in [w.value for w in dialog.query(Input)]
 
 
 async def test_i_logs_an_activity(pipe: Path) -> None:

@@ -5,73 +5,123 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.events import Key
+
 from tuiboard.board.typeahead import TypeAhead
 
 
-def typeahead() -> tuple[TypeAhead, asyncio.Lock, asyncio.Event]:
-    writing, due = asyncio.Lock(), asyncio.Event()
-    return TypeAhead(writing, due.set), writing, due
+class Due:
+    """The app's `KeysDue`: how many times the next key was asked for."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+
+    def __call__(self) -> None:
+        self.asked.set()
+
+    async def wait(self) -> None:
+        await asyncio.wait_for(self.asked.wait(), 5)
+        self.asked.clear()
 
 
-def drain(keys: TypeAhead) -> list[str]:
+def typeahead() -> tuple[TypeAhead, asyncio.Lock, Due]:
+    writing, due = asyncio.Lock(), Due()
+    return TypeAhead(writing, due), writing, due
+
+
+def press(keys: TypeAhead, *names: str, on_board: bool = True) -> list[bool]:
+    return [keys.hold(Key(name, None), on_board) for name in names]
+
+
+def drain(keys: TypeAhead, on_board: bool = True) -> list[str]:
     out = []
-    while (held := keys.next_held()) is not None:
-        out.append(str(held[0]))
+    while (key := keys.next_held(on_board)) is not None:
+        out.append(key.key)
     return out
 
 
 async def test_nothing_under_way_holds_nothing() -> None:
     keys, _, _ = typeahead()
-    assert not keys.hold("cursor(1)", None)
-    assert keys.next_held() is None
+    assert press(keys, "j") == [False]
+    assert keys.next_held(True) is None
 
 
 async def test_keys_after_a_write_key_wait_for_its_write_then_go_in_order() -> None:
     keys, writing, due = typeahead()
     flow = keys.started()  # the key's press: its worker has not run yet
-    assert keys.hold("focus_column(-1)", None) and keys.hold("cursor(1)", None)
+    assert press(keys, "h", "j") == [True, True]
     with keys.running(flow):
         async with writing:
             keys.landed()  # drawn; the lock still held while the card is followed
-            assert keys.hold("cursor(-1)", None) and drain(keys) == []
-        await asyncio.wait_for(due.wait(), 5)
+            assert press(keys, "k") == [True] and drain(keys) == []
+        await due.wait()
         # the flow's hooks still run: they hold nothing
-        assert drain(keys) == ["focus_column(-1)", "cursor(1)", "cursor(-1)"]
-        assert not keys.hold("cursor(1)", None)
+        assert drain(keys) == ["h", "j", "k"]
+        assert press(keys, "j") == [False]
+
+
+async def test_each_key_given_back_asks_for_the_next() -> None:
+    """One key at a time: the app takes the next with a new message, after what the key
+    before did (a focus change Textual applies later) has happened."""
+    keys, _, due = typeahead()
+    with keys.running(keys.started()):
+        press(keys, "h", "j")
+    await due.wait()
+    assert keys.next_held(True).key == "h"  # type: ignore[union-attr]
+    assert not due.asked.is_set()  # not before h has acted
+    keys.taken()
+    await due.wait()  # the next is asked for
+    assert keys.next_held(True).key == "j"  # type: ignore[union-attr]
+    keys.taken()
+    assert not due.asked.is_set()  # none left
 
 
 async def test_a_flow_that_writes_nothing_lets_the_keys_go_when_it_ends() -> None:
     keys, _, due = typeahead()
     flow = keys.started()
-    assert keys.hold("cursor(1)", None)
+    assert press(keys, "j") == [True]
     with keys.running(flow):  # the dialog cancelled
         pass
-    await asyncio.wait_for(due.wait(), 5)
-    assert drain(keys) == ["cursor(1)"]
+    await due.wait()
+    assert drain(keys) == ["j"]
 
 
 async def test_a_held_key_that_starts_a_flow_holds_the_rest_again() -> None:
     keys, _, due = typeahead()
-    first = keys.started()
-    keys.hold("move(1)", None)
-    keys.hold("cursor(1)", None)
-    with keys.running(first):
-        pass
-    await asyncio.wait_for(due.wait(), 5)
-    due.clear()
-    held = keys.next_held()
-    assert held is not None and held[0] == "move(1)"
-    second = keys.started()  # what running move(1) does
-    assert keys.next_held() is None and keys.hold("cursor(-1)", None)
+    with keys.running(keys.started()):
+        press(keys, "L", "j")
+    await due.wait()
+    assert keys.next_held(True).key == "L"  # type: ignore[union-attr]
+    second = keys.started()  # what L does when it is taken
+    assert keys.next_held(True) is None and press(keys, "k") == [True]
     with keys.running(second):
         pass
-    await asyncio.wait_for(due.wait(), 5)
-    assert drain(keys) == ["cursor(1)", "cursor(-1)"]
+    await due.wait()
+    assert drain(keys) == ["j", "k"]
+
+
+async def test_keys_held_go_to_a_dialog_on_top_while_its_flow_runs() -> None:
+    """L opened the criteria dialog: its flow runs, and the keys typed after L are the
+    dialog's; a key pressed in a dialog is held only behind keys still held."""
+    keys, _, due = typeahead()
+    with keys.running(keys.started()):
+        press(keys, "L", "s")
+    await due.wait()
+    assert keys.next_held(True).key == "L"  # type: ignore[union-attr]
+    keys.started()  # L's flow, its dialog not open yet
+    keys.taken()
+    await due.wait()
+    assert keys.next_held(True) is None  # s waits ...
+    keys.covered()  # ... for the dialog, which opens
+    await due.wait()
+    assert press(keys, "enter", on_board=False) == [True]  # behind s
+    assert drain(keys, on_board=False) == ["s", "enter"]
+    assert press(keys, "escape", on_board=False) == [False]
 
 
 async def test_a_write_outside_any_flow_holds_the_keys_while_it_holds_the_lock() -> None:
     keys, writing, due = typeahead()
     async with writing:  # an undo, a bulk write
-        assert keys.hold("cursor(1)", None)
-    await asyncio.wait_for(due.wait(), 5)
-    assert drain(keys) == ["cursor(1)"]
+        assert press(keys, "j") == [True]
+    await due.wait()
+    assert drain(keys) == ["j"]

@@ -13,15 +13,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual import events
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -37,8 +37,9 @@ from .benchlog import bench_mark, log_gc_pauses
 from .board import loading, team
 from .board.screen import BoardScreen
 from .labels import labels
-from .messages import BoardChanged, Source
+from .messages import BoardChanged, KeysDue, Source
 from .widechars import keep_wide_characters_whole
+from .widgets.column import CardList
 
 T = TypeVar("T")
 
@@ -47,12 +48,6 @@ WRITE_ACTIONS = frozenset(
 )
 WRITE_ACTIONS |= {"add_contact", "add_product"}  # tuiboard/board/people.py
 LOADING_REFUSED = WRITE_ACTIONS | loading.REFUSED_TOO  # until the whole first board is shown
-
-
-def _base_name(action: str | ActionParseResult) -> str:
-    """``move`` for ``screen.move(1)``."""
-    name = action if isinstance(action, str) else action[1]
-    return name.split("(")[0].rsplit(".", 1)[-1]
 
 
 class FilesChanged(Message):
@@ -221,32 +216,9 @@ class BoardApp(App[None]):
 
     # -- keys, the command palette, messages ---------------------------------------------
 
-    async def run_action(
-        self,
-        action: str | ActionParseResult,
-        default_namespace: DOMNode | None = None,
-        namespaces: Mapping[str, DOMNode] | None = None,
-    ) -> bool:
-        """A key's action (the bindings and the palette name no ``namespaces``) on the board
-        waits while a write is under way (board/typeahead.py); quitting never does."""
-        screen = self.screen
-        if (
-            isinstance(screen, BoardScreen)
-            and namespaces is None
-            and _base_name(action) != "quit"
-            and screen.typeahead.hold(action, default_namespace)
-        ):
-            return True
-        return await self.run_now(action, default_namespace, namespaces)
-
-    async def run_now(
-        self,
-        action: str | ActionParseResult,
-        default_namespace: DOMNode | None = None,
-        namespaces: Mapping[str, DOMNode] | None = None,
-    ) -> bool:
-        """An action, unless the board refuses it now (read-only, still loading, conflicted)."""
-        base = _base_name(action)
+    async def run_action(self, action: str | ActionParseResult, *args: Any, **kwargs: Any) -> bool:
+        name = action if isinstance(action, str) else action[1]
+        base = name.split("(")[0].rsplit(".", 1)[-1]
         if self.read_only and base in WRITE_ACTIONS:
             self.say(self.labels("toast.read_only"), "warning")
             return False
@@ -255,7 +227,37 @@ class BoardApp(App[None]):
             return False
         if isinstance(self.screen, BoardScreen) and team.refused(self.screen, base):
             return False  # a conflicted customer: settle it first (said why)
-        return await super().run_action(action, default_namespace, namespaces)
+        return await super().run_action(action, *args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        board = self._board_screen()
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded  # a key from the terminal, not one bubbling back up
+            and board is not None
+            and event.key not in keymap.QUIT_KEYS
+            and board.typeahead.hold(event, self.screen is board)
+        ):
+            return  # until the write under way is on the screen (board/typeahead.py)
+        await super().on_event(event)
+
+    async def on_keys_due(self, _: KeysDue) -> None:
+        board = self._board_screen()
+        key = board.typeahead.next_held(self.screen is board) if board is not None else None
+        if board is None or key is None:
+            return
+        if self.screen is board and (self.focused is None or isinstance(self.focused, CardList)):
+            # No widget there takes keys: the bindings, as Textual would reach them, now, so
+            # that a write key's flow has started before the next key is taken.
+            if not await self._check_bindings(key.key, priority=True):
+                await self._check_bindings(key.key)
+        else:  # a dialog, the search line: as any key, in order
+            await super().on_event(key)
+        board.typeahead.taken()
+
+    def _board_screen(self) -> BoardScreen | None:
+        stack = self.screen_stack
+        return stack[0] if stack and isinstance(stack[0], BoardScreen) else None
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if isinstance(screen, BoardScreen):

@@ -82,6 +82,11 @@ KEYS: tuple[Key, ...] = (
 )
 
 PINNED = ("toggle_help", "quit")  # the key bar keeps these at its right end, whatever the width
+QUIT_KEYS = (
+    frozenset(  # with Textual's own ctrl+q; never held while a write is under way (board/typeahead.py)
+        {"ctrl+q", *(name for k in KEYS if k.action == "quit" for name in k.keys.split(","))}
+    )
+)
 
 
 def bindings() -> list[BindingType]:  # what the board screen's BINDINGS holds

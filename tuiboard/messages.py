@@ -1,5 +1,5 @@
 """What the app tells its screens: a new board from the store (a reload, a write, a load);
-what the board tells itself: keys held while a write was under way may run (`KeysDue`)."""
+keys held while a write was under way may go (`KeysDue`, to the app)."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ class BoardBase(Worded[None]):
         # the screen: a `u` pressed while a write is on the store thread waits for it instead of
         # finding nothing (or the entry before) to undo; so does every other write (`settled`).
         self.writing = asyncio.Lock()
-        self.typeahead = TypeAhead(self.writing, lambda: self.post_message(KeysDue()))
+        self.typeahead = TypeAhead(self.writing, lambda: host.post_message(KeysDue()))
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
@@ -213,12 +213,10 @@ class BoardBase(Worded[None]):
         async with self.writing:
             pass
 
-    async def on_keys_due(self, _: KeysDue) -> None:
-        while (held := self.typeahead.next_held()) is not None:
-            action, node = held
-            if isinstance(node, CardList):  # the column focused now: the write may have moved the card
-                node = self._last_cards or node
-            await self.host.run_now(action, node)
+    def on_screen_suspend(self) -> None:
+        """A key given back opened a dialog: the keys after it are the dialog's, once it has
+        drawn (and put the focus where its keys go)."""
+        self.app.screen.call_after_refresh(self.typeahead.covered)
 
     def need_selected(self) -> Customer | None:
         customer = self.selected()

@@ -1,13 +1,15 @@
-"""Keys pressed on the board while a write is under way wait for it, then run in order.
+"""Keys pressed on the board while a write is under way wait for it, then go in order.
 
 A rep types ahead: shift+right then j moves the card and goes down its new column. The
 move's flow runs as a worker, and what it wrote reaches the screen a few milliseconds later;
 acted on at once, j would move in the old column (and a write key would act on the card as
 it was). So from a write key's press until what its flow wrote is on the screen (or the
 flow ended without writing), and while any write holds the lock (`BoardBase.writing`), the
-board's key actions are held here (`BoardApp.run_action`) and then run in the order pressed;
-a held key that starts another flow holds the rest again. The flow's hooks, which run after
-its write, hold nothing.
+keys pressed on the board are held here (`BoardApp.on_event`), then handed back one at a
+time in the order pressed (`KeysDue`), each once the one before has acted: a held key that
+starts another flow holds the rest again, and keys after one that opened a dialog go to the
+dialog. The flow's hooks, which run after its write, hold nothing; quitting is never held
+(`keymap.QUIT_KEYS`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,10 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from textual.actions import ActionParseResult
-    from textual.dom import DOMNode
-
-Held: TypeAlias = "tuple[str | ActionParseResult, DOMNode | None]"  # an action, the node it was for
+    from textual.events import Key
 
 
 class Flow:
@@ -36,11 +35,11 @@ _current: ContextVar[Flow | None] = ContextVar("tuiboard_write_flow", default=No
 class TypeAhead:
     def __init__(self, writing: asyncio.Lock, due: Callable[[], object]) -> None:
         self._writing = writing
-        self._due = due  # asks the screen to run `next_held` until it says stop
+        self._due = due  # asks the app to take the next held key (`next_held`)
         self._flows: set[Flow] = set()
         self._no_flows = asyncio.Event()
         self._no_flows.set()
-        self._held: deque[Held] = deque()
+        self._held: deque[Key] = deque()
         self._waiting: asyncio.Task[None] | None = None
 
     def started(self) -> Flow:
@@ -75,22 +74,36 @@ class TypeAhead:
     def busy(self) -> bool:
         return bool(self._flows) or self._writing.locked()
 
-    def hold(self, action: str | ActionParseResult, node: DOMNode | None) -> bool:
-        """Keep the action for later if anything is under way or held before it."""
-        if not self._held and not self.busy():
+    def hold(self, key: Key, on_board: bool) -> bool:
+        """Keep the key for later if keys are held already (they go first), or if the board
+        is on top and a write is under way."""
+        if not self._held and not (on_board and self.busy()):
             return False
-        self._held.append((action, node))
-        self._wait()
+        self._held.append(key)
+        if len(self._held) == 1:
+            self._wait()
         return True
 
-    def next_held(self) -> Held | None:
-        """The oldest held action if it may run now; None when none is held or they wait again."""
+    def next_held(self, on_board: bool) -> Key | None:
+        """The oldest held key if it may go now; None when none is held or they wait again.
+        Once it has acted, `taken` asks for the next."""
         if not self._held:
             return None
-        if self.busy():
+        if on_board and self.busy():
             self._wait()
             return None
         return self._held.popleft()
+
+    def taken(self) -> None:
+        """The key given back has acted: the next one, after what that key left to be done
+        (Textual applies a focus change with a message of its own, already on its way)."""
+        if self._held:
+            self._due()
+
+    def covered(self) -> None:
+        """A screen opened over the board (a held key's dialog): the keys held go to it now."""
+        if self._held:
+            self._due()
 
     def _wait(self) -> None:
         if self._waiting is None or self._waiting.done():
