@@ -152,7 +152,8 @@ async def test_marks_and_a_bulk_move_then_one_undo_for_the_batch(pipe: Path) -> 
         assert sum("✔ ━" in line for line in screen_lines(app)) == 2  # the marks are drawn
         await pilot.press("shift+right")
         criteria = await screen_named(app, pilot, "CriteriaScreen")
-        assert "2 个客户" in str(criteria.heading())  # one checklist for both cards
+        heading = str(criteria.heading())  # one checklist for both cards, named
+        assert "等 2 个客户" in heading and "Acme Logistics" in heading
         await pilot.press("s")
         await back_on_board(app, pilot)
         await until(app, pilot, lambda: sorted(ids(app, "potential")) == ["acme", "ningbo"])
@@ -190,6 +191,13 @@ async def test_a_bulk_move_refuses_per_customer_and_undo_spares_later_edits(pipe
             for n in notes(app)
         )
         assert list(app.screen.marks.customers(app.board.customers)) == [app.board.customers["suzhou"]]  # type: ignore[union-attr]
+        # Still marked, not focused: a write key's dialog names the customer it will change.
+        await select(app, pilot, "hangzhou")
+        await pilot.press("x")
+        lost = await screen_named(app, pilot, "LostReasonScreen")
+        assert "苏州华东精密机械有限公司" in str(lost.heading()) and "杭州" not in str(lost.heading())
+        await pilot.press("escape")
+        await back_on_board(app, pilot)
 
         # acme is edited after the batch: its undo is refused, nothing else is touched.
         acme = pipe / "customers" / "acme.toml"

@@ -122,7 +122,7 @@ async def _move(screen: BoardBase, board: Board, target: Callable[[Customer], st
         stage = config.stage(to)
         assert stage is not None  # neighbour_stage and won/lost_stage name configured stages
         back = any(config.stage_index(to) < config.stage_index(c.stage) for c in customers)
-        asked = await ask(screen, config, stage, _many(screen, len(customers)), back)
+        asked = await ask(screen, config, stage, _who(screen, customers), back)
         if asked is None:
             return  # escape: nothing is written
         moves.append((to, customers, asked))
@@ -146,7 +146,7 @@ async def next_action(screen: BoardBase) -> None:
     board, cards = screen.host.board, marked(screen)
     if board is None or not cards:
         return
-    probe = replace(cards[0], name=_many(screen, len(cards)), next_action=None, next_due=None)
+    probe = replace(cards[0], name=_who(screen, cards), next_action=None, next_due=None)
     picked = await screen.app.push_screen_wait(NextActionScreen(probe, board.config, screen.today))
     if picked is not None:
         action, due = picked
@@ -162,7 +162,7 @@ async def edit(screen: BoardBase) -> None:
     host, board, cards = screen.host, screen.host.board, marked(screen)
     if board is None or not cards:
         return
-    picked = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, len(cards)))
+    picked = await screen.app.push_screen_wait(BulkFieldsScreen(board.config, _who(screen, cards)))
     if picked is None:
         return
     if not picked.fields and not picked.tags:
@@ -227,8 +227,13 @@ async def undo(screen: BoardBase, entry: BatchUndo) -> None:
     host.say(said, "warning")
 
 
-def _many(screen: BoardBase, count: int) -> str:
-    return screen.host.labels("many.customers", count=count)
+def _who(screen: BoardBase, customers: list[Customer]) -> str:
+    """The marked customers a dialog acts on, by name (the first two, and how many): a mark
+    left from before must not pass for the card the rep has focused."""
+    words, names = screen.host.labels, [safe(c.name) for c in customers]
+    if len(names) == 1:
+        return names[0]
+    return words("many.named", names=words("many.separator").join(names[:2]), count=len(names))
 
 
 def _veto(board: Board, target: str, customer: Customer) -> str | None:

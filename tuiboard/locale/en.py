@@ -125,6 +125,8 @@ WORDS: dict[str, str] = {
     "toast.batch_undone": "undone for {count} customers",
     "toast.batch_undone_part": "{restored} undone, {refused} not: {why}",
     "many.customers": "{count} customers",
+    "many.named": "{names} … ({count} customers)",
+    "many.separator": ", ",
     "key.next_field": "next field",
     "bulk.title": "Set for all",
     "bulk.unchanged": "unchanged",

@@ -125,6 +125,8 @@ WORDS: dict[str, str] = {
     "toast.batch_undone": "已撤销 {count} 个客户的修改",
     "toast.batch_undone_part": "已撤销 {restored} 个，{refused} 个未撤销：{why}",
     "many.customers": "{count} 个客户",
+    "many.named": "{names} 等 {count} 个客户",
+    "many.separator": "、",
     "key.next_field": "下一项",
     "bulk.title": "批量修改",
     "bulk.unchanged": "不变",

@@ -34,12 +34,12 @@ class BulkFieldsScreen(Dialog[BulkEdit | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "key.save", priority=True)]
     KEYS = (("tab", "key.next_field"), ("enter/^s", "key.save"), ("esc", "key.cancel"))
 
-    def __init__(self, config: Config, count: int) -> None:
+    def __init__(self, config: Config, who: str) -> None:
         super().__init__()
-        self.config, self.count = config, count
+        self.config, self.who = config, who  # the customers, named (board/bulk.py)
 
     def heading(self) -> Text:
-        return titled(self.words("bulk.title"), name=self.words("many.customers", count=self.count))
+        return titled(self.words("bulk.title"), name=self.who)
 
     def compose_body(self) -> ComposeResult:
         unchanged = self.words("bulk.unchanged")
