@@ -215,14 +215,14 @@ def test_new_refuses_an_unknown_stage_or_tier(pipe: Path) -> None:
 
 
 def test_move_appends_history_dated_today_or_given(pipe: Path) -> None:
-    result = tb("-C", pipe, "move", "acme", "project")
-    assert result.exit_code == 0 and "Acme: intent → project" in result.stdout
-    assert tb("-C", pipe, "move", "acme", "approved", "--date", "2026-11-30").exit_code == 0
+    assert tb("-C", pipe, "move", "acme", "project", "--date", "2026-11-20").exit_code == 0
+    result = tb("-C", pipe, "move", "acme", "approved")
+    assert result.exit_code == 0 and "Acme: project → approved" in result.stdout
     c = load_board(pipe).customers["acme"]
     assert c.stage == "approved"
     assert [(h.date.isoformat(), h.stage) for h in c.history[-2:]] == [
-        (TODAY.isoformat(), "project"),
-        ("2026-11-30", "approved"),
+        ("2026-11-20", "project"),
+        (TODAY.isoformat(), "approved"),
     ]
 
 
@@ -239,6 +239,17 @@ def test_a_move_dated_before_the_last_history_entry_needs_force(pipe: Path) -> N
     assert customer_file(pipe, "acme") == before
     assert tb("-C", pipe, "move", "acme", "project", "--date", early, "--force").exit_code == 0
     assert load_board(pipe).customers["acme"].history[-1].date.isoformat() == early
+
+
+def test_a_move_or_an_activity_cannot_be_dated_after_today(pipe: Path) -> None:
+    """A history entry next week locked the customer (every later move was "before the last
+    history entry") and counted it in next week's stage in reports: refused, file untouched."""
+    before = customer_file(pipe, "acme")
+    for command in (("move", "acme", "project"), ("log", "acme", "call", "聊了预算")):
+        for when in ("+1w", "tomorrow", (TODAY + timedelta(days=1)).isoformat()):
+            one_line_error(tb("-C", pipe, *command, "--date", when), 2, "'--date'", "after today")
+    assert customer_file(pipe, "acme") == before
+    one_line_error(tb("-C", pipe, "new", "某客户", "--due", "someday"), 2, "'--due'", "not a date")
 
 
 def test_won_turns_the_next_action_into_after_sales_and_lost_clears_it(pipe: Path) -> None:
@@ -426,10 +437,12 @@ def test_a_session_as_a_real_process(tmp_path: Path) -> None:
     assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.stderr
     early = real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-20", cwd=sub)
     assert early.returncode == 1 and "use --force" in early.stderr  # before the last history entry
-    moved = real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-24", cwd=sub)
+    late = real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-24", cwd=sub)
+    assert late.returncode == 2 and "after today" in late.stderr  # TUIBOARD_TODAY is 2026-11-23
+    moved = real("move", "acme-ltd", "lost", "--reason", "budget cut", "--date", "2026-11-23", cwd=sub)
     assert moved.returncode == 0
     shown = real("show", "acme-ltd", cwd=sub).stdout
-    assert "  stage           丢单" in shown and "2026-11-24  丢单" in shown
+    assert "  stage           丢单" in shown and "2026-11-23  丢单" in shown
     check = real("check", "--strict", cwd=root)
     assert check.returncode == 0 and "1 customers, 0 errors, 0 warnings" in check.stderr
 

@@ -38,7 +38,7 @@ from tests.gitteam import git, make_team, ok, tb, tree
 FIELDS = ("amount", "next.action", "next.due")
 AFTER_SALES = load_preset("seven-stage").after_sales[0]  # what a win makes the next action
 STAGES = ("target", "potential", "intent", "project", "approved", "negotiation", "won", "lost")
-FIRST_MOVE = date(2026, 12, 1)  # after the pinned today, when `new` records its first stage
+FIRST_MOVE = date(2026, 12, 1)  # the reps' days (`Team.day`) start after the pinned today
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ class Team:
     tally: dict[str, int] = field(default_factory=dict)
     notes: set[str] = field(default_factory=set)  # every log entry any rep wrote
     moves: set[tuple[str, str, str]] = field(default_factory=set)  # every move any rep made
+    created: set[tuple[str, str, str]] = field(default_factory=set)  # every new customer's first entry
 
     def count(self, what: str) -> None:
         self.tally[what] = self.tally.get(what, 0) + 1
@@ -127,7 +128,11 @@ class Team:
         return self.counter
 
     def day(self) -> str:
-        return (FIRST_MOVE + timedelta(days=self.tick())).isoformat()
+        """A day later than any before: the reps' today (a move or an activity is dated when
+        it happens, never later), which the next `new` records as well."""
+        today = (FIRST_MOVE + timedelta(days=self.tick())).isoformat()
+        os.environ["TUIBOARD_TODAY"] = today  # put back by the git_env fixture's monkeypatch
+        return today
 
     # -- edits ----------------------------------------------------------------------------
 
@@ -137,8 +142,9 @@ class Team:
             n = self.tick()
             name = f"客户{k}-{n}"
             path = Path(ok(folder, "new", name, "--amount", str(n * 1000)).strip())
-            today = os.environ["TUIBOARD_TODAY"]
-            state[path.stem] = Cust(name, {"amount": n * 1000}, frozenset(), frozenset({(today, "target")}))
+            created = (os.environ["TUIBOARD_TODAY"], "target")
+            state[path.stem] = Cust(name, {"amount": n * 1000}, frozenset(), frozenset({created}))
+            self.created.add((path.stem, *created))
             self.count("new")
             return
         cid = self.rng.choice(sorted(state))
@@ -242,8 +248,7 @@ def run_team(tmp_path: Path, reps: int, rounds: int, seed: int) -> Team:
         assert read(folder) == final == team.remote
         assert ok(folder, "sync").strip().endswith("up to date with origin/main")
     assert {n for c in final.values() for n in c.logs} == team.notes  # no log entry lost
-    created = os.environ["TUIBOARD_TODAY"]
-    assert {(cid, d, s) for cid, c in final.items() for d, s in c.history if d != created} == team.moves
+    assert {(cid, d, s) for cid, c in final.items() for d, s in c.history} == team.moves | team.created
     return team
 
 

@@ -81,7 +81,10 @@ def new(ctx: click.Context, name: str, **opts: Any) -> None:
           --contact 张伟 --phone "0512 6666 8888" --next "发送报价" --due +1w
     """
     store, board = store_from(ctx)
-    dates = {key: when_from(opts[key]) if opts[key] else None for key in ("expected_close", "due")}
+    dates = {
+        key: when_from(opts[key], f"'--{key.replace('_', '-')}'") if opts[key] else None
+        for key in ("expected_close", "due")
+    }
     fields: dict[tuple[str, ...], Any] = {
         ("name",): name,
         **{(key,): opts[key] for key in ("stage", "tier", "owner", "source", "amount", "probability")},
@@ -155,7 +158,7 @@ def move(
 
     store, board = store_from(ctx)
     customers = list({c.id: c for c in (resolve(board, key) for key in customer_ids)}.values())
-    day = when_from(when)
+    day = when_from(when, "'--date'", happened=True)
     for c in customers:
         last = rules.last_history_date(c)
         if last is not None and day < last and not force:
@@ -193,7 +196,7 @@ def next_cmd(ctx: click.Context, customer_id: str, action: str, due: str) -> Non
 
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
-    when = when_from(due)
+    when = when_from(due, "'--due'")
     result = actions.next_action(store, c, action, when, reread=True)
     _done(board, result, f"{safe(c.name)}: next {safe(action)} by {when}")
 
@@ -216,5 +219,5 @@ def log(ctx: click.Context, customer_id: str, kind: str, note: str, when: str | 
 
     store, board = store_from(ctx)
     c = resolve(board, customer_id)
-    result = actions.log(store, c, kind, note, when_from(when), reread=True)
+    result = actions.log(store, c, kind, note, when_from(when, "'--date'", happened=True), reread=True)
     _done(board, result, f"{safe(c.name)}: logged {kind}", ("on-log",))

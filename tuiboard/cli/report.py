@@ -121,7 +121,7 @@ def report(
             rebuilt = {"commit": past.commit, "committed": past.committed}
     chosen = select(customers, Filter(owners=frozenset(owner)), board.config, as_of)
     analysis = Analysis(chosen, board.config, as_of, today=as_of if rebuilt else now)
-    half = HalfMonth.of(when_from(period)) if period else None
+    half = HalfMonth.of(when_from(period, "'--period'")) if period else None
     data = analysis.report(half, "all" if all_customers else "open") | {"rebuilt_from": rebuilt}
     if as_json:
         click.echo(dumps("report", data))
@@ -174,7 +174,7 @@ def _slip(board: Board, owners: tuple[str, ...], as_json: bool) -> None:
 
 def _as_of(at: str) -> date:
     try:
-        when = when_from(at)
+        when = when_from(at, "'--at'")
     except OverflowError:  # an offset such as +99999999d
         when = None
     if when is None or not EARLIEST <= when <= LATEST:

@@ -126,13 +126,20 @@ class Amount(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def when_from(text: str | None) -> date:
+def when_from(text: str | None, option: str | None = None, happened: bool = False) -> date:
+    """The date ``text`` names (today when None), given as ``option`` (named in the error).
+    ``happened``: the date of something done (a move, an activity): not after today."""
+    now = today()
     if text is None:
-        return today()
+        return now
     try:
-        return parse_when(text, today())
+        day = parse_when(text, now)
     except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    if happened and day > now:
+        said = f"{day} is after today ({now}): a move or an activity is dated when it happened"
+        raise click.BadParameter(said, param_hint=option)
+    return day
 
 
 def resolve(board: Board, key: str) -> Customer:
