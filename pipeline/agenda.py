@@ -48,7 +48,7 @@ class AgendaItem(NamedTuple):
     kind: str  # "next_action", "no_next", "after_sales" or "downgrade"
     task: str  # what to do: the next action, the after-sales step, ...
     task_en: str
-    status: rules.DueStatus  # OVERDUE or TODAY for dated work, NONE for none
+    status: rules.DueStatus  # OVERDUE, TODAY, UPCOMING (an after-sales step due later), NONE
     due: date | None
     days_overdue: int  # 0 when due today or undated
 
@@ -112,8 +112,10 @@ def _item(
 ) -> AgendaItem:
     if due is None:
         status = rules.DueStatus.NONE
-    else:
-        status = rules.DueStatus.OVERDUE if due < today else rules.DueStatus.TODAY
+    elif due < today:
+        status = rules.DueStatus.OVERDUE
+    else:  # an after-sales step is work from the day it opens, due days later
+        status = rules.DueStatus.TODAY if due == today else rules.DueStatus.UPCOMING
     late = max(0, (today - due).days) if due else 0
     return AgendaItem(c, priority, PRIORITY_LABELS[priority], kind, task[0], task[1], status, due, late)
 

@@ -95,6 +95,21 @@ def test_today_text_is_plain_when_piped_and_json_on_request(pipe: Path) -> None:
     assert doc["items"][0]["status"] == "overdue" and doc["items"][1]["days_overdue"] == 0
 
 
+def test_an_after_sales_step_open_but_due_later_is_work_not_due_today(pipe: Path) -> None:
+    """Won two days ago: the call (seed 002: within 3 days) is today's work, due tomorrow.
+    `due` counted it as due today, and `today` said 今天."""
+    write_customer(
+        pipe, "won", 'name = "赢单公司"\nstage = "won"\n[[history]]\ndate = 2026-11-21\nstage = "won"\n'
+    )
+    assert proc("-C", pipe, "due").stdout == "1 overdue, 1 due today: 苏州华东精密, Acme\n"
+    line = next(line for line in proc("-C", pipe, "today").stdout.splitlines() if "赢单公司" in line)
+    assert "11-24前" in line and "今天" not in line
+    doc = json.loads(tb("-C", pipe, "today", "--json").stdout)
+    step = next(i for i in doc["items"] if i["id"] == "won")
+    assert (step["kind"], step["status"], step["due"]) == ("after_sales", "upcoming", "2026-11-24")
+    assert doc["version"] == 2
+
+
 def test_a_reading_command_ends_at_once_with_all_its_output_and_its_exit_code(demo_folder: Path) -> None:
     """`list`, `show`, `today` and `due` end their process without tearing it down
     (`cli.group.run`): what they print must still all arrive, and their exit code too."""

@@ -24,7 +24,7 @@ VERSIONS: dict[str, int] = {
     "report": 2,
     "sales-report": 1,
     "tiers": 1,
-    "today": 1,
+    "today": 2,
     "due": 1,
     "hook": 1,
     "slip": 1,

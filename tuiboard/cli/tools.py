@@ -114,6 +114,8 @@ _WHEN_COLOURS = {DueStatus.OVERDUE: "red", DueStatus.TODAY: "yellow"}
 def _when(item: Any) -> str:
     if item.status is DueStatus.OVERDUE:
         return f"逾期{item.days_overdue}天"
+    if item.status is DueStatus.UPCOMING:  # an after-sales step open now
+        return f"{item.due:%m-%d}前"
     return "今天" if item.status is DueStatus.TODAY else "待安排"
 
 
