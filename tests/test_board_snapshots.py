@@ -17,6 +17,7 @@ from tests.conftest import TODAY, write_customer
 from tests.test_app import until
 from tuiboard.app import BoardApp
 from tuiboard.labels import labels, languages
+from tuiboard.textout import money
 from tuiboard.widgets.card import CARD_HEIGHT, card_lines
 
 
@@ -87,3 +88,25 @@ def test_every_card_line_is_exactly_the_column_width(folder: Path, width: int) -
             assert len(lines) == CARD_HEIGHT
             assert [cell_len(line.plain) for line in lines] == [width] * CARD_HEIGHT
             assert not any(ch in line.plain for line in lines for ch in "\x1b\t\n")
+
+
+@pytest.mark.parametrize("amount", [296000, 12345678, 1500])
+def test_a_card_shows_each_figure_whole_or_not_at_all(folder: Path, amount: int) -> None:
+    """At 80 columns a compact card read "29.6… 逾期12天": the 万 cut off, 29.6 read as
+    yuan. At every width the amount is whole, and so is every figure after it."""
+    write_customer(
+        folder,
+        "late",
+        f'name = "杭州"\nstage = "intent"\namount = {amount}\nprobability = 35\n'
+        '[next]\naction = "催签合同"\ndue = 2026-11-11\n',
+    )
+    board = load_board(folder, use_cache=False)
+    customer, config = board.customers["late"], board.config
+    shown = money(customer.amount, config.currency)
+    for code in languages():
+        words = labels(code)
+        for width in range(cell_len(shown) + 1, 40):
+            figures = card_lines(customer, config, TODAY, width, words)[1].plain
+            compact = card_lines(customer, config, TODAY, 21 if width < 22 else 60, words)[1].plain
+            assert figures.startswith(shown + " ") and "…" not in figures, (code, width, figures)
+            assert set(figures.split()) <= set(compact.split()), (code, width, figures)

@@ -103,10 +103,22 @@ def tier_style(color: str) -> Style:
 
 
 def _figures_line(c: Customer, config: Config, today: date, width: int, words: Labels, compact: bool) -> Text:
-    probability = rules.effective_probability(c, config)
-    left = Text(money(c.amount, config.currency), style="bold")
+    """The amount, then the due date or days in stage, then the probability: each shown whole
+    or not at all, in that order (a cut figure reads as another: "29.6…" for 29.6万)."""
+    amount = Text(money(c.amount, config.currency), style="bold")
+    right = _figures_right(c, config, today, words, compact)
+    if amount.cell_len + 1 + right.cell_len > width:
+        right = Text()
+    left = amount
     if not compact:
-        left.append(f" · {probability:.0f}%", style=MUTED if c.probability is None else "")
+        probability = rules.effective_probability(c, config)
+        share = Text(f" · {probability:.0f}%", style=MUTED if c.probability is None else "")
+        if amount.cell_len + share.cell_len + (right.cell_len + 1 if right.cell_len else 0) <= width:
+            left = amount + share
+    return _spread(left, right, width)
+
+
+def _figures_right(c: Customer, config: Config, today: date, words: Labels, compact: bool) -> Text:
     days = rules.days_in_stage(c, today)
     right = Text()
     if compact and c.next_action and c.next_due and rules.stage_kind(c, config) != "lost":
@@ -118,7 +130,7 @@ def _figures_line(c: Customer, config: Config, today: date, width: int, words: L
             right.append(words("card.days", days=days), style="dark_orange")
         else:
             right.append(words("card.days", days=days), style=MUTED)
-    return _spread(left, right, width)
+    return right
 
 
 def _next_line(c: Customer, config: Config, today: date, width: int, words: Labels, compact: bool) -> Text:
