@@ -24,9 +24,10 @@ from .config import Config
 from .edit import SetKey, apply_document, atomic_write
 from .format import parse_customer
 from .gitrepo import Repo
+from .import_cells import convert
 from .lock import file_lock
 from .merge import MISSING, merge_customer
-from .model import Fingerprint
+from .model import FIELD, Fingerprint
 from .sync import customer_id
 from .tomlread import data_of, read_file
 
@@ -171,9 +172,12 @@ def write_settled(repo: Repo, config: Config, root: Path, git_path: str, data: b
     repo.run("add", "--", git_path)
 
 
-def parse_value(text: str) -> Any:
-    """A value typed while settling: TOML (``120000``, ``2026-12-01``, ``"x"``, ``[1, 2]``),
-    else the text itself as a string."""
+def parse_value(text: str, field: str, ours: Any) -> Any:
+    """A value typed while settling ``field``: a known field read by its kind, as the form and
+    an import read it (``28万``, ``2026年12月``: `import_cells.convert`; a ValueError says why
+    not); any other as TOML (``120000``, ``"x"``, ``[1, 2]``), else the text itself."""
+    if field in FIELD:
+        return convert(tuple(field.split(".")), text.strip(), None if ours is MISSING else ours, typed=True)
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:

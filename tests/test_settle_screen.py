@@ -4,6 +4,7 @@ conflicts view, the settle screen (pick per field or edit), and sync as the boar
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from pipeline.config import load_config
+from pipeline.merge import MISSING
+from pipeline.settle import parse_value
 from tests.gitteam import conflict_on_next, git, ok, shared_customer, tb
 from tuiboard.labels import labels
 from tuiboard.screens.conflicts import ConflictsScreen
@@ -110,3 +113,13 @@ def test_sync_from_the_board_says_what_came_in_and_what_stopped_it(
     ok(b, "log", cid, "visit", "b2")
     ok(b, "sync")
     assert sync_board(a, config, labels("zh")).message.startswith("zhang.wei 改了 1 个客户（杭州中联）")
+
+
+def test_a_value_typed_while_settling_is_read_by_the_fields_kind() -> None:
+    assert parse_value("28万", "amount", 250000) == 280000
+    assert parse_value("2026年12月", "next.due", MISSING) == date(2026, 12, 31)
+    assert parse_value(" 张伟 ", "contact.name", "李娜") == "张伟"
+    assert parse_value("[1, 2]", "custom", MISSING) == [1, 2]  # not a known field: TOML
+    assert parse_value("自定义", "custom", MISSING) == "自定义"  # else the text
+    with pytest.raises(ValueError, match="amount"):
+        parse_value("很多", "amount", 250000)

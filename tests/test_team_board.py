@@ -3,9 +3,11 @@ conflict marked on the card, actions on it refused, settled on the board, synced
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from pipeline.gitrepo import local_state
 from tests.gitteam import conflict_on_next, git, head, ok, shared_customer, tb
@@ -13,7 +15,7 @@ from tests.support import until
 from tuiboard.app import BoardApp
 from tuiboard.board.screen import BoardScreen
 from tuiboard.screens.conflicts import ConflictsScreen
-from tuiboard.screens.settle import SettleScreen
+from tuiboard.screens.settle import EditValueScreen, SettleScreen
 from tuiboard.widgets.statusbar import StatusBar
 
 
@@ -117,3 +119,50 @@ async def test_the_status_bar_says_a_rebase_waits_to_go_on(conflicted: tuple[Pat
             lambda: bool(app.screen.query(StatusBar)) and app.screen.query_one(StatusBar).git is not None,
         )
         assert "变基中" in str(app.screen.query_one(StatusBar).render())
+
+
+async def test_a_settle_the_write_refuses_opens_again_with_the_picks_and_values_read_by_kind(
+    team: tuple[Path, list[Path]],
+) -> None:
+    """b's sync from the board stops on amount. Settling while git's index is locked (an
+    editor's git running) is refused, said in Chinese, and the dialog is back with the pick
+    made (it closed and forgot every pick). A value typed as 28万 is 280000 (it was written
+    as the string "28万" and refused); one that is no amount is said in the dialog."""
+    _, (a, b) = team
+    cid = shared_customer(a, b)
+    for rep, amount in ((a, 216000), (b, 250000)):
+        path = rep / "customers" / f"{cid}.toml"
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("stage = ", f"amount = {amount}\nstage = ", 1), "utf-8")
+    ok(a, "sync")
+    app = BoardApp(b)
+    app.NOTIFICATION_TIMEOUT = 600
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(app, pilot, lambda: "杭州中联" in card_text(app))
+        await pilot.press("S")  # sync: it stops on amount
+        await until(app, pilot, lambda: "⚡ 冲突 · 按 C 解决" in card_text(app))
+        await pilot.press("exclamation_mark")
+        await until(app, pilot, lambda: isinstance(app.screen, ConflictsScreen))
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, SettleScreen))
+        first = app.screen
+        lock = b.parent / ".git" / "index.lock"
+        lock.touch()
+        await pilot.press("t", "ctrl+s")  # a's 216000
+        await until(app, pilot, lambda: any("未解决，文件未写入" in n for n in said(app)))
+        await until(app, pilot, lambda: isinstance(app.screen, SettleScreen) and app.screen is not first)
+        assert app.screen.picks == {"amount": "theirs"}  # type: ignore[attr-defined]
+        lock.unlink()
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, EditValueScreen))
+        app.screen.query_one(Input).value = "很多"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditValueScreen)  # not an amount: said under the field
+        app.screen.query_one(Input).value = "28万"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, SettleScreen))
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "⚡" not in card_text(app))
+    assert tomllib.loads((b / "customers" / f"{cid}.toml").read_text("utf-8"))["amount"] == 280000
+    assert git(b, "ls-files", "-u").stdout == ""

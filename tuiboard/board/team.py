@@ -20,6 +20,8 @@ from pipeline.watch import Batch
 from ..widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
+    from pipeline.settle import Pick
+
     from .base import BoardBase
 
 CUSTOMER_WRITES = frozenset({"move", "won", "lost", "edit", "next_action", "log"})
@@ -72,11 +74,15 @@ async def settle(screen: BoardBase) -> None:
     item = next((i for i in items if i.customer_id == chosen), None)
     if item is None:
         return
-    picks = await host.push_screen_wait(SettleScreen(item.conflict, item.name))
-    if picks is None:
-        return
-    said = await host.in_store(settle_board, host.root, board.config, item, picks, host.labels)
-    host.say(said.message, said.severity)
+    picks: dict[str, Pick] | None = {}
+    while True:  # refused (the settled file would not read back): the dialog again, the picks kept
+        picks = await host.push_screen_wait(SettleScreen(item.conflict, item.name, picks))
+        if picks is None:
+            return
+        said = await host.in_store(settle_board, host.root, board.config, item, picks, host.labels)
+        host.say(said.message, said.severity)
+        if said.severity != "error":
+            break
     await _reload(screen)
 
 

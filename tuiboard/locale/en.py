@@ -400,5 +400,6 @@ WORDS: dict[str, str] = {
     "team.no_git": "not in a git repository",
     "team.no_longer_conflicted": "this customer is no longer conflicted",
     "team.settled": "{name} settled and staged: press S to sync",
+    "team.not_settled": "not settled, nothing written: {why}",
     "team.refusal": "{name} is conflicted: settle it first (C opens the conflicts, or `tuiboard resolve`)",
 }

@@ -396,5 +396,6 @@ WORDS: dict[str, str] = {
     "team.no_git": "不在 git 仓库里",
     "team.no_longer_conflicted": "这个客户已经没有冲突了",
     "team.settled": "{name} 已解决并暂存，按 S 同步",
+    "team.not_settled": "未解决，文件未写入：{why}",
     "team.refusal": "{name} 有合并冲突，先解决：按 C 打开冲突列表（或运行 tuiboard resolve）",
 }

@@ -7,6 +7,8 @@ The screen only collects the picks; the board settles and writes them with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 import tomlkit
@@ -22,7 +24,7 @@ from pipeline.merge import MISSING
 from pipeline.problems import printable
 from pipeline.settle import WHOLE, Conflict, Edited, FieldConflict, Pick, parse_value
 
-from ..widgets.fields import FormField, Required
+from ..widgets.fields import FormField, Reads, Required
 from .dialog import Dialog, titled
 
 SIDES = ("base", "ours", "theirs")  # settle.side.*
@@ -60,11 +62,11 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
         ("esc", "key.cancel"),
     )
 
-    def __init__(self, conflict: Conflict, name: str) -> None:
+    def __init__(self, conflict: Conflict, name: str, picks: dict[str, Pick] | None = None) -> None:
         super().__init__()
         self.name_shown = name
         self.conflict = conflict
-        self.picks: dict[str, Pick] = {}
+        self.picks: dict[str, Pick] = dict(picks or {})  # those of a try the write refused
         self.fields = [WHOLE] if conflict.whole_file else [f.field for f in conflict.fields]
 
     def heading(self) -> Text:
@@ -145,15 +147,17 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
             self.say(self.words("settle.whole_no_edit"))
             return
         current = self.picks.get(field)
-        start = current.value if isinstance(current, Edited) else self._conflict_of(field).ours
+        ours = self._conflict_of(field).ours
+        start = current.value if isinstance(current, Edited) else ours
 
-        def typed(text: str | None) -> None:
-            if text is not None:
-                self.picks[field] = Edited(parse_value(text))
+        def typed(value: Edited | None) -> None:
+            if value is not None:
+                self.picks[field] = value
                 self._refresh(field)
                 self._next_unpicked()
 
-        self.app.push_screen(EditValueScreen(field, "" if start is MISSING else shown(start)), typed)
+        read = partial(parse_value, field=field, ours=ours)
+        self.app.push_screen(EditValueScreen(field, "" if start is MISSING else shown(start), read), typed)
 
     @on(OptionList.OptionSelected)
     def _selected(self) -> None:
@@ -168,23 +172,24 @@ class SettleScreen(Dialog[dict[str, Pick] | None]):
         self.dismiss(dict(self.picks))
 
 
-class EditValueScreen(Dialog[str | None]):
-    """A value typed for one field, as TOML (``120000``, ``"文本"``) or plain text."""
+class EditValueScreen(Dialog[Edited | None]):
+    """A value typed for one field, read as ``read`` reads it (`pipeline.settle.parse_value`):
+    what it cannot read is said under the field, and the dialog stays."""
 
     KEYS = (("enter", "key.ok"), ("esc", "key.cancel"))
 
-    def __init__(self, field: str, start: str) -> None:
+    def __init__(self, field: str, start: str, read: Callable[[str], Any]) -> None:
         super().__init__()
-        self.field, self.start = field, start
+        self.field, self.start, self.read = field, start, read
 
     def heading(self) -> Text:
         return titled(self.words("settle.edit_title"), name=self.field)
 
     def compose_body(self) -> ComposeResult:
-        typed = Input(self.start, validators=[Required(self.words)], compact=True)
+        typed = Input(self.start, validators=[Required(self.words), Reads(self.read)], compact=True)
         yield FormField(self.words("settle.value"), typed)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
         if self.form_valid():
-            self.dismiss(self.query_one(Input).value)
+            self.dismiss(Edited(self.read(self.query_one(Input).value)))

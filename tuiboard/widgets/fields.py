@@ -6,6 +6,7 @@ value can explain itself (``18万`` → ``= 180,000``) in the hint line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
@@ -40,26 +41,33 @@ class Required(Explaining):
         return self.success() if value.strip() else self.failure(self.words("field.required"))
 
 
-class Amount(Explaining):
+class Reads(Explaining):
+    """Whatever ``read`` can read (it raises ValueError, saying why, for the rest)."""
+
+    def __init__(self, read: Callable[[str], object]) -> None:
+        super().__init__()
+        self.read = read
+
     def validate(self, value: str) -> ValidationResult:
         try:
-            parse_amount(value)
+            self.read(value)
         except ValueError as exc:
             return self.failure(str(exc))
         return self.success()
+
+
+class Amount(Reads):
+    def __init__(self) -> None:
+        super().__init__(parse_amount)
 
     def explain(self, value: str) -> str:
         amount = parse_amount(value)
         return "" if amount is None or str(amount) == value.strip() else f"= {amount:,}"
 
 
-class Percent(Explaining):
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            parse_percent(value)
-        except ValueError as exc:
-            return self.failure(str(exc))
-        return self.success()
+class Percent(Reads):
+    def __init__(self) -> None:
+        super().__init__(parse_percent)
 
 
 class When(Explaining):
