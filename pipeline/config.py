@@ -118,6 +118,22 @@ class Config:
         found = self._stage_at.get(stage_id)
         return found[0] if found else -1
 
+    def choice_id(self, kind: str, text: str) -> str:
+        """The id of the stage, tier or source (``kind``) that ``text`` is the id or a label
+        of (``意向客户``, ``Intent``: ``intent``), as a person names it; else ``text``."""
+        named: tuple[tuple[str, tuple[str, ...]], ...]
+        if kind == "stage":
+            named = tuple((s.id, (s.label, s.label_en)) for s in self.stages)
+        elif kind == "tier":
+            named = tuple((t.id, (t.label, t.label_en)) for t in self.tiers)
+        elif kind == "source":
+            named = tuple((sid, (self.source_labels.get(sid, sid),)) for sid in self.sources)
+        else:
+            return text
+        if any(sid == text for sid, _ in named):
+            return text
+        return next((sid for sid, labels in named if text in labels), text)
+
     @property
     def stage_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.stages)

@@ -27,15 +27,17 @@ from .export_table import csv_unescape
 from .format import parse_customer
 from .import_cells import convert, text_of
 from .layout import CUSTOMERS_DIR
-from .model import APPENDED, Customer
+from .model import APPENDED, FIELD, FIELDS, Customer
 from .problems import Problem, Severity, printable
 from .rules import TransitionError
 from .store import Board
 from .tablefile import TableFileError, present, read_raw
 
 IGNORED_COLUMNS = {"id"}  # the file stem: derived from the name, never imported
-# The seed's "销售漏斗管理表" form headers, and a few more Chinese names for the same fields.
+# The board's own names for its fields (`model.FIELDS`: 阶段, 金额, "金额 Amount", Amount),
+# then the seed's "销售漏斗管理表" form headers and a few more Chinese names for the same fields.
 DEFAULT_HEADERS: dict[str, str] = {
+    **{header: f.key for f in FIELDS for header in (f.zh, f.en, f.label)},
     "公司": "name",
     "公司名称": "name",
     "客户名称": "name",
@@ -301,12 +303,15 @@ class _Planner:
         return plan
 
     def _cell(self, plan: RowPlan, path: tuple[str, ...], raw: Any, old: Any) -> Any:
-        """The cell's value (`import_cells.convert`), None with a warning at the cell when it has none."""
+        """The cell's value (`import_cells.convert`; a stage, tier or source by its id or a
+        label), None with a warning at the cell when it has none."""
         try:
-            return convert(path, raw, old, self.typed)
+            value = convert(path, raw, old, self.typed)
         except ValueError as exc:
             plan.warn(f"{exc}; left out", self.columns[path])
             return None
+        field = FIELD.get(".".join(path))
+        return self.config.choice_id(field.kind, value) if field and isinstance(value, str) else value
 
     def _blocked(self, plan: RowPlan, data: dict[str, Any], path: tuple[str, ...]) -> bool:
         """Does a value that is not a table sit where ``path`` needs one (``contact`` = "x")?"""

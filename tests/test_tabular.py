@@ -146,6 +146,40 @@ def test_the_seed_form_headers_are_recognised(folder: Path, tmp_path: Path) -> N
     assert (beijing.amount, beijing.expected_close, beijing.probability) == (50000, date(2027, 1, 15), 30)
 
 
+def test_the_boards_own_field_names_and_choice_labels_are_recognised(tmp_path: Path) -> None:
+    """A sheet headed with the board's own words (阶段, 金额, 负责人 ...) and naming stages,
+    tiers and sources by their labels: an import took only 客户名称 and wrote
+    "阶段" = "意向客户" and "金额" = "20万" as unknown keys, the stage left at 目标客户."""
+    root = empty_folder(tmp_path)
+    sheet = tmp_path / "mine.csv"
+    sheet.write_text(
+        "客户名称,阶段,金额,负责人,级别,来源,下一步,到期,标签,probability\n"
+        "杭州测试公司,意向客户,20万,wang.li,A级,展会及研讨会,约见决策人,2026-12-20,ERP,35\n"
+        "Acme,Negotiation,1.5w,li.na,A,exhibition,call,2026-12-21,,\n",
+        encoding="utf-8",
+    )
+    result = run("-C", root, "import", sheet)
+    assert result.exit_code == 0 and "2 created" in result.output, result.output
+    board = load_board(root)
+    hz = next(c for c in board.customers.values() if c.name == "杭州测试公司")
+    assert (hz.stage, hz.amount, hz.owner, hz.tier, hz.source) == (
+        "intent",
+        200000,
+        "wang.li",
+        "A",
+        "exhibition",
+    )
+    assert (hz.next_action, hz.next_due, hz.tags, hz.probability) == (
+        "约见决策人",
+        date(2026, 12, 20),
+        ("ERP",),
+        35,
+    )
+    assert not set(hz.data) & {"阶段", "金额", "负责人", "级别", "来源", "下一步", "到期", "标签"}
+    acme = next(c for c in board.customers.values() if c.name == "Acme")
+    assert (acme.stage, acme.amount, acme.tier, acme.source) == ("negotiation", 15000, "A", "exhibition")
+
+
 def test_an_import_reads_amounts_as_the_form_does(folder: Path, tmp_path: Path) -> None:
     """``1.5w`` and ``20k`` are amounts in the board's form and the CLI; an import read them
     as "not a number" and left them out."""
