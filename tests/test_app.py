@@ -306,6 +306,15 @@ async def test_n_warns_when_the_name_looks_like_an_existing_customer_and_still_s
         await back_on_board(app, pilot)
         names = [tomllib.loads(p.read_text("utf-8"))["name"] for p in (pipe / "customers").glob("*.toml")]
         assert names.count("苏州华东精密机械厂") == 1
+        # Said again once saved, as the toast of the new card (the status line is easy to miss).
+        assert "与看板上的 苏州华东精密机械有限公司 相似" in notes(app)[-1]
+    async with board(pipe) as (app, pilot):
+        await pilot.press("n")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        form.query_one("#f-name", Input).value = "无锡新锐物流"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        assert notes(app)[-1].startswith("已新建 ") and "相似" not in notes(app)[-1]
 
 
 async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:

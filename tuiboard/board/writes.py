@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from pipeline import actions
+from pipeline.duplicates import similar
 from pipeline.edit import WriteResult
 from pipeline.errors import ConflictError, TuiboardError
 from pipeline.model import Customer
@@ -77,7 +78,12 @@ async def create(screen: BoardBase, values: actions.Fields) -> None:
         await screen.take(board)
         screen.follow(result.customer.id)
     name = safe(result.customer.path.name)
-    host.say(host.labels("toast.created", name=name))
+    others = (c for c in board.customers.values() if c.id != result.customer.id)
+    alike = similar(result.customer.name, others, limit=1)  # the form said so as it was typed
+    if alike:
+        host.say(host.labels("toast.created_similar", name=name, other=safe(alike[0].name)), "warning")
+    else:
+        host.say(host.labels("toast.created", name=name))
     await run_hooks(screen, result.customer.id, ("on-new",))
 
 

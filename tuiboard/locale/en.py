@@ -31,6 +31,7 @@ WORDS: dict[str, str] = {
     "toast.next_set": "next action set",
     "toast.logged": "logged",
     "toast.created": "created {name}",
+    "toast.created_similar": "created {name}; it looks like {other}, already on the board: a duplicate?",
     "toast.reloaded_not_written": "{why} — reloaded, nothing written",
     "toast.nothing_to_undo": "nothing to undo",
     "toast.undone": "undone: {what}",

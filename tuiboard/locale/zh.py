@@ -31,6 +31,7 @@ WORDS: dict[str, str] = {
     "toast.next_set": "已设置下一步行动",
     "toast.logged": "已记录",
     "toast.created": "已新建 {name}",
+    "toast.created_similar": "已新建 {name}；与看板上的 {other} 相似，是否重复？",
     "toast.reloaded_not_written": "{why} — 已重新加载，未写入",
     "toast.nothing_to_undo": "没有可撤销的修改",
     "toast.undone": "已撤销：{what}",
