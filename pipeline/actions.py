@@ -34,6 +34,7 @@ from .edit import (
     log_changes,
     move_changes,
     next_changes,
+    refuse_broken,
     restore,
     rewrite_customer,
 )
@@ -127,7 +128,11 @@ def write(
                 raise
             fresh = store.reload([customer.path]).board.customers.get(customer.id)
             if fresh is None:
-                raise ConflictError(f"{customer.path.name} was deleted on disk; not written") from None
+                raise ConflictError(
+                    f"{customer.path.name} was deleted on disk; not written",
+                    "deleted",
+                    file=customer.path.name,
+                ) from None
             result = edit_customer(fresh, store.config, make(fresh))
         store.note_written(result.customer)
         commit_file(store.root, result.customer.path, store.config)
@@ -197,6 +202,7 @@ def set_fields(store: Store, customer: Customer, fields: Fields, *, reread: bool
 class Refusal:
     customer: Customer
     reason: str  # one line, as a `TuiboardError` says it
+    error: TuiboardError | None = None  # that error, for a caller that words it (`errors.Worded`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +238,7 @@ def bulk(
                 continue
             written.append(write(store, customer, make, reread=reread))
         except TuiboardError as exc:
-            refused.append(Refusal(customer, str(exc)))
+            refused.append(Refusal(customer, str(exc), exc))
         except Exception as exc:  # a bug in one edit must not lose the record of the others
             refused.append(Refusal(customer, f"{customer.path.name}: {type(exc).__name__}: {exc}"))
     return BulkResult(tuple(written), tuple(refused))
@@ -314,9 +320,7 @@ def merge_customers(store: Store, keep: Customer, other: Customer) -> WriteResul
     ones that were read."""
     if keep.id == other.id:
         raise UsageError("a customer cannot be merged into itself")
-    if other.has_errors:
-        first = next(p for p in other.problems if p.is_error)
-        raise WriteError(f"{first.location()}: fix this file first: {first.message}")
+    refuse_broken(other)
     with write_lock(store.root):
         archive.check_unchanged(other)
         changes = combine_changes(keep.data, other.data)

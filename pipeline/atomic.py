@@ -19,7 +19,9 @@ def read_bytes(path: Path) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError as exc:
-        raise ConflictError(f"{path.name} was deleted on disk; not written") from exc
+        raise ConflictError(
+            f"{path.name} was deleted on disk; not written", "deleted", file=path.name
+        ) from exc
     except OSError as exc:
         raise WriteError(f"{path}: {exc.strerror or exc}") from exc
 
@@ -29,7 +31,9 @@ def check_same(path: Path, raw: bytes, expected: Fingerprint | None) -> None:
         return
     now = Fingerprint.of(raw, 0)
     if (now.size, now.digest) != (expected.size, expected.digest):
-        raise ConflictError(f"{path.name} changed on disk since it was read; reload and try again")
+        raise ConflictError(
+            f"{path.name} changed on disk since it was read; reload and try again", "changed", file=path.name
+        )
 
 
 def atomic_write(

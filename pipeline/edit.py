@@ -90,14 +90,20 @@ def log_changes(kind: str, note: str, when: date) -> list[Change]:
 # -- reading, checking and writing --------------------------------------------------------
 
 
+def refuse_broken(customer: Customer) -> None:
+    """A file with errors is not written over (its text is the rep's to fix): the first one said."""
+    if customer.has_errors:
+        first = next(p for p in customer.problems if p.is_error)
+        message = f"{first.location()}: fix this file first: {first.message}"
+        raise WriteError(message, "fix_first", where=first.location(), why=first.message)
+
+
 def edit_customer(customer: Customer, config: Config, changes: Sequence[Change]) -> WriteResult:
     """Apply ``changes`` to the customer's file, if it is still the file that was read.
 
     Under the folder's write lock: no other tuiboard writes between the check and the rename.
     """
-    if customer.has_errors:
-        first = next(p for p in customer.problems if p.is_error)
-        raise WriteError(f"{first.location()}: fix this file first: {first.message}")
+    refuse_broken(customer)
     with file_lock(customer.path):
         before = _read_checked(customer)
         text = before.decode("utf-8-sig")
@@ -118,9 +124,7 @@ def edit_customer(customer: Customer, config: Config, changes: Sequence[Change])
 
 def rewrite_customer(customer: Customer, config: Config, text: str) -> WriteResult:
     """Replace the whole file with ``text`` (``fmt``), only if it reads back as the same data."""
-    if customer.has_errors:
-        first = next(p for p in customer.problems if p.is_error)
-        raise WriteError(f"{first.location()}: fix this file first: {first.message}")
+    refuse_broken(customer)
     with file_lock(customer.path):
         before = _read_checked(customer)
         _verify(customer.path, text, tomllib.loads(before.decode("utf-8-sig")))
@@ -207,7 +211,9 @@ def restore(path: Path, previous: bytes | None, written: bytes, config: Config) 
     with file_lock(path):
         current = read_bytes(path)
         if current != written:
-            raise ConflictError(f"{path.name} changed on disk since the edit; not undone")
+            raise ConflictError(
+                f"{path.name} changed on disk since the edit; not undone", "changed_since", file=path.name
+            )
         if previous is None:
             path.unlink()
             return None

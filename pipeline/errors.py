@@ -8,7 +8,17 @@ no refusal ever reaches anyone as a traceback.
 from __future__ import annotations
 
 
-class TuiboardError(Exception):
+class Worded(Exception):
+    """An error a caller can say in its own words: ``what`` names the message (the board's
+    catalogs hold ``error.WHAT``) and ``details`` fill it in; ``str()`` stays the English line
+    the CLI prints. Without ``what``, only that line."""
+
+    def __init__(self, message: str = "", what: str = "", **details: object) -> None:
+        super().__init__(message)
+        self.what, self.details = what, details
+
+
+class TuiboardError(Worded):
     """A refusal; ``str()`` is its message (shown through `printable`, so one line)."""
 
     exit_code = 1

@@ -13,6 +13,14 @@ import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .errors import UsageError
+
+
+class InputError(UsageError, ValueError):
+    """A typed value that is not one (a ValueError, as Python's own parsers raise, and
+    worded: the board says it in its language)."""
+
+
 _UNITS = {"": 1, "k": 1_000, "千": 1_000, "w": 10_000, "万": 10_000, "亿": 100_000_000}
 _NUMBER = re.compile(r"^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(k|千|w|万|亿)?元?(%?)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)%?$")
@@ -35,7 +43,7 @@ def _scaled(digits: str, unit: str) -> int | float:
         return int(digits)
     value = float(Decimal(digits) * _UNITS[unit])  # Decimal first: 1.1w is 11000, not 11000.000000000002
     if not math.isfinite(value):
-        raise ValueError(f"{digits} is too large")
+        raise InputError(f"{digits} is too large", "too_large", digits=digits)
     return int(value) if value.is_integer() else value
 
 
@@ -47,7 +55,7 @@ def parse_number(text: str) -> int | float | None:
         return None
     m = _NUMBER.match(s)
     if not m:
-        raise ValueError(f"not a number: {text.strip()!r}")
+        raise InputError(f"not a number: {text.strip()!r}", "not_number", text=text.strip())
     value = _scaled(m.group(2), m.group(3) or "")
     return -value if m.group(1) == "-" else value
 
@@ -56,13 +64,15 @@ def parse_amount(text: str) -> int | float | None:
     """``180000``, ``180,000``, ``18万``, ``1.5w``, ``¥20k``, ``0.2亿`` -> a number ≥ 0."""
     s = _normal(text).lstrip("¥$")
     if s.startswith("-"):
-        raise ValueError("amount must not be negative")
+        raise InputError("amount must not be negative", "negative_amount")
     try:
         if s.endswith("%"):
             raise ValueError
         return parse_number(s)
     except ValueError:
-        raise ValueError(f"not an amount: {text.strip()!r} (e.g. 180000, 18万, 1.5w)") from None
+        raise InputError(
+            f"not an amount: {text.strip()!r} (e.g. 180000, 18万, 1.5w)", "not_amount", text=text.strip()
+        ) from None
 
 
 def parse_percent(text: str) -> int | float | None:
@@ -72,10 +82,12 @@ def parse_percent(text: str) -> int | float | None:
         return None
     m = _PERCENT.match(s)
     if not m:
-        raise ValueError(f"not a percentage: {text.strip()!r} (a number 0-100)")
+        raise InputError(
+            f"not a percentage: {text.strip()!r} (a number 0-100)", "not_percent", text=text.strip()
+        )
     value = Decimal(m.group(1))
     if value > 100:
-        raise ValueError("probability must be between 0 and 100")
+        raise InputError("probability must be between 0 and 100", "percent_range")
     return _number(value)
 
 
@@ -105,7 +117,7 @@ def parse_date(text: str) -> date:
         if m.group(3):
             return date(year, month, int(m.group(3)))  # ValueError for a day that does not exist
         if not 1 <= month <= 12:
-            raise ValueError(f"month {month} does not exist")
+            raise InputError(f"month {month} does not exist", "no_month", month=month)
         return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
     return date.fromisoformat(s)  # also 20261201 and week dates, as before
 
@@ -123,6 +135,8 @@ def parse_when(text: str, base: date) -> date:
     try:
         return parse_date(s)
     except ValueError:
-        raise ValueError(
-            f"not a date: {text.strip()!r} (use YYYY-MM-DD, today, yesterday, +3d, -3d, +1w or +1q)"
+        raise InputError(
+            f"not a date: {text.strip()!r} (use YYYY-MM-DD, today, yesterday, +3d, -3d, +1w or +1q)",
+            "not_date",
+            text=text.strip(),
         ) from None

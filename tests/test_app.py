@@ -790,7 +790,7 @@ async def test_a_broken_file_keeps_its_card_with_the_marker(pipe: Path) -> None:
         await pilot.press("L", "s")
         await back_on_board(app, pilot)
         assert 'stage = "target\n' in path.read_text("utf-8")
-        assert any("fix this file first" in n for n in notes(app))
+        assert any("请先修正这个文件" in n for n in notes(app))
 
 
 async def test_a_file_changed_on_disk_is_not_overwritten(pipe: Path) -> None:

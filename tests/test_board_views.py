@@ -187,7 +187,9 @@ async def test_a_bulk_move_refuses_per_customer_and_undo_spares_later_edits(pipe
         await until(app, pilot, lambda: read(pipe, "acme")["stage"] == "won")
         assert read(pipe, "suzhou")["stage"] == "intent" and read(pipe, "suzhou")["tier"] == "A"
         assert any(
-            n.startswith("已移动 1 个客户，1 个未成功：苏州华东精密机械有限公司: suzhou.toml changed")
+            n.startswith(
+                "已移动 1 个客户，1 个未成功：苏州华东精密机械有限公司: suzhou.toml 读取后在磁盘上被改过"
+            )
             for n in notes(app)
         )
         assert list(app.screen.marks.customers(app.board.customers)) == [app.board.customers["suzhou"]]  # type: ignore[union-attr]

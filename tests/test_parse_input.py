@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.parse_input import parse_amount, parse_date, parse_number, parse_percent, parse_tags, parse_when
+from tuiboard.labels import labels
 
 BASE = date(2026, 11, 23)
 
@@ -138,3 +140,25 @@ def test_a_date_that_does_not_exist_is_refused(text: str) -> None:
 )
 def test_a_spreadsheet_number_reads_as_the_cell_holds_it(text: str, value: float) -> None:
     assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "zh"),
+    [
+        (parse_amount, "很多", "不是金额：很多（例如 180000、18万、1.5w）"),
+        (parse_amount, "-5", "金额不能为负数"),
+        (parse_percent, "120", "成功率须在 0 到 100 之间"),
+        (
+            lambda t: parse_when(t, date(2026, 11, 23)),
+            "下周",
+            "不是日期：下周（可写 2026-12-31、今天、昨天、+3d、-3d、+1w、+1q）",
+        ),
+    ],
+)
+def test_a_value_that_is_not_one_is_said_in_the_boards_language(parse: Any, text: str, zh: str) -> None:
+    """The CLI prints the English line; the board's forms say the same in their language."""
+    with pytest.raises(ValueError) as caught:
+        parse(text)
+    assert labels("zh").reason(caught.value) == zh
+    assert labels("en").reason(caught.value) == str(caught.value).replace(f"'{text}'", text)
+    assert labels("zh").reason(ValueError("plain")) == "plain"  # an error that names no words: its own

@@ -269,9 +269,9 @@ async def test_bad_amount_probability_and_date_show_inline_and_block_submit() ->
     async with hosting(CustomerFormScreen(CONFIG, TODAY)) as (pilot, app):
         await pilot.press(*"Acme")
         for selector, bad, message in (
-            ("#f-amount", "abc", "not an amount"),
-            ("#f-probability", "120", "between 0 and 100"),
-            ("#f-expected_close", "next week", "not a date"),
+            ("#f-amount", "abc", "不是金额：abc"),  # the board's language, as the rest of the form
+            ("#f-probability", "120", "须在 0 到 100 之间"),
+            ("#f-expected_close", "next week", "不是日期：next week"),
         ):
             await type_into(pilot, selector, bad)
             assert message in error_of(pilot, selector)  # shown while typing, before any submit
@@ -440,7 +440,7 @@ async def test_next_action_bad_or_past_date_and_empty_action_are_refused() -> No
     c = parse(SUZHOU)
     async with hosting(NextActionScreen(c, CONFIG, TODAY)) as (pilot, app):
         await type_into(pilot, "#due", "next tuesday")
-        assert "not a date" in error_of(pilot, "#due")
+        assert "不是日期：next tuesday" in error_of(pilot, "#due")
         await pilot.press("enter")
         await type_into(pilot, "#due", "2026-11-01")
         assert "已经过去" in error_of(pilot, "#due")

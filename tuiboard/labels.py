@@ -27,6 +27,14 @@ class Labels:
     def __call__(self, key: str, **values: object) -> str:
         return self.words[key].format(**values)
 
+    def reason(self, error: BaseException) -> str:
+        """An error in this language: the catalog's ``error.WHAT`` when the error names one
+        (`pipeline.errors.Worded`), else its own (English) line."""
+        what = getattr(error, "what", "")
+        if what and f"error.{what}" in self.words:
+            return self(f"error.{what}", **getattr(error, "details", {}))
+        return str(error)
+
     @property
     def english(self) -> bool:
         """For what the pipeline.toml labels in two languages (``label`` / ``label_en``)."""

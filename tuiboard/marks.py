@@ -75,7 +75,10 @@ def summary(result: BulkResult, done: str, words: Labels) -> str:
     line = words(done, n=len(result.written))
     if refused:
         line += words("bulk.refused", count=refused)
-    reasons = [f"{safe(r.customer.name)}: {r.reason}" for r in result.refused[:MAX_REFUSALS_SHOWN]]
+    reasons = [
+        f"{safe(r.customer.name)}: {words.reason(r.error) if r.error else r.reason}"
+        for r in result.refused[:MAX_REFUSALS_SHOWN]
+    ]
     line += "; ".join(reasons)
     if refused > MAX_REFUSALS_SHOWN:
         line += words("bulk.more_refused", count=refused - MAX_REFUSALS_SHOWN)

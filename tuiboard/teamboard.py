@@ -107,7 +107,7 @@ def settle_board(
         data = settle(load_conflict(repo, git_path), picks)
         write_settled(repo, config, root, git_path, data)
     except (SettleError, WriteError, GitError) as exc:
-        return Said(words("team.not_settled", why=printable(str(exc))), "error")
+        return Said(words("team.not_settled", why=printable(words.reason(exc))), "error")
     return Said(words("team.settled", name=printable(item.name)))
 
 

@@ -187,7 +187,7 @@ async def _run(
         try:
             result, board = await host.in_store(_written, host.store, fn)
         except TuiboardError as exc:  # refused as a whole, before any file (an unknown stage)
-            host.say(str(exc), "error")
+            host.say(host.labels.reason(exc), "error")
             return
         line = summary(result, done, host.labels)
         if result.written:

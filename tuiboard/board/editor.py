@@ -62,7 +62,7 @@ async def open_in_editor(screen: BoardBase, path: Path, line: int = 0, column: i
     try:
         command = editor_command(path, line, column)
     except ValueError as exc:
-        host.say(str(exc), "error")
+        host.say(host.labels.reason(exc), "error")
         return
     try:
         try:

@@ -52,7 +52,7 @@ async def _undo_last(screen: BoardBase) -> None:
         host.say(f"{exc}", "warning")
         return
     except TuiboardError as exc:
-        host.say(str(exc), "error")
+        host.say(host.labels.reason(exc), "error")
         return
     await screen.take(board)
     screen.focus_customer(entry.customer_id)  # the next key acts on the customer put back

@@ -49,12 +49,12 @@ async def write(
         try:
             result, board = await host.in_store(_written, host.store, fn)
         except ConflictError as exc:
-            host.say(host.labels("toast.reloaded_not_written", why=exc), "warning")
+            host.say(host.labels("toast.reloaded_not_written", why=host.labels.reason(exc)), "warning")
             reloaded = await host.reload_paths(customer.path, announce=False)
             await screen.show(reloaded.board)
             return "conflict"
         except TuiboardError as exc:
-            host.say(str(exc), "error")
+            host.say(host.labels.reason(exc), "error")
             return "refused"
         remember(screen, result, done)
         await screen.take(board)  # on the screen before the lock goes (`BoardBase.settled`)
@@ -72,7 +72,7 @@ async def create(screen: BoardBase, values: actions.Fields) -> None:
         try:
             result, board = await host.in_store(_created, host.store, values, screen.today)
         except TuiboardError as exc:
-            host.say(str(exc), "error")
+            host.say(host.labels.reason(exc), "error")
             return
         remember(screen, result, host.labels("toast.undo_new"))
         await screen.take(board)

@@ -103,15 +103,15 @@ class ProductFormScreen(_EntryDialog):
         words = self.words
         yield FormField(
             words("product.quantity"),
-            Input(placeholder="1", id="p-quantity", validators=[Amount()], compact=True),
+            Input(placeholder="1", id="p-quantity", validators=[Amount(self.words)], compact=True),
         )
         yield FormField(
             words("product.price"),
-            Input(placeholder="9000 · 0.9万", id="p-price", validators=[Amount()], compact=True),
+            Input(placeholder="9000 · 0.9万", id="p-price", validators=[Amount(self.words)], compact=True),
         )
         yield FormField(
             words("product.discount"),
-            Input(placeholder="0-100", id="p-discount", validators=[Percent()], compact=True),
+            Input(placeholder="0-100", id="p-discount", validators=[Percent(self.words)], compact=True),
         )
 
     def entry(self, name: str) -> Entry:

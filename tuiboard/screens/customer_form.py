@@ -165,8 +165,8 @@ class CustomerFormScreen(Dialog[Changes | None]):
             )
         by_kind: dict[str, list[Validator]] = {
             "required": [Required(self.words)],
-            "amount": [Amount()],
-            "percent": [Percent()],
+            "amount": [Amount(self.words)],
+            "percent": [Percent(self.words)],
             "date": [When(self.words, self.today)],
         }
         validators = by_kind.get(spec.kind, [])

@@ -186,7 +186,9 @@ class EditValueScreen(Dialog[Edited | None]):
         return titled(self.words("settle.edit_title"), name=self.field)
 
     def compose_body(self) -> ComposeResult:
-        typed = Input(self.start, validators=[Required(self.words), Reads(self.read)], compact=True)
+        typed = Input(
+            self.start, validators=[Required(self.words), Reads(self.words, self.read)], compact=True
+        )
         yield FormField(self.words("settle.value"), typed)
 
     @on(Input.Submitted)

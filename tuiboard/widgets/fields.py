@@ -42,23 +42,23 @@ class Required(Explaining):
 
 
 class Reads(Explaining):
-    """Whatever ``read`` can read (it raises ValueError, saying why, for the rest)."""
+    """Whatever ``read`` can read (it raises ValueError for the rest, said in ``words``)."""
 
-    def __init__(self, read: Callable[[str], object]) -> None:
+    def __init__(self, words: Labels, read: Callable[[str], object]) -> None:
         super().__init__()
-        self.read = read
+        self.words, self.read = words, read
 
     def validate(self, value: str) -> ValidationResult:
         try:
             self.read(value)
         except ValueError as exc:
-            return self.failure(str(exc))
+            return self.failure(self.words.reason(exc))
         return self.success()
 
 
 class Amount(Reads):
-    def __init__(self) -> None:
-        super().__init__(parse_amount)
+    def __init__(self, words: Labels) -> None:
+        super().__init__(words, parse_amount)
 
     def explain(self, value: str) -> str:
         amount = parse_amount(value)
@@ -66,8 +66,8 @@ class Amount(Reads):
 
 
 class Percent(Reads):
-    def __init__(self) -> None:
-        super().__init__(parse_percent)
+    def __init__(self, words: Labels) -> None:
+        super().__init__(words, parse_percent)
 
 
 class When(Explaining):
@@ -85,7 +85,7 @@ class When(Explaining):
         try:
             when = parse_when(value, self.today)
         except ValueError as exc:
-            return self.failure(str(exc))
+            return self.failure(self.words.reason(exc))
         if self.not_before is not None and when < self.not_before:
             return self.failure(self.words("field.past", when=when))
         if self.not_after is not None and when > self.not_after:
