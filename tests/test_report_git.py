@@ -88,6 +88,21 @@ def test_report_slip_json_says_how_often_close_dates_slipped(repo: Path) -> None
     assert (got["first_amount"], got["amount_now"], got["amount_drift_rate"]) == (105000, 85000, -0.19)
 
 
+def test_report_slip_counts_what_is_not_committed_yet_with_the_rest(repo: Path) -> None:
+    """Amounts edited and not committed: the totals read the files as they are, and said
+    \"0 个客户改过金额\" beside a drift of 1,000 (a count from the commits alone)."""
+    write_customer(
+        repo, "yi", 'name = "乙公司"\nstage = "target"\namount = 6000\nexpected_close = 2027-01-15\n'
+    )
+    got = json.loads(tb(repo, "report", "--slip", "--json").output)
+    yi = next(r for r in got["by_customer"] if r["id"] == "yi")
+    assert (yi["amount_changes"], yi["amount_drift"], yi["commits"]) == (1, 1000, 2)
+    assert (yi["pulled_in"], yi["slips"], yi["slip_days"]) == (1, 1, 31)  # 12-15 → 01-15, not committed
+    assert (got["amount_changed"], got["amount_drift"]) == (2, -19000)
+    jia = next(r for r in got["by_customer"] if r["id"] == "jia")
+    assert (jia["amount_changes"], jia["slips"]) == (1, 2)  # as committed: nothing added
+
+
 def test_report_slip_text_and_owner_filter(repo: Path) -> None:
     out = tb(repo, "report", "--slip").output
     assert "1 个推迟过" in out and "甲公司:推迟 2 次,共 61 天(2026-10-31 → 2026-12-31)" in out

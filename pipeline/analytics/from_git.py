@@ -85,6 +85,18 @@ def drift(changes: Sequence[FieldChange]) -> Drift:
     )
 
 
+def _not_committed(changes: Sequence[FieldChange], c: Customer) -> list[FieldChange]:
+    """The amount and expected close as the file has them now, where that differs from its
+    last commit: a change not committed yet, counted with the others (the totals read the
+    file as it is, and a count from the commits alone said 0 changes beside a drift)."""
+    out = []
+    for field, now in (("amount", c.amount), ("expected_close", c.expected_close)):
+        last = next((ch.new for ch in changes if ch.field == field), None)
+        if now != last:
+            out.append(FieldChange("", "", "", field, last, now))
+    return out
+
+
 def _first(pairs: list[tuple[Any, Any]], kind: type) -> Any:
     for old, new in pairs:
         for value in (old, new):
@@ -109,7 +121,7 @@ def slip_report(repo: Repo, customers: Sequence[Customer]) -> dict[str, Any]:
         changes = history.timeline(repo.rel(c.path))
         if not changes:
             continue
-        d = drift(changes)
+        d = drift([*_not_committed(changes, c), *changes])
         first_amount = d.first_amount if d.first_amount is not None else c.amount
         rows.append(
             {
