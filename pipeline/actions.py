@@ -59,8 +59,7 @@ def new_customer_data(fields: Fields, config: Config, today: date) -> dict[str, 
         raise UsageError("the name must not be empty")
     values[("name",)] = name
     stage = values.setdefault(("stage",), config.stages[0].id)
-    if config.stage(stage) is None:
-        raise UsageError(f"unknown stage {stage!r} (known: {', '.join(config.stage_ids)})")
+    rules.known_stage(config, stage)
     tier = values.get(("tier",))
     if tier and config.tier(tier) is None:
         raise UsageError(f"unknown tier {tier!r} (known: {', '.join(t.id for t in config.tiers)})")
@@ -256,8 +255,7 @@ def bulk_move(
     reread: bool = False,
 ) -> BulkResult:
     """`move` for each customer (one already in ``target`` is refused: nothing to write)."""
-    if store.config.stage(target) is None:  # once, not once per customer
-        raise rules.TransitionError(f"unknown stage {target!r} (known: {', '.join(store.config.stage_ids)})")
+    rules.known_stage(store.config, target)  # once, not once per customer
     return bulk(
         store,
         customers,

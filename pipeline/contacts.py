@@ -187,10 +187,17 @@ def remove_changes(data: dict[str, Any], array: str, which: str) -> list[Change]
     items = raw if isinstance(raw, list) else []
     if which.isdigit():
         at = int(which) - 1
+        if not items:
+            raise UsageError(f"there are no {array} to remove")
         if not 0 <= at < len(items):
             raise UsageError(f"there is no {array[:-1]} number {which} (1 to {len(items)})")
         return [Remove(array, at)]
     found = [i for i, e in enumerate(items) if isinstance(e, dict) and e.get("name") == which.strip()]
+    main = data.get("contact")
+    if not found and array == "contacts" and isinstance(main, dict) and main.get("name") == which.strip():
+        raise UsageError(
+            f"{which.strip()} is the main contact ([contact]), not one of the others: change it with edit"
+        )
     if not found:
         raise UsageError(f"no {array[:-1]} named {which!r}")
     if len(found) > 1:

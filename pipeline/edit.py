@@ -25,7 +25,7 @@ from .atomic import atomic_write, check_same, read_bytes
 from .canonical import dump_customer
 from .changes import Append, Change, DelKey, SetKey, apply_document, apply_plain
 from .config import Config
-from .errors import ConflictError, WriteError
+from .errors import ConflictError, UsageError, WriteError
 from .format import parse_customer
 from .layout import CUSTOMERS_DIR
 from .lines import toml_lines
@@ -77,13 +77,13 @@ def move_changes(
 
 def next_changes(action: str, due: date) -> list[Change]:
     if not action.strip():
-        raise WriteError("the next action needs some text")
+        raise UsageError("the next action needs some text")
     return [SetKey(("next", "action"), action.strip()), SetKey(("next", "due"), due)]
 
 
 def log_changes(kind: str, note: str, when: date) -> list[Change]:
     if kind not in LOG_KINDS:
-        raise WriteError(f"log kind must be one of {', '.join(LOG_KINDS)}, not {kind!r}")
+        raise UsageError(f"log kind must be one of {', '.join(LOG_KINDS)}, not {kind!r}")
     return [Append("log", {"date": when, "kind": kind, "note": note})]
 
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from enum import IntEnum
 from operator import attrgetter
 
-from .config import AfterSalesStep, Config
-from .errors import TuiboardError
+from .config import AfterSalesStep, Config, Stage
+from .errors import TuiboardError, UsageError
 from .model import Customer, HistoryEntry
 
 DEFAULT_FOLLOW_UP_DAYS = 7
@@ -26,6 +26,20 @@ class DueStatus(IntEnum):
 
 class TransitionError(TuiboardError, ValueError):
     """A stage move the method does not allow (unknown stage, lost without a reason)."""
+
+
+class UnknownStage(TransitionError, UsageError):
+    """A stage id the config does not have: a mistake in what was typed (exit 2)."""
+
+    exit_code = 2
+
+
+def known_stage(config: Config, stage_id: str) -> Stage:
+    """The stage ``stage_id`` names; `UnknownStage`, listing the known ones, for any other."""
+    stage = config.stage(stage_id)
+    if stage is None:
+        raise UnknownStage(f"unknown stage {stage_id!r} (known: {', '.join(config.stage_ids)})")
+    return stage
 
 
 def stage_probability(config: Config, stage_id: str, own: float | None) -> float:
@@ -153,9 +167,7 @@ def default_due(customer: Customer, config: Config, today: date) -> date:
 
 def check_transition(customer: Customer, config: Config, target: str, reason: str | None) -> None:
     """Raise TransitionError unless moving ``customer`` to ``target`` is allowed."""
-    stage = config.stage(target)
-    if stage is None:
-        raise TransitionError(f"unknown stage {target!r} (known: {', '.join(config.stage_ids)})")
+    stage = known_stage(config, target)
     if target == customer.stage:
         raise TransitionError(f"{customer.id} is already in stage {target!r}")
     if stage.kind == "lost" and not (reason and reason.strip()):

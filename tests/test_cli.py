@@ -273,7 +273,10 @@ def test_lost_needs_a_reason(pipe: Path) -> None:
 
 
 def test_move_mistakes_are_one_line(pipe: Path) -> None:
-    one_line_error(tb("-C", pipe, "move", "acme", "nowhere"), 1, "unknown stage 'nowhere'")
+    one_line_error(tb("-C", pipe, "move", "acme", "nowhere"), 2, "unknown stage 'nowhere'")  # as new --stage
+    one_line_error(tb("-C", pipe, "new", "某客户", "--stage", "nowhere"), 2, "unknown stage 'nowhere'")
+    one_line_error(tb("-C", pipe, "next", "acme", " ", "--due", "+1d"), 2, "needs some text")  # as new ''
+    one_line_error(tb("-C", pipe, "new", " "), 2, "the name must not be empty")
     one_line_error(tb("-C", pipe, "move", "acme", "intent"), 1, "already in stage 'intent'")
     one_line_error(tb("-C", pipe, "move", "nobody", "won"), 1, "no customer 'nobody'")
     one_line_error(tb("-C", pipe, "move", "acme", "won", "--date", "someday"), 2, "not a date")

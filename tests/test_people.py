@@ -423,6 +423,11 @@ def test_contact_and_product_commands(folder: Path) -> None:
     assert tb("-C", folder, "product", "rm", "sz", "ERP").exit_code == 0
     assert tb("-C", folder, "contact", "rm", "sz", "李娜").exit_code == 0
     assert text(folder, "sz") == HAND
+    none_left = tb("-C", folder, "contact", "rm", "sz", "1")  # said "(1 to 0)"
+    assert none_left.exit_code == 2 and "there are no contacts to remove" in none_left.stderr
+    main = tb("-C", folder, "contact", "rm", "sz", "张伟")  # said "no contact named '张伟'"
+    assert main.exit_code == 2 and "张伟 is the main contact ([contact])" in main.stderr
+    assert text(folder, "sz") == HAND
     assert "Examples:" in tb("contact", "--help").stdout and "决策人" in tb("contact", "add", "--help").stdout
 
 
