@@ -713,7 +713,19 @@ async def test_the_help_panel_speaks_the_boards_language(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         english = (("Focus the column to the left", "up"), ("左列",))
         for keys, (want, unwanted) in (
-            (("question_mark",), (("左列", "焦点移到左边一列", "上一张"), ("Focus the column", "left"))),
+            (
+                ("question_mark",),
+                (
+                    (
+                        "左列",
+                        "焦点移到左边一列",
+                        "上一张",
+                        "下一个控件",
+                        "复制选中的文字",
+                    ),  # Textual's keys too
+                    ("Focus the column", "left", "Focus Next", "Copy selected"),
+                ),
+            ),
             (("question_mark", "ctrl+l", "question_mark"), english),
         ):
             await pilot.press(*keys)

@@ -2,8 +2,8 @@
 
 A binding's description (and tooltip) is a catalog key (`tuiboard.labels`): ``key.close``,
 or ``keys.NAME`` for the board's own keys (`tuiboard.keymap`). `Worded.active_bindings`, which
-Textual's footer and `?` panel read, gives them in the board's language; a description that is
-no catalog key (Textual's own, such as the palette's) is shown as it is.
+Textual's footer and `?` panel read, gives them in the board's language; Textual's own (the
+palette's, tab's) are in the catalogs under ``textual.`` and their English words.
 """
 
 from __future__ import annotations
@@ -29,6 +29,14 @@ def worded(binding: Binding, words: Labels) -> Binding:
         return replace(binding, description=key.word(words), tooltip=key.line(words))
     if binding.description in words.words:
         return replace(binding, description=words(binding.description))
+    textual = f"textual.{binding.description}"  # Textual's own bindings (tab, ctrl+p ...), by their words
+    if textual in words.words:
+        tooltip = f"textual.{binding.tooltip}"
+        return replace(
+            binding,
+            description=words(textual),
+            tooltip=words(tooltip) if tooltip in words.words else binding.tooltip,
+        )
     return binding
 
 

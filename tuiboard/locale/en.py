@@ -415,4 +415,15 @@ WORDS: dict[str, str] = {
     "team.settled": "{name} settled and staged: press S to sync",
     "team.not_settled": "not settled, nothing written: {why}",
     "team.refusal": "{name} is conflicted: settle it first (C opens the conflicts, or `tuiboard resolve`)",
+    "textual.Focus Next": "focus next",
+    "textual.Focus Previous": "focus previous",
+    "textual.Copy selected text": "copy selected text",
+    "textual.Quit": "quit",
+    "textual.Quit the app and return to the command prompt.": (
+        "Quit the app and return to the command prompt."
+    ),
+    "textual.palette": "palette",
+    "textual.Open the command palette": "Open the command palette",
+    "textual.Previous tab": "previous tab",
+    "textual.Next tab": "next tab",
 }

@@ -411,4 +411,13 @@ WORDS: dict[str, str] = {
     "team.settled": "{name} 已解决并暂存，按 S 同步",
     "team.not_settled": "未解决，文件未写入：{why}",
     "team.refusal": "{name} 有合并冲突，先解决：按 C 打开冲突列表（或运行 tuiboard resolve）",
+    "textual.Focus Next": "下一个控件",
+    "textual.Focus Previous": "上一个控件",
+    "textual.Copy selected text": "复制选中的文字",
+    "textual.Quit": "退出",
+    "textual.Quit the app and return to the command prompt.": "退出，回到命令行",
+    "textual.palette": "命令面板",
+    "textual.Open the command palette": "打开命令面板",
+    "textual.Previous tab": "上一页",
+    "textual.Next tab": "下一页",
 }
