@@ -39,6 +39,10 @@ class Problem:
         if root is not None:
             with contextlib.suppress(ValueError):
                 path = self.path.relative_to(root)
+        if self.line < 1:  # about the whole file (a duplicate id, settings kept): no position
+            return str(path)
+        if self.column < 1:
+            return f"{path}:{self.line}"
         return f"{path}:{self.line}:{self.column}"
 
     def headline(self, root: Path | None = None) -> str:

@@ -269,12 +269,12 @@ def test_bad_cells_are_reported_and_never_written(folder: Path, tmp_path: Path) 
     result = run("-C", folder, "import", sheet)
     lines = result.output.splitlines()
     assert lines[0] == "skipped row 2 乙公司"
-    assert lines[1].startswith("b.xlsx:2:0: warning: unknown stage 'nowhere'")
+    assert lines[1].startswith("b.xlsx:2: warning: unknown stage 'nowhere'")
     assert lines[2] == "created 丙公司 (customers/丙公司.toml)"
     assert lines[3] == "b.xlsx:3:3: warning: amount: 'lots' is not a number; left out"  # row 3, column C
     assert lines[4].startswith("b.xlsx:3:4: warning: expected_close: 'soon' is not a date")
     assert lines[5] == "skipped row 4 甲公司"
-    assert lines[6].startswith("b.xlsx:4:0: warning: unknown tier 'Z'")
+    assert lines[6].startswith("b.xlsx:4: warning: unknown tier 'Z'")
     assert lines[7:9] == ["skipped row 5 (no name)", "b.xlsx:5:1: warning: no name"]
     assert lines[9:11] == ["skipped row 6 丙公司", "b.xlsx:6:1: warning: the same customer as row 3"]
     assert path.read_bytes() == before
@@ -426,7 +426,7 @@ def test_a_tiny_xlsx_bomb_ends_with_a_note_under_a_memory_limit(
     cut = ["rows from 1003 on not read: 1000 empty rows end the table", "1 cells beyond column 500 left out"]
     if command == "import":
         assert done.stdout.splitlines()[:2] == [
-            f"bomb.xlsx:1003:0: warning: {cut[0]}",
+            f"bomb.xlsx:1003: warning: {cut[0]}",
             f"bomb.xlsx:2:501: warning: {cut[1]}",  # the first row with a cell that far right
         ]
         assert load_board(folder).customers["甲公司"].amount == 5
