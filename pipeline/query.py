@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, cast
@@ -11,6 +11,7 @@ from . import rules, search
 from .config import Config
 from .errors import UsageError
 from .model import Customer
+from .problems import Problem
 from .views import FILTER_KEYS, SET_KEYS, Value, View, due_before
 
 
@@ -123,11 +124,15 @@ def filter_criteria(flt: Filter) -> dict[str, Value]:
     return out
 
 
-def view_named(views: tuple[View, ...], name: str) -> View:
-    """The view called ``name``; a UsageError listing the valid names when there is none."""
+def view_named(views: tuple[View, ...], name: str, problems: Iterable[Problem] = ()) -> View:
+    """The view called ``name``; a UsageError when there is none: why, if ``problems`` (those
+    of pipeline.toml) say why the view is not available, else the valid names."""
     for view in views:
         if view.name == name:
             return view
+    said = next((p for p in problems if p.message.startswith(f"view {name!r}:")), None)
+    if said is not None:
+        raise UsageError(f"{said.location()}: {said.message}")
     known = ", ".join(v.name for v in views) or "none: add [views.NAME] tables to pipeline.toml"
     raise UsageError(f"no view {name!r} (views: {known})")
 

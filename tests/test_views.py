@@ -252,6 +252,10 @@ def test_check_reports_a_bad_view(pipe: Path) -> None:
     result = tb("-C", pipe, "check", "--strict")
     assert result.exit_code == 1
     assert "pipeline.toml:" in result.stdout and "view 'typo': unknown key 'teir'" in result.stdout
+    # Asked for by name, it says why it is not there (it said "no view 'typo'").
+    for args in (["list", "--view", "typo"], ["board", "--view", "typo"]):
+        asked = tb("-C", pipe, *args)
+        assert asked.exit_code == 2 and "view 'typo': unknown key 'teir'" in asked.stderr, args
 
 
 def test_view_names_complete_in_bash(pipe: Path) -> None:

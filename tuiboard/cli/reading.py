@@ -81,13 +81,15 @@ def list_cmd(
     """
     board = load_from(ctx)
     config, day = board.config, today()
-    if stage is not None and config.stage(stage) is None:
-        known = ", ".join(config.stage_ids)
-        raise click.BadParameter(f"unknown stage {stage!r} (known: {known})", param_hint="'--stage'")
+    if stage is not None:
+        try:
+            rules.known_stage(config, stage)
+        except rules.UnknownStage as exc:
+            raise click.BadParameter(str(exc), param_hint="'--stage'") from None
     if tier is not None and config.tier(tier) is None:
         known = ", ".join(t.id for t in config.tiers)
         raise click.BadParameter(f"unknown tier {tier!r} (known: {known})", param_hint="'--tier'")
-    saved = view_named(config.views, view) if view is not None else None
+    saved = view_named(config.views, view, board.problems) if view is not None else None
     filters = [
         Filter(
             stages=frozenset({stage} if stage else ()),

@@ -102,8 +102,8 @@ def check_view(root: Path, name: str) -> None:
     error listing the valid names, not a board that opens unfiltered."""
     from pipeline.query import view_named  # and the search behind it: only for --view
 
-    config, _ = load_config(root)
-    view_named(config.views, name)
+    config, problems = load_config(root)
+    view_named(config.views, name, problems)
 
 
 def store_from(ctx: click.Context) -> tuple[Store, Board]:
