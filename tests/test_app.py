@@ -342,37 +342,6 @@ async def test_a_sets_the_next_action(pipe: Path) -> None:
         assert nxt["action"] == "约见决策人" and (nxt["due"] - TODAY).days == 7
 
 
-async def test_a_move_pressed_while_a_write_reaches_the_screen_moves_what_it_wrote(
-    pipe: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rep saves the next action and at once moves the card, before the board has drawn
-    what it wrote: the move waits for that write, then is written on top of it (it used to
-    act on the card as it was, and the write path refused it as a change on disk)."""
-    on_disk, go_on = threading.Event(), threading.Event()
-    written = writes._written
-
-    def held(store: Any, fn: Any) -> Any:  # on the store thread: the file is written, the board not yet drawn
-        out = written(store, fn)
-        on_disk.set()
-        assert go_on.wait(20)
-        return out
-
-    monkeypatch.setattr(writes, "_written", held)
-    async with board(pipe) as (app, pilot):
-        await next_action_typed(app, pilot, "beijing", "约见决策人")
-        await pilot.press("ctrl+s")
-        await until(app, pilot, on_disk.is_set)
-        await pilot.press("L")  # one stage on, while the first write is still on its way
-        go_on.set()
-        await screen_named(app, pilot, "CriteriaScreen")
-        await pilot.press("s")
-        await back_on_board(app, pilot)
-        data = read(pipe, "beijing")
-        assert data["next"]["action"] == "约见决策人" and data["stage"] == "project"
-        assert app.screen.selected().stage == "project"  # type: ignore[union-attr]
-        assert not [n for n in notes(app) if "未写入" in n or "nothing written" in n]
-
-
 @contextlib.asynccontextmanager
 async def write_on_its_way(
     pipe: Path, monkeypatch: pytest.MonkeyPatch
@@ -397,6 +366,24 @@ async def write_on_its_way(
             yield app, pilot, go_on
         finally:
             go_on.set()
+
+
+async def test_a_move_pressed_while_a_write_reaches_the_screen_moves_what_it_wrote(
+    pipe: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rep saves the next action and at once moves the card, before the board has drawn
+    what it wrote: the move waits for that write, then is written on top of it (it used to
+    act on the card as it was, and the write path refused it as a change on disk)."""
+    async with write_on_its_way(pipe, monkeypatch) as (app, pilot, go_on):
+        await pilot.press("L")  # one stage on, while the first write is still on its way
+        go_on.set()
+        await screen_named(app, pilot, "CriteriaScreen")
+        await pilot.press("s")
+        await back_on_board(app, pilot)
+        data = read(pipe, "beijing")
+        assert data["next"]["action"] == "约见决策人" and data["stage"] == "project"
+        assert app.screen.selected().stage == "project"  # type: ignore[union-attr]
+        assert not [n for n in notes(app) if "未写入" in n or "nothing written" in n]
 
 
 @contextlib.asynccontextmanager
