@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import TODAY, write_customer
+from rich.cells import cell_len
 
 from pipeline.canonical import dump_customer
 from pipeline.store import load_board
@@ -533,3 +534,18 @@ def test_a_cli_write_rereads_a_file_changed_since_it_was_loaded(pipe: Path) -> N
     assert result.exit_code == 0, result.stderr
     after = customer_file(pipe, "acme")
     assert 'action = "call home"' in after and 'note = "hi"' in after
+
+
+def test_show_lines_up_values_after_chinese_keys_and_shows_whole_numbers_whole(folder: Path) -> None:
+    """show printed "自定义字段           保留我" (a key padded by characters, not cells) and
+    "amount          149000.0"."""
+    write_customer(
+        folder,
+        "hz",
+        'name = "杭州"\nstage = "target"\namount = 149000.0\nprobability = 90.0\n"自定义字段" = "保留我"\n',
+    )
+    lines = tb("-C", folder, "show", "hz").stdout.splitlines()
+    amount = next(line for line in lines if line.strip().startswith("amount "))
+    custom = next(line for line in lines if "自定义字段" in line)
+    assert amount.split() == ["amount", "149000"] and "  probability     90" in lines
+    assert cell_len(custom[: custom.index("保留我")]) == cell_len(amount[: amount.index("149000")])

@@ -157,11 +157,11 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
     lines = [f"{safe(c.name)}  ({safe(rec['path'])})"]
     for key in (k for k in rec if k not in ("id", "name", "path", "problems")):  # shown apart
         value = stage_label(board.config, c.stage) if key == "stage" else rec[key]
-        lines.append(f"  {key:<15} {safe(value)}")
+        lines.append(_field_line(key, value))
     for key, value in c.data.items():
         if key in rec or key in ("name", "history", "log", "next", *PEOPLE):
             continue
-        lines.append(f"  {safe(key):<15} {safe(inline(value) if isinstance(value, dict | list) else value)}")
+        lines.append(_field_line(key, inline(value) if isinstance(value, dict | list) else value))
     for key, line_of in PEOPLE.items():
         entries = contacts.entries(c.data, key)
         if entries:
@@ -182,6 +182,15 @@ def show(ctx: click.Context, customer_id: str, as_json: bool) -> None:
 
 
 PEOPLE = {"contacts": contacts.contact_line, "products": contacts.product_line}  # `show`'s own sections
+
+
+def _field_line(key: str, value: object) -> str:
+    """``  key            value``: the values in one column whatever the key's script (a
+    Chinese key is two cells a character), a whole number without ``.0``."""
+    label = safe(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"  {label}{' ' * max(1, 16 - cell_len(label))}{safe(value)}"
 
 
 def stage_label(config: Config, stage_id: str) -> str:
