@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -401,6 +403,41 @@ async def test_next_action_prefilled_with_the_current_due() -> None:
         await pilot.press("f1", "enter")
         await pilot.pause()
     assert app.results == [("发送第二版报价", date(2026, 11, 24))]
+
+
+def typed_at_once(app: Host, text: str, then: str) -> None:
+    """``text`` and the key ``then`` arriving together, as a terminal delivers a fast typist's
+    keys (or tmux send-keys): posted at once, none waiting for the one before."""
+    for ch in text:
+        app.post_message(events.Key(ch, ch))
+    app.post_message(events.Key(then, None))
+
+
+@pytest.mark.parametrize("save", ["ctrl+s", "enter"])
+async def test_the_last_characters_typed_before_save_are_saved(save: str) -> None:
+    """ctrl+s is a priority key: Textual acted on it as it arrived, while the characters
+    before it still waited for the field, and the action was saved without them (seen: a
+    41-character action saved without its closing "）")."""
+    c = parse(SUZHOU)
+    async with hosting(NextActionScreen(c, CONFIG, TODAY)) as (pilot, app):
+        app.screen.query_one("#due", Input).value = "+1w"
+        await type_into(pilot, "#action", "约见决策人")
+        typed_at_once(app, "（王总）", save)
+        await until_dismissed(pilot, app)
+    assert app.results == [("约见决策人（王总）", date(2026, 11, 30))]
+    async with hosting(LogEntryScreen("苏州华东", TODAY)) as (pilot, app):
+        await type_into(pilot, "#note", "电话")
+        typed_at_once(app, "沟通了报价", save)
+        await until_dismissed(pilot, app)
+    assert app.results == [("call", "电话沟通了报价", TODAY)]
+
+
+async def until_dismissed(pilot: Pilot[None], app: Host) -> None:
+    for _ in range(100):
+        if app.results:
+            return
+        await pilot.pause()
+    raise AssertionError("the dialog was not dismissed")
 
 
 async def test_log_entry_takes_a_past_date_not_a_future_one() -> None:

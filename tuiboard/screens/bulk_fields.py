@@ -17,7 +17,7 @@ from pipeline.parse_input import parse_tags
 from pipeline.problems import printable
 
 from ..widgets.fields import FormField
-from .dialog import Dialog, titled
+from .dialog import Dialog, after_typing, titled
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,7 @@ class BulkFieldsScreen(Dialog[BulkEdit | None]):
         self.query_one("#owner", Input).focus()
 
     @on(Input.Submitted)
+    @after_typing
     def action_submit(self) -> None:
         fields: dict[tuple[str, ...], str] = {}
         owner = self.query_one("#owner", Input).value.strip()

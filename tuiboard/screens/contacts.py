@@ -19,7 +19,7 @@ from pipeline import contacts
 from pipeline.parse_input import parse_amount, parse_percent
 
 from ..widgets.fields import Amount, FormField, Percent, Required
-from .dialog import Dialog, titled
+from .dialog import Dialog, after_typing, titled
 
 Entry = dict[str, Any]
 NO_ROLE = ""
@@ -63,6 +63,7 @@ class _EntryDialog(Dialog[Entry | None]):
         self.query_one(f"#{self.WHAT[0]}-name", Input).focus()
 
     @on(Input.Submitted)
+    @after_typing
     def action_submit(self) -> None:
         if self.form_valid():
             self.dismiss(self.entry(self.value("name")))

@@ -29,7 +29,7 @@ from pipeline.parse_input import parse_amount, parse_percent, parse_tags, parse_
 from pipeline.problems import printable
 
 from ..widgets.fields import Amount, FormField, Percent, Required, When
-from .dialog import Dialog, titled
+from .dialog import Dialog, after_typing, titled
 
 KeyPath = tuple[str, ...]
 Changes = dict[KeyPath, Any]
@@ -235,6 +235,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
     # -- submitting ----------------------------------------------------------------------
 
     @on(Input.Submitted)
+    @after_typing
     def action_submit(self) -> None:
         if not self.form_valid():
             return

@@ -7,6 +7,8 @@ bindings' descriptions are catalog keys (``key.cancel``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -26,6 +28,22 @@ from ..worded import Worded
 
 ResultT = TypeVar("ResultT")
 KEY_STYLE = "bold #ffa62b"
+
+
+S = TypeVar("S", bound=ModalScreen[Any])
+
+
+def after_typing(action: Callable[[S], object]) -> Callable[[S], None]:
+    """A dialog's action on a priority key (ctrl+s, enter), run once the focused field has
+    taken every key typed before it. Textual acts on a priority binding as its key arrives,
+    while the characters before it may still wait in the field's queue: "约见决策人）" then
+    ctrl+s sent at once saved the text as it was before them (or refused it as empty)."""
+
+    @wraps(action)
+    def run(screen: S) -> None:
+        (screen.focused or screen).call_later(action, screen)
+
+    return run
 
 
 def key_hint(keys: tuple[tuple[str, str], ...], words: Labels) -> Text:

@@ -18,7 +18,7 @@ from pipeline.model import Customer
 from pipeline.problems import printable
 from pipeline.query import Filter
 
-from .dialog import Dialog, titled
+from .dialog import Dialog, after_typing, titled
 from .view_name import SaveAsView
 
 TOGGLES = ("overdue", "stale", "no_next")  # Filter's flags, each worded ``filter.<flag>``
@@ -111,6 +111,7 @@ class FilterScreen(Dialog[Filter | SaveAsView | None]):
         for box in self.query(Checkbox):
             box.value = False
 
+    @after_typing
     def action_apply(self) -> None:
         self.dismiss(self._picked())
 

@@ -17,7 +17,7 @@ from pipeline.parse_input import parse_when
 
 from ..labels import labels
 from ..widgets.fields import FormField, Required, When
-from .dialog import Dialog, titled
+from .dialog import Dialog, after_typing, titled
 
 KIND_LABELS = {kind: labels()(f"kind.{kind}") for kind in LOG_KINDS}  # Chinese, for the details
 
@@ -78,6 +78,7 @@ class LogEntryScreen(Dialog[tuple[str, str, date] | None]):
         next(b for b in self.query(RadioButton) if b.name == kind).value = True
 
     @on(Input.Submitted)
+    @after_typing
     def action_submit(self) -> None:
         if self.form_valid():
             when = parse_when(self.query_one("#date", Input).value, self.today)

@@ -19,7 +19,7 @@ from pipeline.parse_input import parse_when
 from pipeline.problems import printable
 
 from ..widgets.fields import FormField, Required, When
-from .dialog import Dialog, titled
+from .dialog import Dialog, after_typing, titled
 
 # (key, offset or "default"): F-keys, so nothing is typed into the fields; each a button
 # worded ``next.pick.<offset>``.
@@ -107,6 +107,7 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
         self.action_pick(event.button.name or "default")
 
     @on(Input.Submitted)
+    @after_typing
     def action_submit(self) -> None:
         if self.form_valid():
             action = self.query_one("#action", Input).value.strip()
