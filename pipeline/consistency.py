@@ -53,6 +53,24 @@ def conflict_markers(text: str, path: Path) -> list[Problem]:
     return out
 
 
+def first_side(text: str) -> str:
+    """``text`` with every conflict taken as its first side (git's "ours"), the lines outside
+    them kept: what a conflicted file is shown as until it is settled (never written)."""
+    out, part = [], "outside"
+    for line in text.split("\n"):  # TOML lines end at \n only
+        if part == "outside" and _MARKER.match(line):
+            part = "first"
+        elif part == "first" and line.startswith("|||||||"):
+            part = "base"
+        elif part in ("first", "base") and line.rstrip("\r") == "=======":
+            part = "second"
+        elif part == "second" and line.startswith(">>>>>>>"):
+            part = "outside"
+        elif part in ("outside", "first"):
+            out.append(line)
+    return "\n".join(out)
+
+
 def _day(value: Any) -> str | None:
     if isinstance(value, date):  # datetimes too
         return value.isoformat()[:10]

@@ -7,12 +7,13 @@ deviation becomes a `Problem` with a line and column, and whatever can still be 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .consistency import conflict_markers, history_problems
+from .consistency import conflict_markers, first_side, history_problems
 from .contacts import check as check_contacts
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
@@ -107,14 +108,29 @@ def parse_customer(
     text, problems = read_text(raw, path)
     if text is None:
         return None, problems
-    problems += conflict_markers(text, path)
+    markers = conflict_markers(text, path)
+    problems += markers
     data, parse_problems = parse_toml(text, path)
     problems += parse_problems
     if data is None:
-        return None, problems
+        return (_first_side(text, raw, path, config, mtime_ns, problems) if markers else None), problems
     problems += history_problems(text, data, path, config.stage_ids)
     check = _Checker(path, text, problems)
     return _build(data, path, config, check, Fingerprint.of(raw, mtime_ns)), problems
+
+
+def _first_side(
+    text: str, raw: bytes, path: Path, config: Config, mtime_ns: int, problems: list[Problem]
+) -> Customer | None:
+    """A file git left conflicted, as its first side reads (`consistency.first_side`), with
+    the file's own problems: the board shows the card (marked, its writes refused) instead of
+    losing it when no earlier read of the file is kept to show."""
+    side = first_side(text)
+    data, _ = parse_toml(side, path)
+    if data is None:
+        return None
+    customer = _build(data, path, config, _Checker(path, side, []), Fingerprint.of(raw, mtime_ns))
+    return None if customer is None else replace(customer, problems=tuple(problems))
 
 
 def _build(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.canonical import dump_customer, has_comments
 from pipeline.config import load_preset
+from pipeline.consistency import is_conflicted
 from pipeline.format import parse_customer
 from pipeline.problems import Problem
 from pipeline.tomlread import MAX_FILE_BYTES
@@ -319,3 +320,23 @@ def test_payments_need_a_date_and_a_numeric_amount() -> None:
 def test_syntax_errors_are_plain_sentences(text: str, message: str) -> None:
     _, [problem] = parse(text)
     assert problem.message.startswith(message)
+
+
+@pytest.mark.parametrize("base", ["", "||||||| base\namount = 100000\n"])
+def test_a_conflicted_file_is_shown_as_its_first_side_with_its_errors(base: str) -> None:
+    """git left markers in the file and no earlier read of it is kept (a fresh board after a
+    sync stopped): the customer used to vanish from the board. It reads as the conflict's
+    first side, with the markers as errors (so nothing writes over it)."""
+    text = (
+        'name = "杭州中联"\nstage = "intent"\n<<<<<<< ours\namount = 250000\n'
+        f"{base}=======\namount = 216000\n>>>>>>> theirs\n"
+        '[next]\naction = "约见"\ndue = 2026-12-01\n'
+    )
+    customer, problems = parse_customer(text.encode(), Path("/p/customers/hz.toml"), CONFIG)
+    assert customer is not None and (customer.name, customer.amount, customer.next_action) == (
+        "杭州中联",
+        250000,
+        "约见",
+    )
+    assert customer.has_errors and is_conflicted(customer.problems) and customer.problems == tuple(problems)
+    assert [p.line for p in problems if p.message.startswith("unresolved merge conflict")] == [3]

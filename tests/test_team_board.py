@@ -3,6 +3,7 @@ conflict marked on the card, actions on it refused, settled on the board, synced
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -166,3 +167,16 @@ async def test_a_settle_the_write_refuses_opens_again_with_the_picks_and_values_
         await until(app, pilot, lambda: "⚡" not in card_text(app))
     assert tomllib.loads((b / "customers" / f"{cid}.toml").read_text("utf-8"))["amount"] == 280000
     assert git(b, "ls-files", "-u").stdout == ""
+
+
+async def test_a_board_opened_on_a_conflicted_clone_shows_the_customer_marked(
+    conflicted: tuple[Path, str],
+) -> None:
+    """The sync stopped on the command line and the board opens afterwards, with no earlier
+    read of the file kept (no cache): the customer is there, marked, not gone from the board."""
+    b, cid = conflicted
+    shutil.rmtree(b / ".tuiboard", ignore_errors=True)
+    app = BoardApp(b)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(app, pilot, lambda: "⚡ 冲突 · 按 C 解决" in card_text(app))
+        assert "杭州中联" in card_text(app) and cid in app.board.customers  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from pipeline import edit, rules
 from pipeline.config import Config, preset_text
+from pipeline.consistency import is_conflicted
 from pipeline.format import parse_customer
 from pipeline.problems import Problem
 from pipeline.store import Board, Store
@@ -288,7 +289,8 @@ def assert_survives(
     has_error = any(p.is_error for p in problems)
     if reader_must_reject(raw):
         assert has_error, f"{name}: not a valid file, yet no error: {problems}"
-        assert path.stem not in board.customers
+        shown = board.customers.get(path.stem)  # only git's conflict: its first side, marked
+        assert shown is None or (shown.has_errors and is_conflicted(shown.problems))
     if path.stem not in board.customers:
         assert has_error, f"{name}: no customer and no error"
     assert "neighbour" in board.customers, "a bad file stopped another from loading"
