@@ -9,9 +9,10 @@ total, and the changes that add or remove an entry (written by `pipeline.actions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import UsageError
+from .model import is_number
 
 if TYPE_CHECKING:  # edit imports format, which imports this module's checks
     from .edit import Change
@@ -69,10 +70,6 @@ def entries(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [e for e in raw if isinstance(e, dict)] if isinstance(raw, list) else []
 
 
-def _number(value: Any) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
-
-
 def product_total(product: dict[str, Any]) -> float | None:
     """quantity (default 1) x unit_price, less the discount (percent); None without a price."""
     price, quantity, discount = (
@@ -80,7 +77,7 @@ def product_total(product: dict[str, Any]) -> float | None:
         product.get("quantity", 1),
         product.get("discount", 0),
     )
-    if not (_number(price) and _number(quantity) and _number(discount)):
+    if not (is_number(price) and is_number(quantity) and is_number(discount)):
         return None
     return float(quantity) * float(price) * (1 - float(discount) / 100)
 
@@ -123,7 +120,7 @@ def check(people: Entries, products: Entries, amount: float | None, check: Check
             value = product.get(key)
             if value is None:
                 continue
-            if not _number(value) or value < 0:
+            if not is_number(value) or value < 0:
                 check.error(("products", i, key), f"products[{i}].{key} must be a number, not negative")
             elif key == "discount" and value > 100:
                 check.error(("products", i, key), "a discount is a percentage between 0 and 100")

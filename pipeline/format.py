@@ -17,7 +17,7 @@ from .consistency import conflict_markers, first_side, history_problems
 from .contacts import check as check_contacts
 from .lines import toml_lines
 from .locate import KeyIndex, index_keys, key_position
-from .model import FIELD, INTENTS, Customer, Field, Fingerprint, HistoryEntry, LogEntry
+from .model import FIELD, INTENTS, Customer, Field, Fingerprint, HistoryEntry, LogEntry, is_number
 from .problems import Problem, Severity, excerpt_at
 from .rules import history_out_of_order
 from .tomlread import parse_toml, read_text
@@ -61,7 +61,7 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return None
-        if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
+        if not is_number(value):
             self.error((key,), f"{key} must be a number")
             return None
         if value < 0:
@@ -262,5 +262,5 @@ def _check_payments(data: dict[str, Any], check: _Checker) -> None:
     for i, item in _entries(data, "payments", check):
         check.date(item, ("payments", i, "date"))
         amount = item.get("amount")
-        if not isinstance(amount, int | float) or isinstance(amount, bool) or amount != amount:
+        if not is_number(amount):
             check.error(("payments", i, "amount"), "a payment needs a numeric amount")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import msgspec
 
@@ -69,6 +70,12 @@ FIELD = {f.key: f for f in FIELDS}
 KEY_ORDER = tuple(f.key for f in FIELDS if f.ordered and "." not in f.key)  # top-level scalars first
 TABLE_ORDER = ("company", "contact", "next")  # then these tables
 APPENDED = ("history", "log", "objections", "payments")  # arrays of tables, last: entries are appended
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """A value sums and charts can take: an int or float, finite, not a bool (TOML writes inf
+    and nan too: one amount = inf crashed the charts and the report)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 # The small records are msgspec Structs: the load cache decodes them in C, without a

@@ -10,7 +10,7 @@ from operator import attrgetter
 
 from .config import AfterSalesStep, Config, Stage
 from .errors import TuiboardError, UsageError
-from .model import Customer, HistoryEntry
+from .model import Customer, HistoryEntry, is_number
 
 DEFAULT_FOLLOW_UP_DAYS = 7
 
@@ -299,7 +299,7 @@ def payments(customer: Customer) -> tuple[Payment, ...]:
         if not isinstance(item, dict):
             continue
         amount, day = item.get("amount"), item.get("date")
-        if isinstance(amount, int | float) and not isinstance(amount, bool):
+        if is_number(amount):
             out.append(Payment(day if isinstance(day, date) else None, float(amount)))
     return tuple(out)
 

@@ -8,16 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline import rules
 from pipeline.canonical import dump_customer, has_comments
 from pipeline.config import load_preset
 from pipeline.consistency import is_conflicted
 from pipeline.format import parse_customer
 from pipeline.problems import Problem
 from pipeline.tomlread import MAX_FILE_BYTES
+from tests.conftest import write_customer
 from tests.support import sample
+from tuiboard.cli import main
 
 CONFIG = load_preset("seven-stage")
 PATH = Path("customers/acme.toml")
@@ -340,3 +344,22 @@ def test_a_conflicted_file_is_shown_as_its_first_side_with_its_errors(base: str)
     )
     assert customer.has_errors and is_conflicted(customer.problems) and customer.problems == tuple(problems)
     assert [p.line for p in problems if p.message.startswith("unresolved merge conflict")] == [3]
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "+inf", "nan"])
+def test_an_amount_that_is_not_a_finite_number_is_an_error(value: str, folder: Path) -> None:
+    """TOML writes inf and nan: check said nothing of `amount = inf`, the header summed inf万,
+    and the charts and the report crashed (cannot convert float NaN to integer)."""
+    text = (
+        f'name = "Inf Co"\nstage = "approved"\namount = {value}\n'
+        f"[[payments]]\ndate = 2026-11-01\namount = {value}\n"
+    )
+    customer, problems = parse_customer(text.encode(), PATH, CONFIG)
+    assert customer is not None and customer.amount is None and not rules.payments(customer)
+    assert {(p.line, p.message) for p in problems if p.is_error} == {
+        (3, "amount must be a number"),
+        (6, "a payment needs a numeric amount"),
+    }
+    write_customer(folder, "inf", text)
+    report = CliRunner().invoke(main, ["-C", str(folder), "report", "--chart", "all"])
+    assert report.exit_code == 0 and "Traceback" not in report.output
