@@ -173,7 +173,7 @@ def lost(store: Store, customer: Customer, reason: str, when: date, *, reread: b
 
 
 def next_action(
-    store: Store, customer: Customer, action: str, due: date, *, reread: bool = False
+    store: Store, customer: Customer, action: str | None, due: date, *, reread: bool = False
 ) -> WriteResult:
     changes = next_changes(action, due)  # an empty action is refused before anything is locked
     return write(store, customer, lambda _: changes, reread=reread)
@@ -266,7 +266,7 @@ def bulk_move(
 
 
 def bulk_next(
-    store: Store, customers: Iterable[Customer], action: str, due: date, *, reread: bool = False
+    store: Store, customers: Iterable[Customer], action: str | None, due: date, *, reread: bool = False
 ) -> BulkResult:
     changes = next_changes(action, due)  # an empty action is refused before anything is written
     return bulk(store, customers, lambda _: changes, reread=reread)

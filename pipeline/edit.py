@@ -75,7 +75,11 @@ def move_changes(
     return changes
 
 
-def next_changes(action: str, due: date) -> list[Change]:
+def next_changes(action: str | None, due: date) -> list[Change]:
+    """The next action and its due date; ``action`` None keeps the action as the file has it
+    (only the date changes: its text is not written again)."""
+    if action is None:
+        return [SetKey(("next", "due"), due)]
     if not action.strip():
         raise UsageError("the next action needs some text")
     return [SetKey(("next", "action"), action.strip()), SetKey(("next", "due"), due)]

@@ -317,6 +317,27 @@ async def test_n_warns_when_the_name_looks_like_an_existing_customer_and_still_s
         assert notes(app)[-1].startswith("已新建 ") and "相似" not in notes(app)[-1]
 
 
+async def test_the_form_keeps_a_name_with_control_characters_as_written(pipe: Path) -> None:
+    """The form shows such a name escaped (\\x202e for a bidi override); retyped, that shown
+    form was saved as the name. The field is kept as written; the rest of the form edits."""
+    path = pipe / "customers" / "acme.toml"
+    path.write_text(
+        path.read_text("utf-8").replace('"Acme Logistics"', '"Evil \\u202eCorp\\u202c Ltd"'), "utf-8"
+    )
+    async with board(pipe) as (app, pilot):
+        await until(app, pilot, lambda: "\u202e" in app.board.customers["acme"].name)  # type: ignore[union-attr]
+        await select(app, pilot, "acme")
+        await pilot.press("e")
+        form = await screen_named(app, pilot, "CustomerFormScreen")
+        name = form.query_one("#f-name", Input)
+        assert name.disabled and "\u202e" not in name.value  # shown escaped, not editable
+        form.query_one("#f-amount", Input).value = "10万"
+        await pilot.press("ctrl+s")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: read(pipe, "acme").get("amount") == 100000)
+    assert read(pipe, "acme")["name"] == "Evil \u202eCorp\u202c Ltd"
+
+
 async def test_e_edits_fields_keeping_comments(pipe: Path) -> None:
     async with board(pipe) as (app, pilot):
         await select(app, pilot, "suzhou")
@@ -436,6 +457,25 @@ async def test_a_dialog_opened_by_a_key_typed_ahead_gets_the_keys_after_it(
     async with typed_ahead(pipe, monkeypatch, "i", *"call") as (app, pilot):
         dialog = await screen_named(app, pilot, "LogEntryScreen")
         assert "call" in [w.value for w in dialog.query(Input)]
+
+
+async def test_a_new_due_date_leaves_an_action_with_control_characters_as_written(pipe: Path) -> None:
+    """The dialog shows the action with its newline made visible (⏎); saving only a new date
+    wrote that shown form back (action = "打电话⏎带上报价单"), and \\x1b for an escape."""
+    path = pipe / "customers" / "beijing.toml"
+    path.write_text(
+        path.read_text("utf-8") + '[next]\naction = "打电话\\n带上报价单\\u001b[2J"\ndue = 2026-11-25\n',
+        "utf-8",
+    )
+    async with board(pipe) as (app, pilot):
+        await until(app, pilot, lambda: app.board.customers["beijing"].next_action is not None)  # type: ignore[union-attr]
+        await select(app, pilot, "beijing")
+        await pilot.press("a")
+        await screen_named(app, pilot, "NextActionScreen")
+        await pilot.press("f2", "ctrl+s")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: "due = 2026-11-30" in text(pipe, "beijing"))
+    assert 'action = "打电话\\n带上报价单\\u001b[2J"' in text(pipe, "beijing")
 
 
 async def test_i_logs_an_activity(pipe: Path) -> None:

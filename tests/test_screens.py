@@ -389,7 +389,7 @@ async def test_next_action_prefilled_with_the_cadence_default() -> None:
         assert app.screen.query_one("#due", Input).value == "2026-11-30"
         await pilot.press("enter")
         await pilot.pause()
-    assert app.results == [("发送修订报价", date(2026, 11, 30))]
+    assert app.results == [(None, date(2026, 11, 30))]  # the action not retyped: the file's stays
 
 
 async def test_next_action_prefilled_with_the_current_due() -> None:

@@ -158,6 +158,7 @@ WORDS: dict[str, str] = {
     "form.default_due": "default {due}",
     "form.computed": "— computed by the rules —",
     "form.similar": "looks like {name}, already on the board (you can still save)",
+    "form.escaped": "holds control characters: kept as written here (E opens the file in your editor)",
     "form.people": "Contacts and products (read-only; press C / P on the board to add)",
     "form.no_people": "more contacts, products: press C / P on the board to add them",
     "details.title": "Details",

@@ -158,6 +158,7 @@ WORDS: dict[str, str] = {
     "form.default_due": "默认 {due}",
     "form.computed": "— 按规则计算 —",
     "form.similar": "可能与已有客户重复：{name}（仍可保存）",
+    "form.escaped": "含控制字符：按原样保留，不在表单中修改（按 E 在编辑器中打开文件）",
     "form.people": "联系人和产品（只读；在看板上按 C / P 添加）",
     "form.no_people": "更多联系人、拟购产品：在看板上按 C / P 添加",
     "details.title": "客户详情",

@@ -172,7 +172,7 @@ class CustomerFormScreen(Dialog[Changes | None]):
         validators = by_kind.get(spec.kind, [])
         if self.customer is not None and initial and spec.kind not in ("required", "tags"):
             validators.append(KeepSet(self.words))
-        return Input(
+        field = Input(
             self.shown[spec.path],
             placeholder=PLACEHOLDERS.get(spec.kind, ""),
             validators=validators,
@@ -180,6 +180,12 @@ class CustomerFormScreen(Dialog[Changes | None]):
             compact=True,
             id=spec.widget_id,
         )
+        if self.customer is not None and _shown_escaped(_raw(self.customer.data, spec.path)):
+            # What the field shows is not what the file holds (control characters made
+            # visible): retyped, the shown form would be written. Kept as written.
+            field.disabled = True
+            field.tooltip = self.words("form.escaped")
+        return field
 
     def _options(self, spec: Spec) -> list[tuple[Text, str]]:
         blank = self.words("form.computed") if spec.kind == "tier" else "—"
@@ -304,6 +310,12 @@ def _typed(kind: str, text: str, today: date) -> Any:
     if kind == "tags":
         return parse_tags(text)
     return text.strip()
+
+
+def _shown_escaped(value: Any) -> bool:
+    """Does the field show ``value`` other than as written (`printable` escapes in it)?"""
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and printable(v) != v for v in values)
 
 
 def _raw(data: dict[str, Any], path: KeyPath) -> Any:

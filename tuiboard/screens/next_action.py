@@ -26,8 +26,9 @@ from .dialog import Dialog, after_typing, titled
 PICKS = (("f1", "+1d"), ("f2", "+1w"), ("f3", "+1q"), ("f4", "default"))
 
 
-class NextActionScreen(Dialog[tuple[str, date] | None]):
-    """(action, due); refused while the action is empty or the date is bad or in the past."""
+class NextActionScreen(Dialog[tuple[str | None, date] | None]):
+    """(action, due), the action None when it was not retyped (the file's text stays); refused
+    while the action is empty or the date is bad or in the past."""
 
     DEFAULT_CSS = """
     NextActionScreen #current { height: auto; margin-bottom: 1; }
@@ -52,6 +53,7 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
         self.customer, self.config, self.today = customer, config, today
         self.default = rules.default_due(customer, config, today)
         self.start = self.default if cadence or customer.next_due is None else customer.next_due
+        self.shown_action = printable(customer.next_action or "")  # control characters made visible
 
     def heading(self) -> Text:
         return titled(self.words("next.title"), name=self.customer.name)
@@ -59,7 +61,7 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
     def compose_body(self) -> ComposeResult:
         yield Static(self._current(), id="current", markup=False)
         action = Input(
-            printable(self.customer.next_action or ""),
+            self.shown_action,
             validators=[Required(self.words)],
             id="action",
             compact=True,
@@ -110,5 +112,8 @@ class NextActionScreen(Dialog[tuple[str, date] | None]):
     @after_typing
     def action_submit(self) -> None:
         if self.form_valid():
-            action = self.query_one("#action", Input).value.strip()
+            typed = self.query_one("#action", Input).value
+            # Not retyped: None keeps the file's text (what is shown may be its escaped form).
+            kept = self.customer.next_action is not None and typed == self.shown_action
+            action = None if kept else typed.strip()
             self.dismiss((action, parse_when(self.query_one("#due", Input).value, self.today)))
