@@ -344,16 +344,16 @@ def undo(store: Store, path: Path, before: bytes | None, after: bytes) -> Custom
 
 def undo_bulk(
     store: Store, results: Iterable[tuple[Path, bytes | None, bytes]]
-) -> tuple[list[Path], list[tuple[Path, str]]]:
+) -> tuple[list[Path], list[tuple[Path, TuiboardError]]]:
     """`undo` each write of a batch, each file only if it still holds what the batch wrote:
     the paths put back, and the ones refused with why (another edit since, a file gone)."""
     restored: list[Path] = []
-    refused: list[tuple[Path, str]] = []
+    refused: list[tuple[Path, TuiboardError]] = []
     for path, before, after in results:
         try:
             undo(store, path, before, after)
         except TuiboardError as exc:
-            refused.append((path, str(exc)))
+            refused.append((path, exc))
         else:
             restored.append(path)
     return restored, refused

@@ -532,7 +532,8 @@ async def test_u_refuses_when_the_file_changed_since(pipe: Path) -> None:
         changed = path.read_text("utf-8") + "\n# edited by hand afterwards\n"
         path.write_text(changed, encoding="utf-8")
         await pilot.press("u")
-        await until(app, pilot, lambda: any("not undone" in n for n in notes(app)))
+        refused = "suzhou.toml 在这次修改后又被改过，未撤销"  # in the board's language
+        await until(app, pilot, lambda: any(refused in n for n in notes(app)))
         assert path.read_text("utf-8") == changed
 
 

@@ -148,7 +148,7 @@ def test_undo_of_a_batch_restores_each_file_only_if_unchanged_since(pipe: Path) 
         store, [(w.customer.path, w.before, w.after) for w in result.written]
     )
     assert [p.stem for p in restored] == ["suzhou", "acme"]
-    assert [(p.stem, why) for p, why in refused] == [
+    assert [(p.stem, str(why)) for p, why in refused] == [
         ("bolt", "bolt.toml changed on disk since the edit; not undone")
     ]
     now = texts(pipe)

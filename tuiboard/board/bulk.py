@@ -222,7 +222,7 @@ async def undo(screen: BoardBase, entry: BatchUndo) -> None:
         host.say(host.labels("toast.batch_undone", count=len(restored)))
         return
     names = {e.path: e.what for e in entry.entries}
-    why = "; ".join(f"{names[path]}: {reason}" for path, reason in refused[:3])
+    why = "; ".join(f"{names[path]}: {host.labels.reason(error)}" for path, error in refused[:3])
     said = host.labels("toast.batch_undone_part", restored=len(restored), refused=len(refused), why=why)
     host.say(said, "warning")
 

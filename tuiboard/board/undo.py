@@ -49,7 +49,7 @@ async def _undo_last(screen: BoardBase) -> None:
     try:
         board = await host.in_store(_restore, host.store, entry)
     except ConflictError as exc:
-        host.say(f"{exc}", "warning")
+        host.say(host.labels.reason(exc), "warning")
         return
     except TuiboardError as exc:
         host.say(host.labels.reason(exc), "error")
