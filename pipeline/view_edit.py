@@ -47,7 +47,10 @@ def save_view(root: Path, name: str, table: Mapping[str, Any], expected: View | 
         old_config, old_problems = parse_config(text, path)
         errors = [p for p in old_problems if p.is_error]
         if errors:
-            raise WriteError(f"{errors[0].location()}: fix pipeline.toml first; the view was not saved")
+            where = errors[0].location()
+            raise WriteError(
+                f"{where}: fix pipeline.toml first; the view was not saved", "settings_first", where=where
+            )
         written = tomllib.loads(text).get("views")
         if find(old_config.views, name) != expected or (
             expected is None and isinstance(written, dict) and name in written

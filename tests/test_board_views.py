@@ -98,6 +98,21 @@ async def test_saving_the_filter_as_a_view(pipe: Path) -> None:
         await until(app, pilot, lambda: ids(app, "target") == ["acme"])
 
 
+async def test_a_view_is_not_saved_into_a_broken_pipeline_toml_and_says_so_in_chinese(pipe: Path) -> None:
+    config = pipe / "pipeline.toml"
+    async with board(pipe) as (app, pilot):
+        broken = config.read_text("utf-8") + '\nname = "unterminated\n'
+        config.write_text(broken, "utf-8")
+        await pilot.press("f")
+        await screen_named(app, pilot, "FilterScreen")
+        await pilot.press("space", "v")
+        await screen_named(app, pilot, "ViewNameScreen")
+        await pilot.press(*"VIP客户", "enter")
+        await back_on_board(app, pilot)
+        await until(app, pilot, lambda: any("请先修正 pipeline.toml，视图未保存" in n for n in notes(app)))
+    assert config.read_text("utf-8") == broken
+
+
 async def test_a_read_only_board_saves_no_view(pipe: Path) -> None:
     before = (pipe / "pipeline.toml").read_bytes()
     async with board(pipe, read_only=True) as (app, pilot):

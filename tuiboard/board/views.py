@@ -40,7 +40,7 @@ def open_first(screen: BoardBase, name: str | None) -> None:
     try:
         apply(screen, view_named(board.config.views, name))
     except TuiboardError as exc:
-        screen.host.say(str(exc), "warning")
+        screen.host.say(screen.host.labels.reason(exc), "warning")
 
 
 def use(screen: BoardBase, number: int) -> None:
@@ -67,7 +67,7 @@ def apply(screen: BoardBase, view: View) -> None:
     try:
         flt = view_filter(view, whoami(screen.host.root) if view.mine else None)
     except TuiboardError as exc:
-        screen.host.say(str(exc), "warning")
+        screen.host.say(screen.host.labels.reason(exc), "warning")
         return
     screen.view_name, screen.view_flt = view.name, flt
     if view.sort:
@@ -99,7 +99,7 @@ async def save_as(screen: BoardBase, flt: Filter) -> None:
     try:
         saved = await host.in_store(save_view, host.root, name, table, find(views, name))
     except TuiboardError as exc:
-        host.say(str(exc), "error")
+        host.say(host.labels.reason(exc), "error")
         return
     reloaded = await host.reload_paths(host.root / "pipeline.toml", announce=False)
     await screen.show(reloaded.board)

@@ -45,6 +45,7 @@ WORDS: dict[str, str] = {
     "error.changed": "{file} changed on disk since it was read",
     "error.changed_since": "{file} changed on disk since the edit; not undone",
     "error.fix_first": "{where}: fix this file first: {why}",
+    "error.settings_first": "{where}: fix pipeline.toml first; the view was not saved",
     "toast.nothing_to_undo": "nothing to undo",
     "toast.undone": "undone: {what}",
     "toast.undo_new": "new customer",

@@ -45,6 +45,7 @@ WORDS: dict[str, str] = {
     "error.changed": "{file} 读取后在磁盘上被改过",
     "error.changed_since": "{file} 在这次修改后又被改过，未撤销",
     "error.fix_first": "{where}：请先修正这个文件：{why}",
+    "error.settings_first": "{where}：请先修正 pipeline.toml，视图未保存",
     "toast.nothing_to_undo": "没有可撤销的修改",
     "toast.undone": "已撤销：{what}",
     "toast.undo_new": "新建",
