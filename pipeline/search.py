@@ -59,6 +59,16 @@ READINGS = 2  # the table's first readings are the common ones (重 zhòng, chó
 SPELLINGS_CAP = 4  # a name with more polyphonic combinations keeps the first reading for the rest
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: NFKC (é typed as one character or two, full-width letters as
+    ASCII), casefolded, without invisible characters (zero-width spaces and joiners, soft
+    hyphens), so what a person types finds what a file holds."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
+
+
 @lru_cache(maxsize=65536)
 def spellings(text: str) -> tuple[str, ...]:
     """``text`` in pinyin, run together, then as initials, for each way its characters read
@@ -87,7 +97,7 @@ def spellings(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """What one customer is found by, casefolded, joined so that one ``in`` tests them all."""
+    """What one customer is found by, folded (`fold`), joined so that one ``in`` tests them all."""
 
     name: str
     words: str  # name, id, contact, tags, email, NUL-separated
@@ -98,8 +108,8 @@ class Keys:
 @lru_cache(maxsize=65536)
 def _keys(name: str, cid: str, contact: str, tags: tuple[str, ...], phone: str, email: str) -> Keys:
     return Keys(
-        name.casefold(),
-        "\0".join(w.casefold() for w in (name, cid, contact, *tags, email) if w),
+        fold(name),
+        "\0".join(fold(w) for w in (name, cid, contact, *tags, email) if w),
         "".join(ch for ch in phone if ch.isdigit() or ch == "\0"),
         "\0".join((*spellings(name), *spellings(contact))),
     )
@@ -112,7 +122,7 @@ def keys(c: Customer) -> Keys:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    text: str  # casefolded, stripped
+    text: str  # folded (`fold`), stripped
     pinyin: str  # the text without spaces when it is ASCII letters only (it may be pinyin), else ""
     digits: str  # a phone number being typed: its digits, else ""
     fuzzy: bool  # long enough to match despite a typo
@@ -120,7 +130,7 @@ class Query:
 
 @lru_cache(maxsize=256)
 def query(text: str) -> Query:
-    needle = text.strip().casefold()
+    needle = fold(text).strip()
     compact = "".join(needle.split())
     phoneish = compact and all(ch.isdigit() or ch in "+-()" for ch in compact)
     digits = "".join(ch for ch in compact if ch.isdigit()) if phoneish else ""
@@ -136,7 +146,7 @@ def score(c: Customer, text: str) -> float:
         return 1.0
     k = keys(c)
     if q.text in k.words:
-        if q.text == c.id.casefold():
+        if q.text == fold(c.id):
             return 100.0
         return 95.0 if k.name.startswith(q.text) else 90.0
     if q.digits and q.digits in k.digits:

@@ -117,6 +117,23 @@ def test_name_id_contact_phone_email_and_tags() -> None:
     assert found("erp") == ["suzhou-huadong"]
 
 
+def test_what_is_typed_finds_what_the_file_holds_whatever_its_unicode_form() -> None:
+    """/éé found nothing for a contact stored decomposed (e + U+0301), and "ltd zw" nothing for
+    a name with zero-width spaces in it: both sides are folded (NFKC, casefold, no invisibles)."""
+    folk = [
+        cust("cafe", name="Café Ltd \u200b\u200bzw", contact="Rene\u0301e"),
+        cust("fullwidth", name="ＡＣＭＥ 全角"),
+    ]
+
+    def found_in(text: str) -> list[str]:
+        return [c.id for c in search.rank(folk, text)]
+
+    assert found_in("Renée") == found_in("rene\u0301e") == ["cafe"]  # precomposed or not
+    assert found_in("café") == found_in("cafe\u0301") == ["cafe"]
+    assert found_in("ltd zw") == ["cafe"]  # the zero-width spaces between are not there to type
+    assert found_in("acme") == ["fullwidth"]  # full-width letters as typed in ASCII
+
+
 def test_a_typo_in_a_longer_query_still_finds_the_name() -> None:
     assert found("acme logstics") == ["acme"]
     assert found("xyzq") == [] and found("zzzz") == []
