@@ -9,19 +9,18 @@ from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 
 from pipeline.store import Store
-from tuiboard.textout import char_cells, fit, prefix_within, safe
+from tuiboard.textout import _boundary, char_cells, fit, prefix_within, safe
 
 
 def reference_prefix_within(text: str, cells: int) -> tuple[int, int]:
-    """The measure before the fast paths: one character at a time, through rich."""
-    kept = used = 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > cells:
-            break
-        kept += 1
-        used += w
-    return kept, used
+    """The measure without the fast paths: the longest prefix that leaves no glyph in pieces
+    (`textout._boundary`) and fits, measured through rich."""
+    best = (0, 0)
+    for kept in range(1, len(text) + 1):
+        used = cell_len(text[:kept])
+        if _boundary(text, kept) and used <= cells:
+            best = (kept, used)
+    return best
 
 
 def reference_fit(text: str, width: int) -> str:
@@ -31,6 +30,19 @@ def reference_fit(text: str, width: int) -> str:
         kept, used = reference_prefix_within(text, width - 1)
         return text[:kept] + "…" + " " * (width - 1 - used)
     return text + " " * (width - cells)
+
+
+def test_a_cut_leaves_no_glyph_in_pieces() -> None:
+    """A family emoji cut to "👨‍👩‍👧‍" (a joiner left dangling) shifted the card's column edge."""
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    for width in range(1, 12):
+        for text in (family + " Family Co", "Rene\u0301e Café", "✨\ufe0f👍\U0001f3fd ok"):
+            shown = fit(text, width)
+            assert cell_len(shown) == width, (text, width, shown)
+            cut = shown.rstrip(" ").removesuffix("…")
+            assert text.startswith(cut) and _boundary(text, len(cut)), (text, width, shown)
+    assert fit(family + " Family Co", 4) == family + " …"  # the emoji whole, or not at all
+    assert not fit(family + " Family Co", 2).startswith("👨")
 
 
 # Wide, narrow, zero-width, joined and control characters, mixed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 
@@ -44,9 +45,33 @@ def prefix_within(text: str, cells: int) -> tuple[int, int]:
     if text.isascii() and text.isprintable():  # one cell a character
         kept = min(len(text), max(cells, 0))
         return kept, kept
+    if _JOINERS[0] in text or _JOINERS[1] in text:  # emoji sequences: measured as rich does, whole
+        kept = len(text)
+        while kept and (not _boundary(text, kept) or cell_len(text[:kept]) > cells):
+            kept -= 1
+        return kept, cell_len(text[:kept])
     running = _running_cells(text)
     kept = bisect_right(running, cells)  # widths are never negative: the sums only grow
+    while not _boundary(text, kept):
+        kept -= 1
     return kept, running[kept - 1] if kept else 0
+
+
+def _boundary(text: str, at: int) -> bool:
+    """May ``text`` be cut before index ``at``, leaving no glyph in pieces? Not inside an
+    emoji sequence (joined by U+200D), nor before a combining mark, a variation selector or a
+    skin tone (a family emoji cut to "👨‍👩‍👧‍" shifted its column's edge)."""
+    return at in (0, len(text)) or not (text[at - 1] == "\u200d" or _attaches(text[at]))
+
+
+def _attaches(ch: str) -> bool:
+    """Does ``ch`` belong to the glyph before it?"""
+    return (
+        ch == "\u200d"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or bool(unicodedata.combining(ch))
+    )
 
 
 def fit(text: str, width: int) -> str:
@@ -66,8 +91,7 @@ def fit(text: str, width: int) -> str:
     running = _running_cells(text)  # the last is what cell_len finds for such text
     if running[-1] <= width:
         return text + " " * (width - running[-1])
-    kept = bisect_right(running, width - 1)
-    used = running[kept - 1] if kept else 0
+    kept, used = prefix_within(text, width - 1)
     return text[:kept] + "…" + " " * (width - 1 - used)
 
 
