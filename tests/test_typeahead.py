@@ -69,10 +69,10 @@ async def test_each_key_given_back_asks_for_the_next() -> None:
     await due.wait()
     assert keys.next_held(True).key == "h"  # type: ignore[union-attr]
     assert not due.asked.is_set()  # not before h has acted
-    keys.taken()
+    keys.go_on()
     await due.wait()  # the next is asked for
     assert keys.next_held(True).key == "j"  # type: ignore[union-attr]
-    keys.taken()
+    keys.go_on()
     assert not due.asked.is_set()  # none left
 
 
@@ -109,10 +109,10 @@ async def test_keys_held_go_to_a_dialog_on_top_while_its_flow_runs() -> None:
     await due.wait()
     assert keys.next_held(True).key == "L"  # type: ignore[union-attr]
     keys.started()  # L's flow, its dialog not open yet
-    keys.taken()
+    keys.go_on()
     await due.wait()
     assert keys.next_held(True) is None  # s waits ...
-    keys.covered()  # ... for the dialog, which opens
+    keys.go_on()  # ... for the dialog, which opens
     await due.wait()
     assert press(keys, "enter", on_board=False) == [True]  # behind s
     assert drain(keys, on_board=False) == ["s", "enter"]

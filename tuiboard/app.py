@@ -230,12 +230,11 @@ class BoardApp(App[None]):
         return await super().run_action(action, *args, **kwargs)
 
     async def on_event(self, event: events.Event) -> None:
-        board = self._board_screen()
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded  # a key from the terminal, not one bubbling back up
-            and board is not None
             and event.key not in keymap.QUIT_KEYS
+            and (board := self._board_screen()) is not None
             and board.typeahead.hold(event, self.screen is board)
         ):
             return  # until the write under way is on the screen (board/typeahead.py)
@@ -253,7 +252,7 @@ class BoardApp(App[None]):
                 await self._check_bindings(key.key)
         else:  # a dialog, the search line: as any key, in order
             await super().on_event(key)
-        board.typeahead.taken()
+        board.typeahead.go_on()
 
     def _board_screen(self) -> BoardScreen | None:
         stack = self.screen_stack

@@ -216,7 +216,7 @@ class BoardBase(Worded[None]):
     def on_screen_suspend(self) -> None:
         """A key given back opened a dialog: the keys after it are the dialog's, once it has
         drawn (and put the focus where its keys go)."""
-        self.app.screen.call_after_refresh(self.typeahead.covered)
+        self.app.screen.call_after_refresh(self.typeahead.go_on)
 
     def need_selected(self) -> Customer | None:
         customer = self.selected()

@@ -86,7 +86,7 @@ class TypeAhead:
 
     def next_held(self, on_board: bool) -> Key | None:
         """The oldest held key if it may go now; None when none is held or they wait again.
-        Once it has acted, `taken` asks for the next."""
+        Once it has acted, `go_on` asks for the next."""
         if not self._held:
             return None
         if on_board and self.busy():
@@ -94,14 +94,10 @@ class TypeAhead:
             return None
         return self._held.popleft()
 
-    def taken(self) -> None:
-        """The key given back has acted: the next one, after what that key left to be done
-        (Textual applies a focus change with a message of its own, already on its way)."""
-        if self._held:
-            self._due()
-
-    def covered(self) -> None:
-        """A screen opened over the board (a held key's dialog): the keys held go to it now."""
+    def go_on(self) -> None:
+        """Ask for the next held key, if any: when the one given back has acted (after what
+        it left to be done: Textual applies a focus change with a message of its own, already
+        on its way), or when a screen opened over the board (a held key's dialog) to take them."""
         if self._held:
             self._due()
 
