@@ -193,7 +193,8 @@ def remove_changes(data: dict[str, Any], array: str, which: str) -> list[Change]
     main = data.get("contact")
     if not found and array == "contacts" and isinstance(main, dict) and main.get("name") == which.strip():
         raise UsageError(
-            f"{which.strip()} is the main contact ([contact]), not one of the others: change it with edit"
+            f"{which.strip()} is the main contact ([contact]), not one of the others: "
+            "change it in the board's form (e) or in the file"
         )
     if not found:
         raise UsageError(f"no {array[:-1]} named {which!r}")

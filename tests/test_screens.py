@@ -441,6 +441,17 @@ async def until_dismissed(pilot: Pilot[None], app: Host) -> None:
     raise AssertionError("the dialog was not dismissed")
 
 
+async def test_a_field_error_shows_a_pasted_control_character_harmlessly() -> None:
+    """Parser errors quote what was typed (不是金额：…); a pasted escape sequence is shown
+    escaped under the field, never sent to the terminal."""
+    async with hosting(CustomerFormScreen(CONFIG, TODAY)) as (pilot, app):
+        app.screen.query_one("#f-amount", Input).value = "1\x1b[2J"
+        await pilot.pause()
+        assert error_of(pilot, "#f-amount").startswith("不是金额：")
+        shown = str(note_of(pilot, "#f-amount").query_one(".field-note", Static).render())
+        assert "\x1b" not in shown and "\\x1b[2J" in shown
+
+
 async def test_log_entry_takes_a_past_date_not_a_future_one() -> None:
     async with hosting(LogEntryScreen("苏州华东", TODAY)) as (pilot, app):
         assert app.screen.query_one("#date", Input).value == TODAY.isoformat()

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from pipeline.parse_input import parse_amount, parse_percent, parse_when
+from pipeline.problems import printable
 
 from ..labels import Labels
 
@@ -134,7 +135,7 @@ class FormField(Vertical):
     def show(self, error: str = "", hint: str = "") -> None:
         self.error, self.hint = error, hint
         note = self.query_one(".field-note", Static)
-        note.update(Text(error or hint))
+        note.update(Text(printable(error or hint)))  # an error may quote what was typed or pasted
         note.set_class(bool(error or hint), "-shown")
         note.set_class(bool(error), "-error")
 
